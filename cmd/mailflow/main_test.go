@@ -1,0 +1,65 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"os"
+	"os/exec"
+	"strconv"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/mailflowkit/mailflow/pkg/cli"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden output in testdata/script/*.txtar")
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"mailflow": func() { os.Exit(cli.Main()) },
+	})
+}
+
+// TestScripts runs the CLI golden tests: each txtar file is a session of
+// mailflow commands with their expected output. Run with -update after an
+// intended output change.
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:           "testdata/script",
+		UpdateScripts: *update,
+		Setup: func(env *testscript.Env) error {
+			// Output must not depend on the developer's terminal settings.
+			env.Setenv("NO_COLOR", "")
+			env.Setenv("TERM", "dumb")
+			env.Setenv("MAILFLOW_PASSWORD", "")
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"exits": exits,
+		},
+	})
+}
+
+// exits N PROG ARGS... runs PROG like exec and asserts its exit code is N:
+// exit codes are mailflow's contract with CI, so scripts pin them exactly.
+func exits(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exits CODE PROG [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	if err != nil {
+		ts.Fatalf("exits: bad code %q", args[0])
+	}
+	err = ts.Exec(args[1], args[2:]...)
+	got := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		got = ee.ExitCode()
+	} else if err != nil {
+		ts.Fatalf("exits: %v", err)
+	}
+	if got != want {
+		ts.Fatalf("%s exited %d, want %d", args[1], got, want)
+	}
+}

@@ -1,0 +1,74 @@
+package cli
+
+import (
+	"fmt"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mailflowkit/mailflow/pkg/lab"
+)
+
+type labOptions struct {
+	dnsAddr  string
+	smtpPort int
+}
+
+func init() {
+	register(func(e *Env) *cobra.Command {
+		o := &labOptions{}
+		cmd := &cobra.Command{
+			Use:   "lab",
+			Short: "Serve the built-in lab (DNS, SMTP, DNSBL with seeded faults) on loopback",
+			Long: `Start the built-in lab in the foreground: an authoritative DNS server, SMTP
+servers and a DNS block list on 127.0.0.0/8, seeded with the faults that break
+mail flow in the field. It prints the lab's hosts and the commands that point
+mailflow at it, then serves until interrupted (Ctrl-C).`,
+			Args: cobra.NoArgs,
+			RunE: runE(func(cmd *cobra.Command, args []string) error {
+				l, err := lab.Start(lab.Options{DNSAddr: o.dnsAddr, SMTPPort: o.smtpPort})
+				if err != nil {
+					return err
+				}
+				defer l.Close()
+				printLab(e, l)
+				ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
+				defer stop()
+				<-ctx.Done()
+				fmt.Fprintln(e.IO.ErrOut, "mailflow: lab stopped")
+				return nil
+			}),
+		}
+		cmd.Flags().StringVar(&o.dnsAddr, "dns-addr", "127.0.0.1:0", "address for the lab DNS server (UDP and TCP)")
+		cmd.Flags().IntVar(&o.smtpPort, "smtp-port", 0, "port for every lab SMTP host (0 picks a free one)")
+		return cmd
+	})
+}
+
+func printLab(e *Env, l *lab.Lab) {
+	w := e.IO.Out
+	fmt.Fprintf(w, "mailflow lab is up (DNS %s, SMTP port %d, CA %s)\n\n", l.DNSAddr, l.SMTPPort, l.CAFile)
+	fmt.Fprintln(w, "Hosts:")
+	for _, h := range l.Hosts {
+		fmt.Fprintf(w, "  %-38s %-11s %s\n", h.Name, h.IP, h.Fault)
+	}
+	fmt.Fprintln(w, "\nTry:")
+	for _, s := range lab.Scenarios() {
+		fmt.Fprintf(w, "  mailflow %s\n", shellJoin(s.Args(l)))
+	}
+	fmt.Fprintln(w, "\nPress Ctrl-C to stop.")
+}
+
+// shellJoin quotes arguments that a shell would split.
+func shellJoin(args []string) string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		if a == "" || strings.ContainsAny(a, " \t'\"$;&|<>*?#") {
+			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+		out[i] = a
+	}
+	return strings.Join(out, " ")
+}

@@ -1,0 +1,79 @@
+package lab_test
+
+import (
+	"context"
+	"crypto/tls"
+	"net"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/miekg/dns"
+
+	"github.com/mailflowkit/mailflow/pkg/lab"
+	"github.com/mailflowkit/mailflow/pkg/resolver"
+	"github.com/mailflowkit/mailflow/pkg/smtpclient"
+)
+
+func TestLabServesItsSeededFaults(t *testing.T) {
+	l, err := lab.Start(lab.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	r, err := resolver.New(resolver.Config{Servers: []string{l.DNSAddr}, Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	tests := []struct {
+		name  string
+		qtype uint16
+		want  string
+	}{
+		{"loop.lab.test", dns.TypeMX, "hub.lab.test."},
+		{"nullmx.lab.test", dns.TypeMX, "."},
+		{"mail.cname.lab.test", dns.TypeCNAME, "hub.lab.test."},
+		{"14.0.0.127.bl.lab.test", dns.TypeA, "127.0.0.72"},
+		{"10.0.0.127.in-addr.arpa", dns.TypePTR, "hub.lab.test."},
+	}
+	for _, tt := range tests {
+		a, err := r.Query(ctx, tt.name, tt.qtype)
+		if err != nil || len(a.Records) == 0 {
+			t.Errorf("%s %s: %v %v", tt.name, dns.TypeToString[tt.qtype], a.Status, err)
+			continue
+		}
+		if got := a.Records[0].String(); !containsField(got, tt.want) {
+			t.Errorf("%s: got %q, want %q", tt.name, got, tt.want)
+		}
+	}
+
+	// Each host answers on its own address with its own certificate.
+	for _, h := range []struct{ host, ip, certName string }{
+		{"mx1.good.lab.test", "127.0.0.11", "mx1.good.lab.test"},
+		{"mx.badcert.lab.test", "127.0.0.13", "mail.wrong.example"},
+	} {
+		addr := net.JoinHostPort(h.ip, strconv.Itoa(l.SMTPPort))
+		c, err := smtpclient.Dial(ctx, addr, smtpclient.Options{ReplyTimeout: 2 * time.Second})
+		if err != nil {
+			t.Fatalf("%s: %v", h.host, err)
+		}
+		c.Hello(ctx)
+		if err := c.StartTLS(ctx, &tls.Config{ServerName: h.host, RootCAs: l.CA.Pool()}); err != nil {
+			t.Fatalf("%s: %v", h.host, err)
+		}
+		if got := c.TLS.State.PeerCertificates[0].Subject.CommonName; got != h.certName {
+			t.Errorf("%s: certificate for %q, want %q", h.host, got, h.certName)
+		}
+		if (c.TLS.VerifyErr == nil) != (h.certName == h.host) {
+			t.Errorf("%s: verify error %v", h.host, c.TLS.VerifyErr)
+		}
+		c.Quit(ctx)
+	}
+}
+
+func containsField(rr, want string) bool {
+	return slices.Contains(strings.Fields(rr), want)
+}

@@ -1,0 +1,137 @@
+package resolver
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/miekg/dns"
+)
+
+// Exchange is one line of a trace: one attempt against one server, or a
+// cache hit.
+type Exchange struct {
+	Time      time.Time `json:"time"`
+	Name      string    `json:"name"`
+	Type      string    `json:"type"`
+	Server    string    `json:"server"`
+	Transport string    `json:"transport"`
+	Status    string    `json:"status"`
+	Rcode     string    `json:"rcode,omitempty"`
+	Flags     []string  `json:"flags,omitempty"`
+	Answers   []string  `json:"answers,omitempty"`
+	RTTMS     float64   `json:"rtt_ms"`
+	Cached    bool      `json:"cached,omitempty"`
+	Error     string    `json:"error,omitempty"`
+}
+
+// Trace collects exchanges for one diagnosis. Attach it to a context with
+// WithTrace; concurrent queries may share it.
+type Trace struct {
+	mu        sync.Mutex
+	exchanges []Exchange
+}
+
+type traceKey struct{}
+
+// WithTrace returns a context whose queries are recorded in t.
+func WithTrace(ctx context.Context, t *Trace) context.Context {
+	return context.WithValue(ctx, traceKey{}, t)
+}
+
+func traceFrom(ctx context.Context) *Trace {
+	t, _ := ctx.Value(traceKey{}).(*Trace)
+	return t
+}
+
+func (t *Trace) add(e Exchange) {
+	if t == nil {
+		return
+	}
+	t.mu.Lock()
+	t.exchanges = append(t.exchanges, e)
+	t.mu.Unlock()
+}
+
+// Exchanges returns what was recorded, in order of completion.
+func (t *Trace) Exchanges() []Exchange {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return append([]Exchange(nil), t.exchanges...)
+}
+
+func exchangeOf(a *Answer, cached bool) Exchange {
+	e := Exchange{
+		Time:      time.Now(),
+		Name:      a.Name,
+		Type:      dns.TypeToString[a.Type],
+		Server:    a.Server,
+		Transport: a.Transport,
+		Status:    a.Status.String(),
+		RTTMS:     float64(a.RTT.Microseconds()) / 1000,
+		Cached:    cached,
+	}
+	if cached {
+		e.RTTMS = 0
+	}
+	if a.Err == nil || a.Status == StatusError && a.Rcode != 0 {
+		e.Rcode = dns.RcodeToString[a.Rcode]
+	}
+	if a.Err != nil {
+		e.Error = a.Err.Error()
+	}
+	for _, f := range []struct {
+		on   bool
+		name string
+	}{{a.AA, "aa"}, {a.AD, "ad"}, {a.Truncated, "tc"}} {
+		if f.on {
+			e.Flags = append(e.Flags, f.name)
+		}
+	}
+	for _, rr := range a.Records {
+		e.Answers = append(e.Answers, rrText(rr))
+	}
+	return e
+}
+
+// rrText renders a record compactly: owner, TTL, type, data (no class).
+func rrText(rr dns.RR) string {
+	h := rr.Header()
+	data := strings.TrimPrefix(rr.String(), h.String())
+	return fmt.Sprintf("%s %d %s %s", h.Name, h.Ttl, dns.TypeToString[h.Rrtype], data)
+}
+
+// Line renders the exchange the way the trace prints it, dnsdiag style:
+// what was asked, of whom, how, what came back and how long it took.
+func (e Exchange) Line() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s @%s", e.Name, e.Type, e.Server)
+	if e.Cached {
+		b.WriteString(" (cached)")
+	} else {
+		fmt.Fprintf(&b, " %s %.1fms", e.Transport, e.RTTMS)
+	}
+	status := strings.ToUpper(e.Status)
+	fmt.Fprintf(&b, " -> %s", status)
+	if len(e.Flags) > 0 {
+		fmt.Fprintf(&b, " [%s]", strings.Join(e.Flags, " "))
+	}
+	if e.Error != "" {
+		fmt.Fprintf(&b, " (%s)", e.Error)
+	}
+	for _, a := range e.Answers {
+		b.WriteString("\n    " + a)
+	}
+	return b.String()
+}
+
+// Lines renders the whole trace, one exchange per entry (answers indented).
+func (t *Trace) Lines() []string {
+	var out []string
+	for _, e := range t.Exchanges() {
+		out = append(out, strings.Split(e.Line(), "\n")...)
+	}
+	return out
+}
