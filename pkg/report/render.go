@@ -278,7 +278,7 @@ func WriteMarkdown(w io.Writer, r *Report, o Options) error {
 	if len(fs) > 0 {
 		fmt.Fprintln(bw, "### Findings")
 		fmt.Fprintln(bw)
-		writeMDTable(bw, findingsTable(fs))
+		writeMDTable(bw, findingsTable(fs, o.Verbose))
 		fmt.Fprintln(bw)
 		for _, f := range fs {
 			if f.Severity == OK || (len(f.Evidence) == 0 && f.Fix == "") {
@@ -305,14 +305,17 @@ func WriteMarkdown(w io.Writer, r *Report, o Options) error {
 	return bw.Flush()
 }
 
-func findingsTable(fs []Finding) *Table {
+func findingsTable(fs []Finding, verbose bool) *Table {
 	t := &Table{Header: []string{"Severity", "Check", "Subject", "Message"}}
 	for _, f := range fs {
+		if f.Severity == OK && !verbose {
+			continue
+		}
 		sev := f.Severity.String()
 		if f.Incomplete {
 			sev = "unchecked"
 		}
-		t.Rows = append(t.Rows, []string{sev, "`" + f.ID + "`", f.Subject, f.Message})
+		t.Rows = append(t.Rows, []string{sev, f.ID, f.Subject, f.Message})
 	}
 	return t
 }
@@ -321,7 +324,7 @@ func writeMDTable(w io.Writer, t *Table) {
 	row := func(cells []string) {
 		esc := make([]string, len(cells))
 		for i, c := range cells {
-			esc[i] = strings.ReplaceAll(strings.ReplaceAll(c, "|", `\|`), "\n", " ")
+			esc[i] = strings.ReplaceAll(strings.ReplaceAll(mdEscape(c), "|", `\|`), "\n", " ")
 		}
 		fmt.Fprintf(w, "| %s |\n", strings.Join(esc, " | "))
 	}

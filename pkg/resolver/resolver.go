@@ -156,7 +156,16 @@ type Resolver struct {
 	group singleflight.Group
 	mu    sync.Mutex
 	cache map[cacheKey]cacheEntry
+
+	// idle keeps connected UDP sockets per server for reuse: a bulk run of
+	// thousands of queries would otherwise pay a socket, connect and close
+	// per query.
+	idleMu sync.Mutex
+	idle   map[string][]*dns.Conn
 }
+
+// maxIdle bounds the pooled UDP sockets per server.
+const maxIdle = 64
 
 type cacheKey struct {
 	name  string
@@ -204,7 +213,7 @@ func New(cfg Config) (*Resolver, error) {
 			return nil, fmt.Errorf("no DNS servers: %s lists no nameserver (use --dns ADDR)", path)
 		}
 	}
-	return &Resolver{cfg: cfg, servers: servers, cache: map[cacheKey]cacheEntry{}}, nil
+	return &Resolver{cfg: cfg, servers: servers, cache: map[cacheKey]cacheEntry{}, idle: map[string][]*dns.Conn{}}, nil
 }
 
 // ParseServer normalizes "ADDR[:PORT]" (IPv6 as "[ADDR]:PORT" or bare) to
@@ -384,7 +393,13 @@ func (r *Resolver) roundTrip(ctx context.Context, network, srv string, m *dns.Ms
 	ctx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
 	defer cancel()
 	c := &dns.Client{Net: network, Timeout: r.cfg.Timeout, UDPSize: r.cfg.UDPSize}
-	resp, _, err := c.ExchangeContext(ctx, m, srv)
+	var resp *dns.Msg
+	var err error
+	if network == "udp" {
+		resp, err = r.udpExchange(ctx, c, srv, m)
+	} else {
+		resp, _, err = c.ExchangeContext(ctx, m, srv)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -392,4 +407,51 @@ func (r *Resolver) roundTrip(ctx context.Context, network, srv string, m *dns.Ms
 		return nil, fmt.Errorf("reply does not match the question")
 	}
 	return resp, nil
+}
+
+// udpExchange runs one UDP exchange on a pooled socket. A socket that saw
+// any error is closed rather than reused, so a late reply to a timed-out
+// query can never be read as the answer to the next one.
+func (r *Resolver) udpExchange(ctx context.Context, c *dns.Client, srv string, m *dns.Msg) (*dns.Msg, error) {
+	r.idleMu.Lock()
+	var conn *dns.Conn
+	if n := len(r.idle[srv]); n > 0 {
+		conn = r.idle[srv][n-1]
+		r.idle[srv] = r.idle[srv][:n-1]
+	}
+	r.idleMu.Unlock()
+	if conn == nil {
+		var err error
+		if conn, err = c.DialContext(ctx, srv); err != nil {
+			return nil, err
+		}
+	}
+	resp, _, err := c.ExchangeWithConnContext(ctx, m, conn)
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	r.idleMu.Lock()
+	if len(r.idle[srv]) < maxIdle {
+		r.idle[srv] = append(r.idle[srv], conn)
+		conn = nil
+	}
+	r.idleMu.Unlock()
+	if conn != nil {
+		conn.Close()
+	}
+	return resp, nil
+}
+
+// Close releases pooled sockets. The resolver stays usable.
+func (r *Resolver) Close() error {
+	r.idleMu.Lock()
+	defer r.idleMu.Unlock()
+	for srv, conns := range r.idle {
+		for _, c := range conns {
+			c.Close()
+		}
+		delete(r.idle, srv)
+	}
+	return nil
 }

@@ -327,3 +327,22 @@ func FuzzParseName(f *testing.F) {
 		}
 	})
 }
+
+func TestLateReplyNotTakenForNextAnswer(t *testing.T) {
+	s := start(t, authdns.WithRule("mx1.example.test", authdns.Rule{Delay: 150 * time.Millisecond}))
+	r := newResolver(t, resolver.Config{Servers: []string{s.Addr}, Timeout: 50 * time.Millisecond, NoCache: true})
+	ctx := context.Background()
+	if a, _ := r.Query(ctx, "mx1.example.test", dns.TypeA); a.Status != resolver.StatusTimeout {
+		t.Fatalf("slow name: %s", a.Status)
+	}
+	time.Sleep(150 * time.Millisecond) // the late reply arrives now
+	for i := 0; i < 5; i++ {
+		a, err := r.Query(ctx, "onlyv4.example.test", dns.TypeA)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := resolver.Records[*dns.A](a); len(got) != 1 || got[0].A.String() != "192.0.2.7" {
+			t.Fatalf("answer %v, want onlyv4's address", a.Records)
+		}
+	}
+}
