@@ -176,3 +176,16 @@ func TestParseSeverity(t *testing.T) {
 		t.Errorf("unmarshal: %v %v", s, err)
 	}
 }
+
+func TestJUnit(t *testing.T) {
+	var buf bytes.Buffer
+	err := WriteJUnit(&buf, "mailflow check", []TestSuite{{Name: "good.lab.test", Cases: []TestCase{
+		{Name: "mx hosts", Classname: "good.lab.test.mx"},
+		{Name: "starttls on mx1.good.lab.test", Classname: "good.lab.test.smtp", Failure: "STARTTLS not offered", Details: "250-mx1 <ok> & more"},
+		{Name: "not listed", Classname: "good.lab.test.dnsbl", Skipped: "list timed out"},
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "junit.golden", buf.Bytes())
+}
