@@ -157,7 +157,27 @@ Exit codes: 0 nothing wrong, 1 a problem was found, 2 usage or input error,
 	for _, add := range subcommands {
 		root.AddCommand(add(env))
 	}
+	strictCompletion(root)
 	return root
+}
+
+// strictCompletion adds cobra's completion command now rather than at
+// Execute, and makes an unknown shell a usage error: cobra's own command has
+// no Run, so it would answer "completion tcsh" with help and exit 0, and an
+// install script with a typo would silently write a help page.
+func strictCompletion(root *cobra.Command) {
+	root.InitDefaultCompletionCmd()
+	c, _, err := root.Find([]string{"completion"})
+	if err != nil || c == root {
+		return
+	}
+	c.Args = func(cmd *cobra.Command, args []string) error {
+		if len(args) > 0 {
+			return Usagef("completion: unknown shell %q (want bash, zsh, fish or powershell)", args[0])
+		}
+		return nil
+	}
+	c.RunE = func(cmd *cobra.Command, args []string) error { return cmd.Help() }
 }
 
 // subcommands is filled by each subcommand file's init, so adding a command

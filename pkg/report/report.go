@@ -139,8 +139,8 @@ const (
 )
 
 // ExitCode maps findings to the documented exit code. failOn is the lowest
-// severity that counts as a problem (Error by default, Warning with
-// --fail-on warning).
+// severity that counts as a problem (Error by default; --fail-on warning or
+// info tightens it). OK findings never count.
 func ExitCode(findings []Finding, failOn Severity) int {
 	incomplete := false
 	for _, f := range findings {
@@ -148,7 +148,7 @@ func ExitCode(findings []Finding, failOn Severity) int {
 			incomplete = true
 			continue
 		}
-		if f.Severity >= failOn && f.Severity > Info {
+		if f.Severity >= failOn && f.Severity > OK {
 			return ExitProblem
 		}
 	}
