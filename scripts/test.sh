@@ -103,6 +103,9 @@ go vet -tags integration ./...
 section "staticcheck"
 "$staticcheck" -tags integration ./...
 
+section "generated docs are current"
+scripts/check-docs.sh
+
 section "unit tests"
 go test -race -shuffle=on ./...
 

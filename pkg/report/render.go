@@ -144,16 +144,20 @@ func plural(n int, word string) string {
 	return fmt.Sprintf("%d %ss", n, word)
 }
 
-// writeWrapped keeps long messages readable in an 80-column terminal and in
-// tickets, indenting continuation lines under the first.
-func writeWrapped(w io.Writer, prefix, text string) {
-	const width = 100
+// Width is the line width text output wraps prose at: readable in an
+// 80-column terminal at a glance and in ticket systems.
+const Width = 100
+
+// Wrap breaks text into lines of at most Width runes, the first starting
+// with prefix and the rest indented under it.
+func Wrap(prefix, text string) []string {
 	indent := strings.Repeat(" ", utf8.RuneCountInString(prefix))
+	var out []string
 	line := prefix
 	empty := true
 	for _, word := range strings.Fields(text) {
-		if !empty && utf8.RuneCountInString(line)+1+utf8.RuneCountInString(word) > width {
-			fmt.Fprintln(w, line)
+		if !empty && utf8.RuneCountInString(line)+1+utf8.RuneCountInString(word) > Width {
+			out = append(out, line)
 			line, empty = indent, true
 		}
 		if empty {
@@ -164,7 +168,14 @@ func writeWrapped(w io.Writer, prefix, text string) {
 		empty = false
 	}
 	if !empty {
-		fmt.Fprintln(w, line)
+		out = append(out, line)
+	}
+	return out
+}
+
+func writeWrapped(w io.Writer, prefix, text string) {
+	for _, l := range Wrap(prefix, text) {
+		fmt.Fprintln(w, l)
 	}
 }
 
