@@ -1,0 +1,138 @@
+package ndr
+
+import (
+	"regexp"
+	"strings"
+)
+
+// fieldBlock is one group of "Name: value" fields as RFC 3464 lays them out:
+// the per-message block, then one block per recipient, separated by blank
+// lines. Names are lower-cased; the first occurrence of a name wins.
+type fieldBlock map[string]string
+
+func (b fieldBlock) get(name string) string { return b[name] }
+
+var fieldLineRE = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9-]{0,62}):[ \t]*(.*)$`)
+
+// maxFieldValue bounds one folded field so a hostile report cannot grow a
+// single value without limit.
+const maxFieldValue = 64 << 10
+
+// parseFieldBlocks splits delivery-status text into field blocks.
+//
+// In lenient mode (a real message/delivery-status part) a line that is
+// neither a field nor indented continues the previous field: some MTAs fold
+// multi-line SMTP replies without the leading white space RFC 5322 requires.
+// In strict mode (fields quoted inside prose) such a line ends the block, so
+// surrounding sentences are not glued onto a field.
+func parseFieldBlocks(text string, strict bool) []fieldBlock {
+	var (
+		blocks []fieldBlock
+		cur    fieldBlock
+		last   string
+	)
+	flush := func() {
+		if len(cur) > 0 {
+			blocks = append(blocks, cur)
+		}
+		cur, last = nil, ""
+	}
+	appendTo := func(name, more string) {
+		if v := cur[name]; len(v) < maxFieldValue {
+			cur[name] = strings.TrimSpace(v + " " + strings.TrimSpace(more))
+		}
+	}
+	for _, line := range strings.Split(text, "\n") {
+		if strings.TrimSpace(line) == "" {
+			flush()
+			continue
+		}
+		if line[0] == ' ' || line[0] == '\t' {
+			if last != "" {
+				appendTo(last, line)
+			}
+			continue
+		}
+		if m := fieldLineRE.FindStringSubmatch(line); m != nil {
+			if cur == nil {
+				cur = fieldBlock{}
+			}
+			name := strings.ToLower(m[1])
+			if _, seen := cur[name]; !seen {
+				cur[name] = strings.TrimSpace(m[2])
+				last = name
+			} else {
+				last = ""
+			}
+			continue
+		}
+		if strict {
+			flush()
+			continue
+		}
+		if last != "" {
+			appendTo(last, line)
+		}
+	}
+	flush()
+	return blocks
+}
+
+// dsnReport is a parsed message/delivery-status part.
+type dsnReport struct {
+	reportingMTA string
+	recipients   []fieldBlock
+}
+
+// parseDSN reads delivery-status fields. A block counts as a recipient block
+// when it names a recipient; everything else is per-message information.
+func parseDSN(text string, strict bool) dsnReport {
+	var r dsnReport
+	for _, b := range parseFieldBlocks(text, strict) {
+		if b.get("final-recipient") != "" || b.get("original-recipient") != "" || b.get("x-actual-recipient") != "" {
+			r.recipients = append(r.recipients, b)
+			if r.reportingMTA == "" {
+				r.reportingMTA = typedValue(b.get("reporting-mta"))
+			}
+			continue
+		}
+		if v := typedValue(b.get("reporting-mta")); v != "" && r.reportingMTA == "" {
+			r.reportingMTA = v
+		}
+	}
+	return r
+}
+
+// splitTyped splits an RFC 3464 typed value ("smtp; 550 ...", "rfc822;
+// user@example.org") into its type and text. A value without a type is
+// returned whole.
+func splitTyped(v string) (typ, text string) {
+	i := strings.IndexByte(v, ';')
+	if i < 0 || i > 32 || strings.ContainsAny(v[:i], " \t<@") {
+		return "", strings.TrimSpace(v)
+	}
+	return strings.ToLower(strings.TrimSpace(v[:i])), strings.TrimSpace(v[i+1:])
+}
+
+// typedValue returns the text of a typed value with comments and brackets
+// removed: "dns; mx.example.jp (TCP|192.0.2.1|25)" gives "mx.example.jp".
+func typedValue(v string) string {
+	_, text := splitTyped(v)
+	if i := strings.IndexAny(text, " \t("); i >= 0 {
+		text = text[:i]
+	}
+	return strings.TrimSuffix(strings.Trim(text, "[]<>"), ".")
+}
+
+// splitStatus separates "5.0.0 (permanent failure)" into the code and the
+// explanatory comment some MTAs add.
+func splitStatus(v string) (code, comment string) {
+	v = strings.TrimSpace(v)
+	hits := findStatusCodes(v)
+	if len(hits) == 0 || hits[0].pos != 0 {
+		return "", v
+	}
+	code = hits[0].code
+	comment = strings.Trim(strings.TrimSpace(v[len(code):]), "()")
+	return code, comment
+}
