@@ -1,0 +1,475 @@
+package cli
+
+import (
+	"crypto/x509"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/mailflowkit/mailflow/pkg/report"
+	"github.com/mailflowkit/mailflow/pkg/smtpprobe"
+)
+
+type smtpFlags struct {
+	port                  int
+	ehlo                  string
+	starttls              string
+	tlsOnConnect          bool
+	protocol              string
+	quitAfter             string
+	from                  string
+	to                    []string
+	headers               []string
+	body                  string
+	dataFile              string
+	dsnNotify, dsnRet     string
+	dsnEnvID              string
+	smtputf8              bool
+	size                  int64
+	auth, user            string
+	passwordFile          string
+	insecureAuth          bool
+	showSecrets           bool
+	vrfy, expn            []string
+	relayTest             bool
+	timing                bool
+	expectExt, expectAuth []string
+	expectNoAuthBeforeTLS bool
+	expectCode            []string
+	expectTLSVersion      string
+	expectCertDays        int
+	script                string
+	allMX                 bool
+	concurrency           int
+	caFiles               []string
+}
+
+// Limits on what the smtp command reads from files.
+const (
+	maxMessageFile  = 64 << 20
+	maxPasswordFile = 64 << 10
+	maxSMTPParallel = 256
+)
+
+func init() {
+	register(func(e *Env) *cobra.Command {
+		f := &smtpFlags{}
+		cmd := &cobra.Command{
+			Use:   "smtp TARGET",
+			Short: "Run an SMTP session and judge it: banner, STARTTLS, certificate, AUTH, relay",
+			Long: `Run an SMTP session against a mail server and judge what it does, like
+swaks with a verdict. TARGET is host[:port], an IP address, or @domain or
+user@domain: then the domain's MX is looked up and its first server (every
+server with --all-mx) is probed, with postmaster@domain (or the user) as the
+recipient.
+
+The session goes EHLO, STARTTLS (when offered; --starttls), AUTH (with
+--user), MAIL, RCPT and stops there unless a message is given with --body or
+--data: nothing is delivered by default. --quit-after ends it earlier.
+Credentials are sent only over TLS with a verified certificate (override
+with --insecure-auth); the password comes from --password-file,
+MAILFLOW_PASSWORD or a prompt, never from the command line, and is redacted
+in every output unless --show-secrets.
+
+It reports the banner and greeting delay, the announced name against reverse
+DNS and the name connected to, STARTTLS, TLS version and certificate (name,
+expiry, trust), AUTH offered before TLS, authentication, open relaying
+(--relay-test, with reserved addresses that reach no one), the SIZE limit,
+and every refusal with what its status code means. --expect-* flags or a
+YAML --script turn it into a CI check: each expectation passes or fails, and
+a failure is an error.
+
+Exit codes: 0 fine, 1 a problem (an error finding or failed expectation; see
+--fail-on), 2 usage or input error, 3 the session could not be completed
+(connection refused, timeout) and nothing worse was found.`,
+			Example: `  mailflow smtp @example.com
+  mailflow smtp mail.example.com:587 --user me@example.com --password-file pw.txt
+  mailflow smtp @example.com --all-mx --relay-test
+  mailflow smtp smtp.example.com:465 --tls-on-connect --expect-tls-version 1.2+ --expect-cert-days 14
+  mailflow smtp hub.example.com --expect-ext STARTTLS --expect-no-auth-before-tls --format json
+  mailflow smtp mx.example.com --script submission.yaml -v --timing`,
+			Args: cobra.ExactArgs(1),
+			RunE: runE(func(cmd *cobra.Command, args []string) error {
+				return runSMTP(cmd, e, f, args[0])
+			}),
+		}
+		fl := cmd.Flags()
+		fl.IntVar(&f.port, "port", 25, "port for MX and host targets given without one")
+		fl.StringVar(&f.ehlo, "ehlo", "", "name for every EHLO (default: this machine's FQDN, else localhost)")
+		fl.StringVar(&f.starttls, "starttls", "auto", "STARTTLS: auto (when offered), require (fail without), never")
+		fl.BoolVar(&f.tlsOnConnect, "tls-on-connect", false, "implicit TLS from the first byte (port 465)")
+		fl.StringVar(&f.protocol, "protocol", "smtp", "smtp or lmtp")
+		fl.StringVar(&f.quitAfter, "quit-after", "", "stop after "+strings.Join(smtpprobe.PhaseNames(), "|")+" (default: rcpt, or data with a message)")
+		fl.StringVar(&f.from, "from", "", "MAIL FROM address (default: the null sender <>)")
+		fl.StringArrayVar(&f.to, "to", nil, "RCPT TO address (repeatable; default: postmaster@domain or the TARGET user)")
+		fl.StringArrayVar(&f.headers, "header", nil, `"Name: value" header for the message (repeatable; replaces a default header of that name)`)
+		fl.StringVar(&f.body, "body", "", "send a message with this body")
+		fl.StringVar(&f.dataFile, "data", "", "send the message in FILE as is (- for stdin)")
+		fl.StringVar(&f.dsnNotify, "dsn-notify", "", "DSN NOTIFY for each recipient: NEVER or SUCCESS,FAILURE,DELAY")
+		fl.StringVar(&f.dsnRet, "dsn-ret", "", "DSN RET: FULL or HDRS")
+		fl.StringVar(&f.dsnEnvID, "dsn-envid", "", "DSN ENVID")
+		fl.BoolVar(&f.smtputf8, "smtputf8", false, "send SMTPUTF8 with MAIL FROM")
+		fl.Int64Var(&f.size, "size", 0, "announce this message size (bytes) with MAIL FROM")
+		fl.StringVar(&f.auth, "auth", "", "AUTH mechanism: "+strings.Join(smtpprobe.Mechanisms, ", ")+" (default with --user: first of PLAIN, LOGIN, CRAM-MD5 offered)")
+		fl.StringVar(&f.user, "user", "", "user name for AUTH")
+		fl.StringVar(&f.passwordFile, "password-file", "", "read the password or token from the first line of FILE (else MAILFLOW_PASSWORD, else a prompt)")
+		fl.BoolVar(&f.insecureAuth, "insecure-auth", false, "send credentials even without TLS or over a certificate that did not verify")
+		fl.BoolVar(&f.showSecrets, "show-secrets", false, "do not redact credentials in the transcript and output")
+		fl.StringArrayVar(&f.vrfy, "vrfy", nil, "send VRFY USER (repeatable)")
+		fl.StringArrayVar(&f.expn, "expn", nil, "send EXPN LIST (repeatable)")
+		fl.BoolVar(&f.relayTest, "relay-test", false, "check for an open relay: MAIL and RCPT between reserved domains, never DATA")
+		fl.BoolVar(&f.timing, "timing", false, "show per-line times in the transcript and per-step reply times")
+		fl.StringArrayVar(&f.expectExt, "expect-ext", nil, "expect the server to offer this EHLO extension (repeatable)")
+		fl.StringArrayVar(&f.expectAuth, "expect-auth", nil, "expect this AUTH mechanism to be offered (repeatable)")
+		fl.BoolVar(&f.expectNoAuthBeforeTLS, "expect-no-auth-before-tls", false, "expect no AUTH on the plain-text session")
+		fl.StringArrayVar(&f.expectCode, "expect-code", nil, "expect STEP=CODE, e.g. rcpt=250, mail=2xx, data=250|251 (repeatable)")
+		fl.StringVar(&f.expectTLSVersion, "expect-tls-version", "", "expect this TLS version: 1.2+ (or newer) or 1.3 (exactly)")
+		fl.IntVar(&f.expectCertDays, "expect-cert-days", 0, "expect the certificate to stay valid at least N more days")
+		fl.StringVar(&f.script, "script", "", "run the steps and expectations of a YAML script (docs/smtp.md)")
+		fl.BoolVar(&f.allMX, "all-mx", false, "probe every MX of a domain target, not only the first")
+		fl.IntVar(&f.concurrency, "concurrency", 8, fmt.Sprintf("sessions at once with --all-mx (1-%d)", maxSMTPParallel))
+		fl.StringArrayVar(&f.caFiles, "ca-file", nil, "also trust the CA certificates in this PEM FILE (repeatable)")
+		return cmd
+	})
+}
+
+func runSMTP(cmd *cobra.Command, e *Env, f *smtpFlags, arg string) error {
+	if err := e.RequireFormat("text", "json", "jsonl", "markdown"); err != nil {
+		return err
+	}
+	target, err := smtpprobe.ParseTarget(arg)
+	if err != nil {
+		return Inputf("%v", err)
+	}
+	o, err := smtpOptions(cmd, e, f)
+	if err != nil {
+		return err
+	}
+	defaultRcpt := target.Recipient
+	if defaultRcpt == "" && target.Domain != "" {
+		defaultRcpt = "postmaster@" + target.Domain
+	}
+	if _, err := o.Plan(defaultRcpt); err != nil {
+		return Usagef("%v", err)
+	}
+	if err := smtpPassword(e, f, &o); err != nil {
+		return err
+	}
+	r, err := e.Resolver()
+	if err != nil {
+		return err
+	}
+	o.Resolver = r
+	started := time.Now()
+	rr := smtpprobe.Run(cmd.Context(), r, target, o)
+	all := rr.AllFindings()
+	if e.Format == "jsonl" {
+		return smtpJSONLines(e, rr, all)
+	}
+	rep := &report.Report{
+		Command: "smtp", Targets: []string{arg}, Started: started, Duration: time.Since(started),
+		Resolver: r.String(), Sections: rr.Sections(f.timing), Findings: all, Data: rr,
+	}
+	var lines []string
+	for _, res := range rr.Results {
+		lines = append(lines, res.Target+": "+res.Brief())
+	}
+	rep.Summary = strings.Join(lines, "\n")
+	return e.Render(rep)
+}
+
+// smtpJSONLines writes one record per server probed, or the run itself
+// when no server could be reached.
+func smtpJSONLines(e *Env, rr *smtpprobe.RunResult, all []report.Finding) error {
+	if len(rr.Results) == 0 {
+		if err := report.WriteJSONLine(e.IO.Out, rr); err != nil {
+			return err
+		}
+	}
+	for _, res := range rr.Results {
+		if err := report.WriteJSONLine(e.IO.Out, res); err != nil {
+			return err
+		}
+	}
+	return Exit(e.ExitFor(all))
+}
+
+// smtpOptions checks the flags and turns them into probe options. Nothing
+// here touches the network.
+func smtpOptions(cmd *cobra.Command, e *Env, f *smtpFlags) (smtpprobe.Options, error) {
+	o := smtpprobe.Options{
+		Port: f.port, EHLO: f.ehlo, TLSOnConnect: f.tlsOnConnect, From: f.from, To: f.to,
+		Headers: f.headers, Body: f.body, DSNNotify: strings.ToUpper(f.dsnNotify), DSNRet: strings.ToUpper(f.dsnRet),
+		DSNEnvID: f.dsnEnvID, SMTPUTF8: f.smtputf8, Size: f.size, AuthMech: strings.ToUpper(f.auth), User: f.user,
+		InsecureAuth: f.insecureAuth, ShowSecrets: f.showSecrets, VRFY: f.vrfy, EXPN: f.expn, RelayTest: f.relayTest,
+		AllMX: f.allMX, Concurrency: f.concurrency, DialTimeout: e.Timeout, ReplyTimeout: e.Timeout,
+	}
+	var err error
+	switch {
+	case f.port < 1 || f.port > 65535:
+		return o, Usagef("--port must be between 1 and 65535, got %d", f.port)
+	case f.concurrency < 1 || f.concurrency > maxSMTPParallel:
+		return o, Usagef("--concurrency must be between 1 and %d, got %d", maxSMTPParallel, f.concurrency)
+	case f.size < 0:
+		return o, Usagef("--size must not be negative, got %d", f.size)
+	case strings.ContainsAny(f.ehlo, " \t\r\n"):
+		return o, Usagef("--ehlo %q: want one host name", f.ehlo)
+	case f.auth != "" && !smtpprobe.KnownMechanism(f.auth):
+		return o, Usagef("--auth %q: want one of %s", f.auth, strings.Join(smtpprobe.Mechanisms, ", "))
+	case f.auth != "" && f.user == "":
+		return o, Usagef("--auth needs --user")
+	case f.body != "" && f.dataFile != "":
+		return o, Usagef("give --body or --data, not both")
+	case f.tlsOnConnect && cmd.Flags().Changed("starttls"):
+		return o, Usagef("--tls-on-connect and --starttls exclude each other: the session is encrypted from the start")
+	}
+	if o.StartTLS, err = smtpprobe.ParseStartTLSMode(f.starttls); err != nil {
+		return o, Usagef("--starttls: %v", err)
+	}
+	switch strings.ToLower(f.protocol) {
+	case "smtp":
+	case "lmtp":
+		o.LMTP = true
+	default:
+		return o, Usagef("--protocol %q: want smtp or lmtp", f.protocol)
+	}
+	if f.quitAfter != "" {
+		if o.QuitAfter, err = smtpprobe.ParsePhase(f.quitAfter); err != nil {
+			return o, Usagef("--quit-after: %v", err)
+		}
+	}
+	if err := checkEnvelope(f); err != nil {
+		return o, err
+	}
+	o.SendData = cmd.Flags().Changed("body") || f.dataFile != ""
+	if f.dataFile != "" {
+		if o.Message, err = readLimited(e, f.dataFile, maxMessageFile, "--data"); err != nil {
+			return o, err
+		}
+	}
+	if o.Expect, err = smtpExpectations(cmd, f); err != nil {
+		return o, err
+	}
+	if o.RootCAs, err = smtpRoots(f.caFiles); err != nil {
+		return o, err
+	}
+	if f.script != "" {
+		if err := smtpScript(cmd, e, f, &o); err != nil {
+			return o, err
+		}
+	}
+	return o, nil
+}
+
+func checkEnvelope(f *smtpFlags) error {
+	for _, a := range append([]string{f.from}, f.to...) {
+		if err := smtpprobe.CheckAddress(a); err != nil {
+			return Usagef("%v", err)
+		}
+	}
+	for _, h := range f.headers {
+		if err := smtpprobe.CheckHeader(h); err != nil {
+			return Usagef("--header: %v", err)
+		}
+	}
+	if f.dsnNotify != "" && !validNotify(f.dsnNotify) {
+		return Usagef("--dsn-notify %q: want NEVER or a comma list of SUCCESS, FAILURE, DELAY", f.dsnNotify)
+	}
+	if r := strings.ToUpper(f.dsnRet); r != "" && r != "FULL" && r != "HDRS" {
+		return Usagef("--dsn-ret %q: want FULL or HDRS", f.dsnRet)
+	}
+	if len(f.dsnEnvID) > 100 || strings.ContainsAny(f.dsnEnvID, "\r\n") {
+		return Usagef("--dsn-envid: want one line of at most 100 characters")
+	}
+	for _, v := range append(append([]string{}, f.vrfy...), f.expn...) {
+		if v == "" || strings.ContainsAny(v, "\r\n") {
+			return Usagef("--vrfy/--expn: want one non-empty line, got %q", v)
+		}
+	}
+	return nil
+}
+
+// validNotify checks RFC 3461 §4.1: NEVER alone, or any of the others.
+func validNotify(s string) bool {
+	parts := strings.Split(strings.ToUpper(s), ",")
+	if len(parts) == 1 && parts[0] == "NEVER" {
+		return true
+	}
+	seen := map[string]bool{}
+	for _, p := range parts {
+		if (p != "SUCCESS" && p != "FAILURE" && p != "DELAY") || seen[p] {
+			return false
+		}
+		seen[p] = true
+	}
+	return true
+}
+
+func smtpExpectations(cmd *cobra.Command, f *smtpFlags) ([]smtpprobe.Expectation, error) {
+	var out []smtpprobe.Expectation
+	keyword := func(flag string, kind smtpprobe.ExpectKind, vals []string) error {
+		for _, v := range vals {
+			if v == "" || strings.ContainsAny(v, " \t\r\n") {
+				return Usagef("%s %q: want one keyword", flag, v)
+			}
+			out = append(out, smtpprobe.Expectation{Kind: kind, Arg: strings.ToUpper(v), Origin: flag})
+		}
+		return nil
+	}
+	if err := keyword("--expect-ext", smtpprobe.ExpectExt, f.expectExt); err != nil {
+		return nil, err
+	}
+	if err := keyword("--expect-auth", smtpprobe.ExpectAuth, f.expectAuth); err != nil {
+		return nil, err
+	}
+	if f.expectNoAuthBeforeTLS {
+		out = append(out, smtpprobe.Expectation{Kind: smtpprobe.ExpectNoAuthBeforeTLS, Origin: "--expect-no-auth-before-tls"})
+	}
+	for _, c := range f.expectCode {
+		x, err := smtpprobe.ParseExpectCode(c)
+		if err != nil {
+			return nil, Usagef("--expect-code %v", err)
+		}
+		x.Origin = "--expect-code"
+		out = append(out, x)
+	}
+	if f.expectTLSVersion != "" {
+		x, err := smtpprobe.ParseTLSVersion(f.expectTLSVersion)
+		if err != nil {
+			return nil, Usagef("--expect-tls-version: %v", err)
+		}
+		x.Origin = "--expect-tls-version"
+		out = append(out, x)
+	}
+	if cmd.Flags().Changed("expect-cert-days") {
+		x, err := smtpprobe.ParseCertDays(strconv.Itoa(f.expectCertDays))
+		if err != nil {
+			return nil, Usagef("--expect-cert-days: %v", err)
+		}
+		x.Origin = "--expect-cert-days"
+		out = append(out, x)
+	}
+	return out, nil
+}
+
+// smtpRoots pools every --ca-file; the probe trusts them besides the system
+// roots.
+func smtpRoots(files []string) (*x509.CertPool, error) {
+	if len(files) == 0 {
+		return nil, nil
+	}
+	pool := x509.NewCertPool()
+	for _, name := range files {
+		pem, err := os.ReadFile(name)
+		if err != nil {
+			return nil, Inputf("--ca-file: %v", err)
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, Inputf("--ca-file %s: no PEM certificate found", name)
+		}
+	}
+	return pool, nil
+}
+
+// smtpScript loads --script. Its steps replace the session flags, so
+// giving both would silently ignore the flags: that is refused.
+func smtpScript(cmd *cobra.Command, e *Env, f *smtpFlags, o *smtpprobe.Options) error {
+	data, err := readLimited(e, f.script, smtpprobe.MaxScriptBytes+1, "--script")
+	if err != nil {
+		return err
+	}
+	s, err := smtpprobe.LoadScript(f.script, data)
+	if err != nil {
+		return &InputError{Err: err}
+	}
+	o.Script = s
+	if len(s.Steps) == 0 {
+		return nil
+	}
+	for _, name := range []string{"starttls", "quit-after", "from", "to", "header", "body", "data", "dsn-notify", "dsn-ret", "dsn-envid", "smtputf8", "size", "auth", "vrfy", "expn", "relay-test"} {
+		if cmd.Flags().Changed(name) {
+			return Usagef("--script %s has steps, so --%s would be ignored: put it in the script", f.script, name)
+		}
+	}
+	for _, st := range s.Steps {
+		if st.Kind == smtpprobe.StepAuth && st.User == "" && f.user == "" {
+			return Inputf("%s:%d: auth step without a user: add user: to the step or give --user", f.script, st.Line)
+		}
+	}
+	return nil
+}
+
+func readLimited(e *Env, name string, limit int64, flag string) ([]byte, error) {
+	var in io.Reader = e.IO.In
+	if name != "-" {
+		fh, err := os.Open(name)
+		if err != nil {
+			return nil, Inputf("%s: %v", flag, err)
+		}
+		defer fh.Close()
+		in = fh
+	}
+	data, err := io.ReadAll(io.LimitReader(in, limit+1))
+	if err != nil {
+		return nil, Inputf("%s %s: %v", flag, name, err)
+	}
+	if int64(len(data)) > limit {
+		return nil, Inputf("%s %s: larger than %d bytes", flag, name, limit)
+	}
+	return data, nil
+}
+
+// smtpPassword finds the secret for AUTH: --password-file, then
+// MAILFLOW_PASSWORD, then a prompt on a terminal. Never argv, where other
+// users of the machine can read it.
+func smtpPassword(e *Env, f *smtpFlags, o *smtpprobe.Options) error {
+	needed := f.user != "" || f.auth != ""
+	if o.Script != nil {
+		for _, st := range o.Script.Steps {
+			needed = needed || st.Kind == smtpprobe.StepAuth
+		}
+	}
+	if !needed {
+		return nil
+	}
+	what := "password"
+	if smtpprobe.TokenMech(f.auth) {
+		what = "token"
+	}
+	switch {
+	case f.passwordFile != "":
+		data, err := readLimited(e, f.passwordFile, maxPasswordFile, "--password-file")
+		if err != nil {
+			return err
+		}
+		line, _, _ := strings.Cut(string(data), "\n")
+		o.Password = strings.TrimSuffix(line, "\r")
+		if o.Password == "" {
+			return Inputf("--password-file %s: the first line is empty", f.passwordFile)
+		}
+	case e.IO.Getenv("MAILFLOW_PASSWORD") != "":
+		o.Password = e.IO.Getenv("MAILFLOW_PASSWORD")
+	case e.IO.StdinTTY:
+		fh, ok := e.IO.In.(*os.File)
+		if !ok {
+			return Usagef("cannot prompt for the %s: give --password-file or set MAILFLOW_PASSWORD", what)
+		}
+		fmt.Fprintf(e.IO.ErrOut, "%s for %s: ", strings.ToUpper(what[:1])+what[1:], f.user)
+		b, err := term.ReadPassword(int(fh.Fd()))
+		fmt.Fprintln(e.IO.ErrOut)
+		if err != nil {
+			return Usagef("reading the %s: %v", what, err)
+		}
+		o.Password = string(b)
+	default:
+		return WithHint(Usagef("--user needs a %s, and there is no terminal to ask on", what),
+			"use --password-file FILE or set MAILFLOW_PASSWORD; a password is never taken from the command line")
+	}
+	return nil
+}

@@ -1,0 +1,144 @@
+//go:build integration
+
+package smtpprobe_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mailflowkit/mailflow/pkg/internal/peers"
+	"github.com/mailflowkit/mailflow/pkg/report"
+	"github.com/mailflowkit/mailflow/pkg/resolver"
+	"github.com/mailflowkit/mailflow/pkg/smtpprobe"
+)
+
+func peerOptions(t *testing.T, p peers.Peers) smtpprobe.Options {
+	r, err := resolver.New(resolver.Config{Servers: []string{p.DNS}, Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return smtpprobe.Options{EHLO: "probe.it.test", DialTimeout: 5 * time.Second, ReplyTimeout: 10 * time.Second,
+		RootCAs: p.RootCAs(t), Resolver: r}
+}
+
+func severityOf(res *smtpprobe.Result, id string) (report.Severity, bool) {
+	f := findingsWith(res, id)
+	if len(f) == 0 {
+		return 0, false
+	}
+	return f[0].Severity, true
+}
+
+// TestPostfixGoodAndBadToldApart runs the same probe against the
+// well-configured and the misconfigured Postfix: the verdicts must differ
+// exactly where the configurations do.
+func TestPostfixGoodAndBadToldApart(t *testing.T) {
+	p := peers.Get(t)
+	tests := []struct {
+		id         string
+		good, bad  report.Severity
+		goodDetail string
+	}{
+		{"smtp.auth_before_tls", report.OK, report.Error, "no AUTH"},
+		{"smtp.open_relay", report.OK, report.Error, "refused"},
+		{"smtp.starttls_missing", report.OK, report.OK, "offers STARTTLS"},
+		{"smtp.cert_untrusted", report.OK, report.OK, "trusted root"},
+		{"smtp.cert_name_mismatch", report.OK, report.OK, "covers " + peers.Hostname},
+		{"smtp.tls_version", report.OK, report.OK, "TLS 1."},
+		{"smtp.banner", report.OK, report.OK, "220 " + peers.Hostname},
+	}
+	run := func(addr string) *smtpprobe.Result {
+		o := peerOptions(t, p)
+		o.RelayTest = true
+		o.Expect = []smtpprobe.Expectation{{Kind: smtpprobe.ExpectNoAuthBeforeTLS}, {Kind: smtpprobe.ExpectExt, Arg: "STARTTLS"}}
+		return smtpprobe.Probe(context.Background(), addr, peers.Hostname, o)
+	}
+	good, bad := run(p.SMTPGood), run(p.SMTPBad)
+	for _, tt := range tests {
+		g, gok := severityOf(good, tt.id)
+		b, bok := severityOf(bad, tt.id)
+		if !gok || !bok || g != tt.good || b != tt.bad {
+			t.Errorf("%s: good %s (%v), bad %s (%v); want %s and %s", tt.id, g, gok, b, bok, tt.good, tt.bad)
+		}
+		if f := findingsWith(good, tt.id); len(f) > 0 && !strings.Contains(f[0].Message, tt.goodDetail) {
+			t.Errorf("%s on the good peer: %q lacks %q", tt.id, f[0].Message, tt.goodDetail)
+		}
+	}
+	if good.Relay.Verdict != "refused" || bad.Relay.Verdict != "open" {
+		t.Errorf("relay verdicts: good %s, bad %s", good.Relay.Verdict, bad.Relay.Verdict)
+	}
+	if !good.Expectations[0].Pass || bad.Expectations[0].Pass || !good.Expectations[1].Pass || !bad.Expectations[1].Pass {
+		t.Errorf("expectations: good %+v, bad %+v", good.Expectations, bad.Expectations)
+	}
+	if good.Names == nil || good.Names.EHLO != peers.Hostname {
+		t.Errorf("EHLO name from Postfix: %+v", good.Names)
+	}
+	if got := strings.Join(good.AuthBeforeTLS, " "); got != "" {
+		t.Errorf("good peer offers AUTH %s before TLS", got)
+	}
+	if got := strings.Join(bad.AuthBeforeTLS, " "); !strings.Contains(got, "PLAIN") {
+		t.Errorf("bad peer AUTH before TLS = %q", got)
+	}
+}
+
+func TestPostfixAuthentication(t *testing.T) {
+	p := peers.Get(t)
+	tests := []struct {
+		mech, pass string
+		ok         bool
+	}{
+		{"PLAIN", p.SMTPPass, true},
+		{"LOGIN", p.SMTPPass, true},
+		{"CRAM-MD5", p.SMTPPass, true},
+		{"PLAIN", "not-the-password", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.mech+map[bool]string{true: " ok", false: " refused"}[tt.ok], func(t *testing.T) {
+			o := peerOptions(t, p)
+			o.User, o.Password, o.AuthMech = p.SMTPUser, tt.pass, tt.mech
+			o.QuitAfter = smtpprobe.PhaseAuth
+			res := smtpprobe.Probe(context.Background(), p.SMTPGood, peers.Hostname, o)
+			if res.Auth == nil || res.Auth.OK != tt.ok {
+				t.Fatalf("auth = %+v; transcript:\n%s", res.Auth, strings.Join(res.TranscriptLines(false), "\n"))
+			}
+			sev, _ := severityOf(res, "smtp.auth_failed")
+			if want := map[bool]report.Severity{true: report.OK, false: report.Error}[tt.ok]; sev != want {
+				t.Errorf("smtp.auth_failed %s, want %s", sev, want)
+			}
+			if !tt.ok && (res.Auth.Reply == nil || res.Auth.Reply.Code != 535) {
+				t.Errorf("refusal reply %+v, want 535", res.Auth.Reply)
+			}
+			for _, l := range res.TranscriptLines(false) {
+				if strings.Contains(l, p.SMTPPass) {
+					t.Errorf("password in transcript: %s", l)
+				}
+			}
+		})
+	}
+}
+
+// TestPostfixDeliveryAfterAuth sends a message through the good peer, whose
+// every transport discards: 250 at the end of DATA, nothing leaves.
+func TestPostfixDeliveryAfterAuth(t *testing.T) {
+	p := peers.Get(t)
+	o := peerOptions(t, p)
+	o.User, o.Password = p.SMTPUser, p.SMTPPass
+	o.From, o.To, o.SendData, o.Body = p.SMTPUser, []string{"postmaster@it.test"}, true, "integration test\n"
+	o.Expect = []smtpprobe.Expectation{mustCode(t, "data=250"), mustCode(t, "rcpt=250")}
+	res := smtpprobe.Probe(context.Background(), p.SMTPGood, peers.Hostname, o)
+	for _, x := range res.Expectations {
+		if !x.Pass {
+			t.Errorf("%s: got %s", x.Name, x.Got)
+		}
+	}
+}
+
+func mustCode(t *testing.T, s string) smtpprobe.Expectation {
+	x, err := smtpprobe.ParseExpectCode(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return x
+}

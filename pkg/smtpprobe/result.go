@@ -1,0 +1,156 @@
+package smtpprobe
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/mailflowkit/mailflow/pkg/report"
+	"github.com/mailflowkit/mailflow/pkg/smtpclient"
+)
+
+// Result is what one session showed. Everything a person or a CI job needs
+// is here; credentials never are.
+type Result struct {
+	// Target is what was asked for (host, address, or the domain's MX name).
+	Target string `json:"target"`
+	// Host is the name we connected to and checked the certificate and
+	// announced name against; empty for a bare IP target.
+	Host string `json:"host,omitempty"`
+	// Via says how the host was found ("MX 10 of example.com").
+	Via         string  `json:"via,omitempty"`
+	Addr        string  `json:"addr"`
+	Protocol    string  `json:"protocol"`
+	ImplicitTLS bool    `json:"implicit_tls,omitempty"`
+	Connected   bool    `json:"connected"`
+	Banner      *Reply  `json:"banner,omitempty"`
+	BannerDelay float64 `json:"banner_delay_ms"`
+	Names       *Names  `json:"names,omitempty"`
+	// Extensions are those of the last EHLO (after STARTTLS when it ran);
+	// ExtensionsBeforeTLS those of the plain-text EHLO.
+	Extensions          []Extension `json:"extensions,omitempty"`
+	ExtensionsBeforeTLS []Extension `json:"extensions_before_tls,omitempty"`
+	StartTLSOffered     bool        `json:"starttls_offered"`
+	// SizeLimit is the SIZE the server announced: nil when it announced
+	// none, 0 for "no fixed limit".
+	SizeLimit *int64     `json:"size_limit,omitempty"`
+	TLS       *TLSReport `json:"tls,omitempty"`
+	// AuthBeforeTLS lists the mechanisms offered on the plain-text session;
+	// AuthAfterTLS those offered once encrypted.
+	AuthBeforeTLS []string            `json:"auth_before_tls"`
+	AuthAfterTLS  []string            `json:"auth_after_tls"`
+	Auth          *AuthResult         `json:"auth,omitempty"`
+	Relay         *RelayResult        `json:"relay,omitempty"`
+	Steps         []StepResult        `json:"steps"`
+	Expectations  []ExpectationResult `json:"expectations"`
+	Transcript    []smtpclient.Line   `json:"transcript"`
+	Findings      []report.Finding    `json:"findings"`
+	// Error says why the session ended early, if it did.
+	Error      string  `json:"error,omitempty"`
+	DurationMS float64 `json:"duration_ms"`
+
+	timing []string // the transcript formatted with timing, for --timing
+	plain  []string // the transcript formatted without
+}
+
+// Reply is a server reply as reported.
+type Reply struct {
+	Code      int      `json:"code"`
+	Enhanced  string   `json:"enhanced,omitempty"`
+	Lines     []string `json:"lines"`
+	ElapsedMS float64  `json:"elapsed_ms"`
+}
+
+func replyOf(r *smtpclient.Reply) *Reply {
+	if r == nil {
+		return nil
+	}
+	return &Reply{Code: r.Code, Enhanced: r.EnhancedCode(), Lines: r.Lines, ElapsedMS: report.MS(r.Elapsed)}
+}
+
+// String renders the reply's first line as on the wire, plus a count of
+// further lines.
+func (r *Reply) String() string {
+	if r == nil {
+		return ""
+	}
+	out := strconv.Itoa(r.Code)
+	if len(r.Lines) > 0 && r.Lines[0] != "" {
+		out += " " + r.Lines[0]
+	}
+	if len(r.Lines) > 1 {
+		out += fmt.Sprintf(" (+%d lines)", len(r.Lines)-1)
+	}
+	return out
+}
+
+// Names are the host names around the server: what it calls itself, what
+// its address reverse-resolves to, and what we connected to.
+type Names struct {
+	Banner    string   `json:"banner,omitempty"`
+	EHLO      string   `json:"ehlo,omitempty"`
+	Connected string   `json:"connected,omitempty"`
+	PTR       []string `json:"ptr,omitempty"`
+	// PTRStatus is the reverse lookup's outcome (ok, nxdomain, servfail...).
+	PTRStatus string `json:"ptr_status,omitempty"`
+	// ForwardConfirmed: a PTR name resolves back to the address (FCrDNS).
+	ForwardConfirmed bool `json:"forward_confirmed"`
+}
+
+// Extension is one EHLO keyword with its parameters.
+type Extension struct {
+	Name   string `json:"name"`
+	Params string `json:"params,omitempty"`
+}
+
+// AuthResult is the outcome of the AUTH step.
+type AuthResult struct {
+	Mechanism string `json:"mechanism"`
+	User      string `json:"user"`
+	OK        bool   `json:"ok"`
+	// Skipped says why no credentials were sent.
+	Skipped string `json:"skipped,omitempty"`
+	Reply   *Reply `json:"reply,omitempty"`
+}
+
+// RelayResult is the outcome of the relay test.
+type RelayResult struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+	// Verdict is "open", "refused" or "inconclusive".
+	Verdict string `json:"verdict"`
+	Reply   *Reply `json:"reply,omitempty"`
+}
+
+// StepResult is one step as run.
+type StepResult struct {
+	Step StepKind `json:"step"`
+	// Command is what was sent, credentials redacted.
+	Command string `json:"command,omitempty"`
+	Reply   *Reply `json:"reply,omitempty"`
+	// Replies holds LMTP's one reply per recipient after DATA.
+	Replies []*Reply `json:"replies,omitempty"`
+	Error   string   `json:"error,omitempty"`
+	// Note says why a step did less than asked (skipped, not offered).
+	Note string `json:"note,omitempty"`
+	Line int    `json:"line,omitempty"`
+}
+
+// TranscriptLines is the swaks-style transcript, with per-line times when
+// timing is set.
+func (r *Result) TranscriptLines(timing bool) []string {
+	if timing {
+		return r.timing
+	}
+	return r.plain
+}
+
+// Failed reports whether the session found a problem or could not finish:
+// the cases in which the transcript is worth showing unasked.
+func (r *Result) Failed() bool {
+	for _, f := range r.Findings {
+		if f.Incomplete || f.Severity >= report.Warning {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,211 @@
+package smtpprobe
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/netip"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/mailflowkit/mailflow/pkg/mx"
+	"github.com/mailflowkit/mailflow/pkg/report"
+	"github.com/mailflowkit/mailflow/pkg/resolver"
+)
+
+// Target is what the user asked to probe: a host (name or IP, with an
+// optional port) or a mail domain (@domain, or a recipient address whose
+// domain is used and who becomes the default RCPT).
+type Target struct {
+	Input     string
+	Host      string // host name (A-labels) or IP literal; empty for a domain
+	IP        netip.Addr
+	Port      int // 0 when not given
+	Domain    string
+	Recipient string
+}
+
+// ParseTarget reads a TARGET argument.
+func ParseTarget(s string) (Target, error) {
+	t := Target{Input: s}
+	in := strings.TrimSpace(s)
+	if in == "" {
+		return t, fmt.Errorf("empty target")
+	}
+	if at := strings.LastIndexByte(in, '@'); at >= 0 {
+		local := in[:at]
+		name, err := resolver.ParseName(in[at+1:])
+		if err != nil {
+			return t, fmt.Errorf("target %q: %v", s, err)
+		}
+		t.Domain = name.ASCII
+		if local != "" {
+			t.Recipient = local + "@" + name.ASCII
+			if err := CheckAddress(t.Recipient); err != nil {
+				return t, fmt.Errorf("target %q: %v", s, err)
+			}
+		}
+		return t, nil
+	}
+	host := in
+	if h, p, err := net.SplitHostPort(in); err == nil {
+		port, perr := strconv.Atoi(p)
+		if perr != nil || port < 1 || port > 65535 {
+			return t, fmt.Errorf("target %q: port %q is not a number from 1 to 65535", s, p)
+		}
+		host, t.Port = h, port
+	}
+	if ip, err := netip.ParseAddr(strings.Trim(host, "[]")); err == nil {
+		t.IP, t.Host = ip.Unmap(), ip.Unmap().String()
+		return t, nil
+	}
+	name, err := resolver.ParseName(host)
+	if err != nil {
+		return t, fmt.Errorf("target %q: want host[:port], an IP address, @domain or user@domain: %v", s, err)
+	}
+	t.Host = name.ASCII
+	return t, nil
+}
+
+// Endpoint is one server to probe.
+type Endpoint struct {
+	Addr       string // ip:port
+	ServerName string // name senders use for it; "" for a bare IP
+	Via        string
+}
+
+// RunResult is the probe of one target: the route when it was a domain,
+// and one result per server probed.
+type RunResult struct {
+	Target  string     `json:"target"`
+	Domain  string     `json:"domain,omitempty"`
+	Route   *mx.Result `json:"mx,omitempty"`
+	Results []*Result  `json:"results"`
+	// Findings about reaching the target at all (no MX, host not found);
+	// each result carries its own.
+	Findings []report.Finding `json:"findings"`
+}
+
+// AllFindings returns the target-level findings followed by every result's.
+func (rr *RunResult) AllFindings() []report.Finding {
+	out := append([]report.Finding(nil), rr.Findings...)
+	for _, r := range rr.Results {
+		out = append(out, r.Findings...)
+	}
+	return out
+}
+
+// Run probes a target: a host or IP directly, a domain through its MX
+// (first usable MX, or all with AllMX). r may be nil for IP targets.
+func Run(ctx context.Context, r *resolver.Resolver, t Target, o Options) *RunResult {
+	o.defaults()
+	rr := &RunResult{Target: t.Input, Domain: t.Domain}
+	port := o.Port
+	if t.Port != 0 {
+		port = t.Port
+	}
+	var eps []Endpoint
+	switch {
+	case t.Domain != "":
+		if len(o.To) == 0 {
+			o.defaultRcpt = t.Recipient
+			if o.defaultRcpt == "" {
+				o.defaultRcpt = "postmaster@" + t.Domain
+			}
+		}
+		eps = rr.mxEndpoints(ctx, r, t.Domain, port, o.AllMX)
+	case t.IP.IsValid():
+		eps = []Endpoint{{Addr: net.JoinHostPort(t.IP.String(), strconv.Itoa(port))}}
+	default:
+		eps = rr.hostEndpoints(ctx, r, t.Host, port)
+	}
+	rr.Results = ProbeAll(ctx, eps, o)
+	return rr
+}
+
+func (rr *RunResult) fail(sev report.Severity, incomplete bool, subject, msg, fix string) {
+	rr.Findings = append(rr.Findings, report.Finding{ID: "smtp.resolve", Severity: sev, Incomplete: incomplete, Subject: subject, Message: msg, Fix: fix})
+}
+
+func (rr *RunResult) hostEndpoints(ctx context.Context, r *resolver.Resolver, host string, port int) []Endpoint {
+	if r == nil {
+		rr.fail(report.Error, true, host, "no resolver to look up "+host, "")
+		return nil
+	}
+	a := r.LookupAddrs(ctx, host)
+	switch st := a.Status(); {
+	case len(a.IPs) > 0:
+		return []Endpoint{{Addr: net.JoinHostPort(a.IPs[0].String(), strconv.Itoa(port)), ServerName: host}}
+	case !st.Definite():
+		rr.fail(report.Error, true, host, fmt.Sprintf("could not resolve %s (%s)", host, st), "check the DNS servers (--dns) and try again")
+	case st == resolver.StatusNXDomain:
+		rr.fail(report.Error, false, host, host+" does not exist in DNS (NXDOMAIN)", "check the spelling of the host name")
+	default:
+		rr.fail(report.Error, false, host, host+" has no A or AAAA record", "publish an address record for the host")
+	}
+	return nil
+}
+
+// mxEndpoints routes the domain with pkg/mx and picks the servers to probe,
+// in delivery order, one address each.
+func (rr *RunResult) mxEndpoints(ctx context.Context, r *resolver.Resolver, domain string, port int, all bool) []Endpoint {
+	if r == nil {
+		rr.fail(report.Error, true, domain, "no resolver to look up the MX of "+domain, "")
+		return nil
+	}
+	route, err := mx.Route(ctx, r, domain, mx.Options{Self: []string{}})
+	if err != nil {
+		rr.fail(report.Error, false, domain, err.Error(), "")
+		return nil
+	}
+	rr.Route = route
+	var eps []Endpoint
+	for _, t := range route.Targets {
+		if t.Dropped || t.Self || len(t.Addrs) == 0 {
+			continue
+		}
+		eps = append(eps, Endpoint{
+			Addr:       net.JoinHostPort(t.Addrs[0].IP.String(), strconv.Itoa(port)),
+			ServerName: t.Host,
+			Via:        fmt.Sprintf("MX %d of %s", t.Preference, domain),
+		})
+		if route.Implicit {
+			eps[len(eps)-1].Via = "implicit MX of " + domain
+		}
+		if !all {
+			break
+		}
+	}
+	if len(eps) == 0 {
+		for _, f := range route.Findings {
+			if f.Severity >= report.Warning || f.Incomplete {
+				rr.Findings = append(rr.Findings, f)
+			}
+		}
+		rr.fail(report.Error, route.Outcome == mx.OutcomeUnchecked, domain,
+			"no mail server to probe for "+domain+": "+route.Brief(), "run mailflow mx "+domain+" for the routing details")
+	}
+	return eps
+}
+
+// ProbeAll probes the endpoints concurrently, at most o.Concurrency at a
+// time, and returns the results in the endpoints' order.
+func ProbeAll(ctx context.Context, eps []Endpoint, o Options) []*Result {
+	o.defaults()
+	out := make([]*Result, len(eps))
+	sem := make(chan struct{}, o.Concurrency)
+	var wg sync.WaitGroup
+	for i, ep := range eps {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			res := Probe(ctx, ep.Addr, ep.ServerName, o)
+			res.Via = ep.Via
+			out[i] = res
+		}()
+	}
+	wg.Wait()
+	return out
+}
