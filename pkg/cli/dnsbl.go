@@ -1,0 +1,489 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mailflowkit/mailflow/pkg/dnsbl"
+	"github.com/mailflowkit/mailflow/pkg/report"
+	"github.com/mailflowkit/mailflow/pkg/resolver"
+)
+
+type dnsblOptions struct {
+	zones       []string
+	zonesFile   string
+	file        string
+	selftest    bool
+	listCatalog bool
+	yesLarge    bool
+	rate        string
+	concurrency int
+}
+
+// dnsblDetailTargets is how many targets get their own table and a DNS
+// trace; larger runs get the summary table (details with -v).
+const dnsblDetailTargets = 10
+
+func init() {
+	register(func(e *Env) *cobra.Command {
+		o := &dnsblOptions{}
+		cmd := &cobra.Command{
+			Use:   "dnsbl [TARGET...]",
+			Short: "Check addresses, hosts and domains against DNS block lists and allow-lists",
+			Long: `Check IP addresses, CIDR ranges, host names (their addresses) and domains
+against DNS block lists, reading each list's answers with its real semantics:
+which codes mean listed, which bits of a bitmask list are set, and which
+answers are the list refusing to serve you (Spamhaus 127.255.255.254, URIBL
+127.0.0.1, DNSWL 127.0.0.255). Refusals, timeouts and answers outside
+127.0.0.0/8 are reported as could-not-check, never as clean.
+
+Without --zone the default set of the built-in catalog is used (see
+--list-catalog). --zone NAME picks a catalog list by ID or zone, or adds any
+other zone; a rule after the name mirrors an MTA's setting:
+
+  --zone bl.example.net:any                     any answer counts (Exchange AnyMatch)
+  --zone bl.example.net:exact=127.0.0.2,127.0.0.[4..7]
+                                                only these codes (IPAddressesMatch, Postfix)
+  --zone bl.example.net:bitmask=0.0.0.4         answers with bit 4 set (BitmaskMatch)
+  --zone dbl.example.net:domain                 a domain list; :allow for an allow-list
+  --zone bl.example.net:errors=127.255.255.254  answers that mean "refused", not "listed"
+
+--zones-file reads the same from YAML (docs/dnsbl.md). --selftest looks up the
+RFC 5782 test entries first and reports lists that are down, refuse you or
+list everything; broken lists are then left out.
+
+Exit codes: 0 clean on every list, 1 listed on a block list (allow-lists are
+good news), 2 bad input, 3 not listed anywhere but some list could not be
+checked.`,
+			Example: `  mailflow dnsbl 192.0.2.25
+  mailflow dnsbl mail.example.com --zone zen --zone bl.spamcop.net
+  mailflow dnsbl --file senders.txt --rate 10/s --format jsonl
+  mailflow dnsbl 192.0.2.0/24 --yes-large --zone zen
+  mailflow dnsbl --selftest`,
+			RunE: runE(func(cmd *cobra.Command, args []string) error {
+				return runDNSBL(cmd.Context(), e, o, args)
+			}),
+		}
+		f := cmd.Flags()
+		f.StringArrayVar(&o.zones, "zone", nil, "list to check: catalog ID or zone, optionally :any, :exact=CODES, :bitmask=MASK, :domain, :allow, :errors=CODES (repeatable)")
+		f.StringVar(&o.zonesFile, "zones-file", "", "YAML file defining lists and their rules")
+		f.StringVar(&o.file, "file", "", "read targets from FILE, one per line (- for stdin)")
+		f.BoolVar(&o.selftest, "selftest", false, "check the lists' health with their RFC 5782 test entries first")
+		f.BoolVar(&o.listCatalog, "list-catalog", false, "print the built-in catalog of lists and exit")
+		f.BoolVar(&o.yesLarge, "yes-large", false, fmt.Sprintf("allow CIDR ranges of more than %d addresses in total (at most %d)", dnsbl.ConfirmRange, dnsbl.MaxRange))
+		f.StringVar(&o.rate, "rate", "20/s", "most DNS queries per second (N/s, N/m; 0 for no limit): public lists block resolvers that query too fast")
+		f.IntVar(&o.concurrency, "concurrency", 16, "targets checked at the same time")
+		return cmd
+	})
+}
+
+func runDNSBL(ctx context.Context, e *Env, o *dnsblOptions, args []string) error {
+	if err := e.RequireFormat("text", "json", "jsonl", "markdown"); err != nil {
+		return err
+	}
+	if o.listCatalog {
+		if len(args) > 0 || o.file != "" || o.selftest || len(o.zones) > 0 || o.zonesFile != "" {
+			return Usagef("--list-catalog takes no targets or other dnsbl options")
+		}
+		return e.Render(dnsblCatalogReport())
+	}
+	if len(args) == 0 && o.file == "" && !o.selftest {
+		return Usagef("give a TARGET, --file FILE or --selftest")
+	}
+	rate, err := dnsbl.ParseRate(o.rate)
+	if err != nil {
+		return Usagef("--rate: %v", err)
+	}
+	if o.concurrency < 1 || o.concurrency > 1024 {
+		return Usagef("--concurrency must be from 1 to 1024, got %d", o.concurrency)
+	}
+	lists, err := dnsblLists(e, o)
+	if err != nil {
+		return err
+	}
+	targets, err := dnsblTargets(e, o, args)
+	if err != nil {
+		return err
+	}
+	r, err := e.Resolver()
+	if err != nil {
+		return err
+	}
+	run := &dnsblRun{e: e, r: r, lists: lists, targets: targets, started: time.Now(),
+		opts: dnsbl.Options{Lists: lists, Concurrency: o.concurrency, Limiter: dnsbl.NewLimiter(rate)}}
+	run.rep = &report.Report{Command: "dnsbl", Targets: args, Started: run.started, Resolver: r.String()}
+	if o.file != "" {
+		run.rep.Targets = append(run.rep.Targets, "--file "+o.file)
+	}
+	run.rep.Findings = append(run.rep.Findings, dnsbl.Advice(lists)...)
+	if len(targets) <= dnsblDetailTargets {
+		run.trace = &resolver.Trace{}
+		ctx = resolver.WithTrace(ctx, run.trace)
+	}
+	if o.selftest {
+		if err := run.selftest(ctx); err != nil {
+			return err
+		}
+	}
+	if e.Format == "jsonl" {
+		return run.streamJSONL(ctx)
+	}
+	return run.render(ctx)
+}
+
+// dnsblLists gathers --zone and --zones-file lists; none means the
+// catalog's default set.
+func dnsblLists(e *Env, o *dnsblOptions) ([]dnsbl.List, error) {
+	var fromFlags []dnsbl.List
+	for _, spec := range o.zones {
+		l, err := dnsbl.ParseZoneSpec(spec)
+		if err != nil {
+			return nil, Usagef("--zone: %v", err)
+		}
+		fromFlags = append(fromFlags, l)
+	}
+	var fromFile []dnsbl.List
+	if o.zonesFile != "" {
+		data, err := dnsblReadLimited(e, o.zonesFile, dnsbl.MaxZonesFile)
+		if err != nil {
+			return nil, err
+		}
+		if fromFile, err = dnsbl.LoadZonesFile(o.zonesFile, data); err != nil {
+			return nil, &InputError{Err: err}
+		}
+	}
+	lists, err := dnsbl.Merge(fromFlags, fromFile)
+	if err != nil {
+		return nil, Usagef("%v", err)
+	}
+	if len(lists) == 0 {
+		lists = dnsbl.DefaultLists()
+	}
+	return lists, nil
+}
+
+// dnsblReadLimited reads a file ("-" for stdin) up to limit bytes.
+func dnsblReadLimited(e *Env, path string, limit int64) ([]byte, error) {
+	var r io.Reader = e.IO.In
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, &InputError{Err: err}
+		}
+		defer f.Close()
+		r = f
+	}
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, &InputError{Err: fmt.Errorf("%s: %v", path, err)}
+	}
+	if int64(len(data)) > limit {
+		return nil, Inputf("%s: larger than %d KiB", path, limit>>10)
+	}
+	return data, nil
+}
+
+func dnsblTargets(e *Env, o *dnsblOptions, args []string) ([]dnsbl.Target, error) {
+	var ts []dnsbl.Target
+	for _, a := range args {
+		t, err := dnsbl.ParseTarget(a)
+		if err != nil {
+			return nil, Inputf("target %v", err)
+		}
+		ts = append(ts, t)
+	}
+	if o.file != "" {
+		var r io.Reader = e.IO.In
+		if o.file != "-" {
+			f, err := os.Open(o.file)
+			if err != nil {
+				return nil, &InputError{Err: err}
+			}
+			defer f.Close()
+			r = f
+		}
+		more, err := dnsbl.ReadTargets(o.file, r)
+		if err != nil {
+			return nil, &InputError{Err: err}
+		}
+		if len(more) == 0 {
+			return nil, Inputf("%s: no targets in the file", o.file)
+		}
+		ts = append(ts, more...)
+	}
+	expanded, err := dnsbl.Expand(ts, o.yesLarge)
+	if err != nil {
+		return nil, &InputError{Err: err}
+	}
+	return expanded, nil
+}
+
+type dnsblRun struct {
+	e       *Env
+	r       *resolver.Resolver
+	lists   []dnsbl.List
+	targets []dnsbl.Target
+	opts    dnsbl.Options
+	started time.Time
+	trace   *resolver.Trace
+	rep     *report.Report
+	health  []dnsbl.Health
+}
+
+// dnsblData is the "data" member of the JSON report.
+type dnsblData struct {
+	Lists    []dnsbl.List     `json:"lists"`
+	SelfTest []dnsbl.Health   `json:"selftest,omitempty"`
+	Results  []*dnsbl.Result  `json:"results,omitempty"`
+	Summary  dnsblSummaryData `json:"summary"`
+}
+
+type dnsblSummaryData struct {
+	Targets    int `json:"targets"`
+	Listed     int `json:"listed"`
+	Clean      int `json:"clean"`
+	Incomplete int `json:"incomplete"`
+}
+
+func (s *dnsblSummaryData) add(res *dnsbl.Result) {
+	s.Targets++
+	switch res.Verdict {
+	case dnsbl.VerdictListed:
+		s.Listed++
+	case dnsbl.VerdictIncomplete:
+		s.Incomplete++
+	default:
+		s.Clean++
+	}
+}
+
+// selftest checks the lists and leaves out those whose answers mean
+// nothing (listing everything, bogus answers).
+func (run *dnsblRun) selftest(ctx context.Context) error {
+	run.health = dnsbl.SelfTest(ctx, run.r, run.opts)
+	run.opts.Skip = map[string]string{}
+	t := &report.Table{Header: []string{"List", "Kind", "Must be listed", "Must not be listed", "Health"}}
+	for _, h := range run.health {
+		run.rep.Findings = append(run.rep.Findings, h.Finding)
+		if h.Status.Broken() {
+			run.opts.Skip[h.Zone] = "the selftest found it " + h.Status.String()
+		}
+		kind := ""
+		for i := range run.lists {
+			if run.lists[i].Zone == h.Zone {
+				kind = run.lists[i].KindLabel()
+			}
+		}
+		t.Rows = append(t.Rows, []string{h.Zone, kind, dnsblHealthCell(h.Listed), dnsblHealthCell(h.Clean), h.Status.String()})
+	}
+	run.rep.Sections = append(run.rep.Sections, report.Section{Title: "List health (RFC 5782 test entries)", Table: t})
+	if run.e.Format != "jsonl" {
+		return nil
+	}
+	for _, h := range run.health {
+		rec := struct {
+			Type string `json:"type"`
+			dnsbl.Health
+			Finding report.Finding `json:"finding"`
+		}{"selftest", h, h.Finding}
+		if err := report.WriteJSONLine(run.e.IO.Out, rec); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func dnsblHealthCell(lr dnsbl.ListResult) string {
+	return lr.Checked + ": " + dnsblAnswerCell(lr)
+}
+
+// dnsblAnswerCell is what a lookup returned: the codes, NXDOMAIN or the error.
+func dnsblAnswerCell(lr dnsbl.ListResult) string {
+	var parts []string
+	for _, c := range lr.Codes {
+		parts = append(parts, c.String())
+	}
+	parts = append(parts, lr.Ignored...)
+	switch {
+	case len(parts) > 0:
+		return strings.Join(parts, " ")
+	case lr.Status == dnsbl.StatusError || lr.Status == dnsbl.StatusUnchecked:
+		return lr.Err
+	}
+	return "not listed"
+}
+
+func dnsblStatusCell(lr dnsbl.ListResult) string {
+	switch {
+	case lr.Status == dnsbl.StatusListed && lr.Allow:
+		return "allow-listed"
+	case lr.Status == dnsbl.StatusListed:
+		return "LISTED"
+	case lr.Status == dnsbl.StatusError:
+		return "could not check"
+	case lr.Status == dnsbl.StatusUnchecked:
+		return "skipped"
+	case len(lr.Codes) > 0:
+		return "not counted"
+	}
+	return "clean"
+}
+
+// streamJSONL writes one record per target as it is done, then a summary
+// record with the run-level findings; nothing is held back for the end.
+func (run *dnsblRun) streamJSONL(ctx context.Context) error {
+	var sum dnsblSummaryData
+	findings := append([]report.Finding(nil), run.rep.Findings...)
+	err := dnsbl.CheckAll(ctx, run.r, run.targets, run.opts, func(res *dnsbl.Result) error {
+		sum.add(res)
+		findings = append(findings, res.Findings...)
+		return report.WriteJSONLine(run.e.IO.Out, struct {
+			Type string `json:"type"`
+			*dnsbl.Result
+		}{"result", res})
+	})
+	if err != nil {
+		return err
+	}
+	code := run.e.ExitFor(findings)
+	rec := struct {
+		Type string `json:"type"`
+		dnsblSummaryData
+		DurationMS float64          `json:"duration_ms"`
+		Status     string           `json:"status"`
+		ExitCode   int              `json:"exit_code"`
+		Findings   []report.Finding `json:"findings,omitempty"`
+	}{"summary", sum, report.MS(time.Since(run.started)), report.StatusName(code), code, run.rep.Findings}
+	if err := report.WriteJSONLine(run.e.IO.Out, rec); err != nil {
+		return err
+	}
+	return Exit(code)
+}
+
+func (run *dnsblRun) render(ctx context.Context) error {
+	data := &dnsblData{Lists: run.lists, SelfTest: run.health}
+	many := len(run.targets) > 1
+	summary := &report.Table{Header: []string{"Target", "Verdict", "Listed on", "Could not check"}}
+	err := dnsbl.CheckAll(ctx, run.r, run.targets, run.opts, func(res *dnsbl.Result) error {
+		data.Summary.add(res)
+		run.rep.Findings = append(run.rep.Findings, res.Findings...)
+		summary.Rows = append(summary.Rows, []string{res.Target, res.Verdict.String(),
+			strings.Join(res.ListedOn(), ", "), strings.Join(res.Unchecked(), ", ")})
+		run.rep.Sections = append(run.rep.Sections, report.Section{
+			Title: dnsblResultTitle(res), Table: dnsblResultTable(res),
+			Verbose: many && (len(run.targets) > dnsblDetailTargets || res.Verdict == dnsbl.VerdictClean),
+		})
+		// The findings are in the report already; the data keeps the rest.
+		res.Findings = nil
+		data.Results = append(data.Results, res)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if many {
+		run.rep.Sections = append(run.rep.Sections, report.Section{Title: "Summary", Table: summary})
+	}
+	if run.trace != nil {
+		run.rep.Sections = append(run.rep.Sections, report.Section{Title: "DNS trace", Lines: run.trace.Lines(), Verbose: true})
+	}
+	run.rep.Sections = append(run.rep.Sections, report.Section{Title: "Lists", Table: dnsblListsTable(run.lists), Verbose: true})
+	run.rep.Data = data
+	run.rep.Duration = time.Since(run.started)
+	run.rep.Summary = dnsblSummaryLine(data.Summary, len(run.lists), run.opts.Limiter != nil)
+	return run.e.Render(run.rep)
+}
+
+func dnsblResultTitle(res *dnsbl.Result) string {
+	t := res.Target
+	if len(res.Addresses) > 0 {
+		addrs := make([]string, len(res.Addresses))
+		for i, a := range res.Addresses {
+			addrs[i] = a.String()
+		}
+		t += " (" + strings.Join(addrs, ", ") + ")"
+	}
+	return t + ": " + res.Verdict.String()
+}
+
+func dnsblResultTable(res *dnsbl.Result) *report.Table {
+	t := &report.Table{Header: []string{"List", "Checked", "Status", "Answer", "Meaning"}}
+	for _, lr := range res.Lists {
+		meaning := strings.Join(dnsblNonEmpty(lr.Meanings), "; ")
+		t.Rows = append(t.Rows, []string{lr.Zone, lr.Checked, dnsblStatusCell(lr), dnsblAnswerCell(lr), meaning})
+	}
+	return t
+}
+
+func dnsblNonEmpty(ss []string) []string {
+	var out []string
+	for _, s := range ss {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func dnsblListsTable(lists []dnsbl.List) *report.Table {
+	t := &report.Table{Header: []string{"Zone", "Name", "Kind", "Rule", "From"}}
+	for i := range lists {
+		l := &lists[i]
+		from := l.Source
+		if from == "" {
+			from = "catalog"
+		}
+		t.Rows = append(t.Rows, []string{l.Zone, l.Name, l.KindLabel(), l.Rule(), from})
+	}
+	return t
+}
+
+func dnsblSummaryLine(s dnsblSummaryData, lists int, limited bool) string {
+	if s.Targets == 0 {
+		return dnsblPlural(lists, "list") + " tested"
+	}
+	line := fmt.Sprintf("%s on %s: %d listed, %d clean, %d could not be fully checked",
+		dnsblPlural(s.Targets, "target"), dnsblPlural(lists, "list"), s.Listed, s.Clean, s.Incomplete)
+	if !limited {
+		line += " (no rate limit)"
+	}
+	return line
+}
+
+func dnsblPlural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return strconv.Itoa(n) + " " + word + "s"
+}
+
+// dnsblCatalogReport lists the built-in lists for --list-catalog.
+func dnsblCatalogReport() *report.Report {
+	cat := dnsbl.Catalog()
+	t := &report.Table{Header: []string{"ID", "Zone", "Name", "Kind", "Rule", "Default", "Note"}}
+	for i := range cat {
+		l := &cat[i]
+		def := "no"
+		switch {
+		case l.Dead:
+			def = "DEAD"
+		case l.Default:
+			def = "yes"
+		}
+		t.Rows = append(t.Rows, []string{l.ID, l.Zone, l.Name, l.KindLabel(), l.Rule(), def, l.Note})
+	}
+	return &report.Report{
+		Command:  "dnsbl",
+		Targets:  []string{"--list-catalog"},
+		Summary:  fmt.Sprintf("%d lists in the catalog, %d checked by default", len(cat), len(dnsbl.DefaultLists())),
+		Sections: []report.Section{{Title: "Catalog", Table: t}},
+		Data:     cat,
+	}
+}

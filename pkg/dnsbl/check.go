@@ -1,0 +1,469 @@
+package dnsbl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+	"sync"
+	"unicode"
+
+	"github.com/miekg/dns"
+
+	"github.com/mailflowkit/mailflow/pkg/report"
+	"github.com/mailflowkit/mailflow/pkg/resolver"
+)
+
+// Options tune a check.
+type Options struct {
+	// Lists to check; nil means DefaultLists().
+	Lists []List
+	// Concurrency bounds how many targets CheckAll works on at once;
+	// default 16. Within a target every query runs in parallel.
+	Concurrency int
+	// Limiter paces every DNS query of the run; nil does not limit.
+	Limiter *Limiter
+	// Skip names lists not to query, zone → reason (for example lists a
+	// selftest found listing everything). They show as unchecked.
+	Skip map[string]string
+}
+
+func (o *Options) lists() []List {
+	if o.Lists == nil {
+		return DefaultLists()
+	}
+	return o.Lists
+}
+
+// Status is the outcome of one lookup on one list.
+type Status int
+
+const (
+	StatusClean     Status = iota // not listed (NXDOMAIN, or a code the rule does not count)
+	StatusListed                  // listed under the list's rule
+	StatusError                   // could not be checked: DNS failure or the list refused us
+	StatusUnchecked               // not looked up on purpose (see Err)
+)
+
+var statusNames = [...]string{"clean", "listed", "error", "unchecked"}
+
+func (s Status) String() string { return enumName(statusNames[:], int(s), "status") }
+
+func (s Status) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// Verdict sums up a target: listed on a block list, clean everywhere, or
+// not listed anywhere it could be checked but not checked everywhere.
+type Verdict int
+
+const (
+	VerdictClean Verdict = iota
+	VerdictListed
+	VerdictIncomplete
+)
+
+var verdictNames = [...]string{"clean", "listed", "incomplete"}
+
+func (v Verdict) String() string { return enumName(verdictNames[:], int(v), "verdict") }
+
+func (v Verdict) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
+
+// failure says why a lookup has StatusError.
+type failure int
+
+const (
+	failNone    failure = iota
+	failDNS             // timeout, SERVFAIL, network error
+	failRefused         // the resolver answered REFUSED
+	failCode            // the list answered one of its error codes
+	failBogus           // only answers outside 127.0.0.0/8
+)
+
+// ListResult is one lookup: one address or domain on one list.
+type ListResult struct {
+	Zone  string `json:"zone"`
+	List  string `json:"list"`
+	Allow bool   `json:"allow,omitempty"`
+	// Checked is the address or domain looked up; Query the DNS name.
+	Checked string `json:"checked"`
+	Query   string `json:"query"`
+	Status  Status `json:"status"`
+	// Codes are the list's answers inside 127.0.0.0/8, with what each
+	// means ("" when unknown).
+	Codes    []netip.Addr `json:"codes,omitempty"`
+	Meanings []string     `json:"meanings,omitempty"`
+	// Ignored are answers outside 127.0.0.0/8.
+	Ignored []string `json:"ignored,omitempty"`
+	// TXT is the list's stated reason, kept for listings and refusals.
+	TXT []string `json:"txt,omitempty"`
+	Err string   `json:"error,omitempty"`
+
+	list    *List
+	failure failure
+}
+
+// Result is everything learned about one target.
+type Result struct {
+	Target string     `json:"target"`
+	Kind   TargetKind `json:"kind"`
+	// Where is the input line for targets read from a file.
+	Where string `json:"where,omitempty"`
+	// Addresses are the addresses a host name resolved to.
+	Addresses   []netip.Addr     `json:"addresses,omitempty"`
+	Verdict     Verdict          `json:"verdict"`
+	AllowListed bool             `json:"allowlisted,omitempty"`
+	Lists       []ListResult     `json:"lists"`
+	Findings    []report.Finding `json:"findings,omitempty"`
+}
+
+// ListedOn returns the zones of block lists the target is listed on.
+func (r *Result) ListedOn() []string {
+	return r.zonesWhere(func(lr *ListResult) bool { return lr.Status == StatusListed && !lr.Allow })
+}
+
+// Unchecked returns the zones that could not be checked.
+func (r *Result) Unchecked() []string {
+	return r.zonesWhere(func(lr *ListResult) bool { return lr.Status == StatusError })
+}
+
+func (r *Result) zonesWhere(f func(*ListResult) bool) []string {
+	var out []string
+	for i := range r.Lists {
+		if lr := &r.Lists[i]; f(lr) && !slices.Contains(out, lr.Zone) {
+			out = append(out, lr.Zone)
+		}
+	}
+	return out
+}
+
+// Check checks one target: an IP address, a host name or a domain. The
+// error is for a target that cannot be parsed or is a range (use Expand
+// and CheckAll for ranges); DNS trouble is reported in the result.
+func Check(ctx context.Context, r *resolver.Resolver, target string, o Options) (*Result, error) {
+	t, err := ParseTarget(target)
+	if err != nil {
+		return nil, err
+	}
+	if t.Kind == TargetRange {
+		return nil, fmt.Errorf("%s is a range: expand it first (Expand) and check the addresses with CheckAll", t.Input)
+	}
+	return (&checker{r: r, o: o}).target(ctx, t), nil
+}
+
+// CheckIP checks one address on the IP lists.
+func CheckIP(ctx context.Context, r *resolver.Resolver, ip netip.Addr, o Options) *Result {
+	return (&checker{r: r, o: o}).target(ctx, Target{Input: ip.String(), Kind: TargetIP, IP: ip.Unmap()})
+}
+
+// CheckAll checks targets (no ranges: Expand them first) with at most
+// o.Concurrency of them in flight, calling emit with each result in input
+// order. It stops at the first error from emit or when ctx ends.
+func CheckAll(ctx context.Context, r *resolver.Resolver, targets []Target, o Options, emit func(*Result) error) error {
+	for _, t := range targets {
+		if t.Kind == TargetRange {
+			return fmt.Errorf("%s is a range: expand it first (Expand)", t.Input)
+		}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	c := &checker{r: r, o: o}
+	results := make([]*Result, len(targets))
+	done := make([]chan struct{}, len(targets))
+	for i := range done {
+		done[i] = make(chan struct{})
+	}
+	next := make(chan int)
+	var wg sync.WaitGroup
+	workers := o.Concurrency
+	if workers <= 0 {
+		workers = 16
+	}
+	for range min(workers, len(targets)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				results[i] = c.target(ctx, targets[i])
+				close(done[i])
+			}
+		}()
+	}
+	go func() {
+		defer close(next)
+		for i := range targets {
+			select {
+			case next <- i:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	var err error
+	for i := range targets {
+		select {
+		case <-done[i]:
+		case <-ctx.Done():
+			err = ctx.Err()
+		}
+		if err != nil {
+			break
+		}
+		if err = emit(results[i]); err != nil {
+			break
+		}
+		results[i] = nil // emitted: let a long run's memory go
+	}
+	cancel()
+	wg.Wait()
+	return err
+}
+
+// maxHostAddresses bounds the addresses of one host name that are checked;
+// a name with hundreds of A records is hostile or a CDN, not a mail server.
+const maxHostAddresses = 32
+
+type checker struct {
+	r *resolver.Resolver
+	o Options
+}
+
+// job is one lookup to make; skip, when set, says why it is not made.
+type job struct {
+	list    *List
+	checked string
+	key     string
+	skip    string
+}
+
+func (c *checker) target(ctx context.Context, t Target) *Result {
+	res := &Result{Target: t.String(), Kind: t.Kind, Where: t.Where}
+	lists := c.o.lists()
+	var jobs []job
+	var notes []report.Finding
+	switch t.Kind {
+	case TargetIP:
+		jobs = c.ipJobs(lists, t.IP)
+	case TargetName:
+		for i := range lists {
+			if l := &lists[i]; l.Kind == KindDomain {
+				jobs = append(jobs, c.newJob(l, t.Name.ASCII, t.Name.ASCII))
+			}
+		}
+		if hasKind(lists, KindIP) {
+			var addrs []netip.Addr
+			addrs, notes = c.addresses(ctx, t.Name, len(jobs) > 0)
+			res.Addresses = addrs
+			for _, ip := range addrs {
+				jobs = append(jobs, c.ipJobs(lists, ip)...)
+			}
+		}
+	}
+	res.Lists = c.run(ctx, jobs)
+	res.finish(t, notes)
+	return res
+}
+
+func hasKind(lists []List, k Kind) bool {
+	for _, l := range lists {
+		if l.Kind == k {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *checker) newJob(l *List, checked, key string) job {
+	return job{list: l, checked: checked, key: key, skip: c.o.Skip[l.Zone]}
+}
+
+func (c *checker) ipJobs(lists []List, ip netip.Addr) []job {
+	var jobs []job
+	for i := range lists {
+		l := &lists[i]
+		if l.Kind != KindIP {
+			continue
+		}
+		j := c.newJob(l, ip.String(), ReverseIP(ip))
+		if ip.Is6() && !l.IPv6 && j.skip == "" {
+			j.skip = "the list covers IPv4 addresses only"
+		}
+		jobs = append(jobs, j)
+	}
+	return jobs
+}
+
+// addresses resolves a host name for the IP lists. Failures become
+// findings: an address that was not looked up was not checked.
+func (c *checker) addresses(ctx context.Context, name resolver.Name, domainChecked bool) ([]netip.Addr, []report.Finding) {
+	var notes []report.Finding
+	for range 2 { // A and AAAA
+		if err := c.wait(ctx); err != nil {
+			return nil, []report.Finding{lookupFailed(name, err.Error())}
+		}
+	}
+	a := c.r.LookupAddrs(ctx, name.ASCII)
+	for _, ans := range []*resolver.Answer{a.A, a.AAAA} {
+		if !ans.Status.Definite() {
+			notes = append(notes, lookupFailed(name, fmt.Sprintf("%s lookup: %s", dns.TypeToString[ans.Type], failureText(ans))))
+		}
+	}
+	ips := a.IPs
+	if len(ips) == 0 && len(notes) == 0 {
+		notes = append(notes, noAddress(name, a.Status(), domainChecked))
+	}
+	if len(ips) > maxHostAddresses {
+		notes = append(notes, report.Finding{
+			ID: "dnsbl.too-many-addresses", Severity: report.Warning, Incomplete: true, Subject: name.String(),
+			Message: fmt.Sprintf("%s has %d addresses; only the first %d were checked", name, len(ips), maxHostAddresses),
+			Fix:     "Check the remaining addresses directly, or the ranges they belong to.",
+		})
+		ips = ips[:maxHostAddresses]
+	}
+	return ips, notes
+}
+
+func (c *checker) wait(ctx context.Context) error { return c.o.Limiter.Wait(ctx) }
+
+// run makes every lookup in parallel: A for the verdict and TXT for the
+// reason, at the same time, for every list.
+func (c *checker) run(ctx context.Context, jobs []job) []ListResult {
+	out := make([]ListResult, len(jobs))
+	var wg sync.WaitGroup
+	for i, j := range jobs {
+		if j.skip != "" {
+			out[i] = ListResult{Zone: j.list.Zone, List: j.list.Name, Allow: j.list.Allow, Checked: j.checked,
+				Query: QueryName(j.key, j.list.Zone), Status: StatusUnchecked, Err: j.skip, list: j.list}
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out[i] = c.lookup(ctx, j)
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+func (c *checker) lookup(ctx context.Context, j job) ListResult {
+	name := QueryName(j.key, j.list.Zone)
+	var txt []string
+	txtDone := make(chan struct{})
+	go func() {
+		defer close(txtDone)
+		if c.wait(ctx) == nil {
+			_, txt, _ = c.r.LookupTXT(ctx, name)
+		}
+	}()
+	var a *resolver.Answer
+	err := c.wait(ctx)
+	if err == nil {
+		a, err = c.r.Query(ctx, name, dns.TypeA)
+	}
+	<-txtDone
+	return evaluate(j, name, a, err, txt)
+}
+
+// evaluate reads a list's A answer under the list's rule.
+func evaluate(j job, name string, a *resolver.Answer, err error, txt []string) ListResult {
+	l := j.list
+	lr := ListResult{Zone: l.Zone, List: l.Name, Allow: l.Allow, Checked: j.checked, Query: strings.TrimSuffix(name, "."), list: l}
+	if err != nil {
+		lr.Status, lr.failure, lr.Err = StatusError, failDNS, err.Error()
+		var re *resolver.Error
+		if errors.As(err, &re) {
+			lr.Err = failureText(a)
+			if re.Status == resolver.StatusRefused {
+				lr.failure = failRefused
+			}
+		}
+		return lr
+	}
+	if a.Status != resolver.StatusOK {
+		return lr // NXDOMAIN or NODATA: not listed
+	}
+	var listed, refused bool
+	for _, rr := range resolver.Records[*dns.A](a) {
+		ip, ok := netip.AddrFromSlice(rr.A.To4())
+		if !ok {
+			continue
+		}
+		switch l.classify(ip) {
+		case answerBogus:
+			lr.Ignored = append(lr.Ignored, ip.String())
+			continue
+		case answerListed:
+			listed = true
+		case answerError:
+			refused = true
+		}
+		lr.Codes = append(lr.Codes, ip)
+	}
+	slices.SortFunc(lr.Codes, netip.Addr.Compare)
+	for _, code := range lr.Codes {
+		lr.Meanings = append(lr.Meanings, l.Meaning(code))
+	}
+	switch {
+	case refused:
+		lr.Status, lr.failure = StatusError, failCode
+		var why []string
+		for _, code := range lr.Codes {
+			if l.classify(code) == answerError {
+				why = append(why, code.String()+": "+l.Meaning(code))
+			}
+		}
+		lr.Err = "the list refused to answer (" + strings.Join(why, "; ") + ")"
+	case listed:
+		lr.Status = StatusListed
+	case len(lr.Codes) == 0:
+		lr.Status, lr.failure = StatusError, failBogus
+		lr.Err = "only answers outside 127.0.0.0/8 (" + strings.Join(lr.Ignored, ", ") + "), which are not list codes"
+	}
+	if lr.Status != StatusClean {
+		lr.TXT = cleanTXT(txt)
+	}
+	return lr
+}
+
+// failureText describes a failed lookup: "TIMEOUT", "SERVFAIL from ...".
+func failureText(a *resolver.Answer) string {
+	if a == nil {
+		return "no answer"
+	}
+	s := strings.ToUpper(a.Status.String())
+	if a.Server != "" {
+		s += " from " + a.Server
+	}
+	if a.Err != nil {
+		s += ": " + a.Err.Error()
+	}
+	return s
+}
+
+// TXT strings come from whoever answers DNS; they are shown on terminals
+// and in tickets, so they are bounded and stripped of control characters.
+const (
+	maxTXT      = 4
+	maxTXTBytes = 300
+)
+
+func cleanTXT(txt []string) []string {
+	var out []string
+	for _, t := range txt {
+		if len(out) == maxTXT {
+			break
+		}
+		t = strings.Map(func(r rune) rune {
+			if unicode.IsControl(r) || r == unicode.ReplacementChar {
+				return '?'
+			}
+			return r
+		}, t)
+		if len(t) > maxTXTBytes {
+			t = strings.ToValidUTF8(t[:maxTXTBytes], "") + "..."
+		}
+		out = append(out, t)
+	}
+	return out
+}
