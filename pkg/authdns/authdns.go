@@ -235,9 +235,9 @@ func (s *Server) answer(req *dns.Msg, name string, qtype uint16) *dns.Msg {
 	for hops := 0; hops < 8; hops++ {
 		rrs, exists := s.lookup(name)
 		if !exists {
-			if hops == 0 {
-				m.Rcode = dns.RcodeNameError
-			}
+			// The rcode speaks for the last name of the chain (RFC 6604),
+			// as nsd and BIND answer for a dangling in-zone CNAME.
+			m.Rcode = dns.RcodeNameError
 			break
 		}
 		var cname *dns.CNAME

@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+
+	"github.com/mailflowkit/mailflow/pkg/resolver"
 )
 
 // maxSpec bounds one --zone value; real ones are a zone and a few codes.
@@ -113,7 +115,7 @@ func baseList(name string) (List, error) {
 		}
 		return List{}, fmt.Errorf("unknown list %q: not a catalog name (see --list-catalog) and not a zone like bl.example.org", name)
 	}
-	n, err := parseName(name)
+	n, err := resolver.ParseName(name)
 	if err != nil {
 		return List{}, fmt.Errorf("zone %q: %v", name, err)
 	}

@@ -7,7 +7,6 @@ import (
 	"math/bits"
 	"net/netip"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/mailflowkit/mailflow/pkg/resolver"
 )
@@ -91,7 +90,7 @@ func ParseTarget(s string) (Target, error) {
 	if looksLikeAddress(in) {
 		return t, fmt.Errorf("%q is not a valid IP address", in)
 	}
-	n, err := parseName(in)
+	n, err := resolver.ParseName(in)
 	if err != nil {
 		return t, fmt.Errorf("%q is neither an IP address, a CIDR range nor a valid host name: %v", in, err)
 	}
@@ -106,16 +105,6 @@ func ParseTarget(s string) (Target, error) {
 	}
 	t.Kind, t.Name = TargetName, n
 	return t, nil
-}
-
-// parseName is resolver.ParseName for input that must be text: bytes that
-// are not UTF-8 would be mapped to U+FFFD and yield a name that cannot be
-// parsed back.
-func parseName(s string) (resolver.Name, error) {
-	if !utf8.ValidString(s) {
-		return resolver.Name{}, fmt.Errorf("not valid UTF-8")
-	}
-	return resolver.ParseName(s)
 }
 
 // looksLikeAddress spots malformed addresses: all-numeric dotted labels

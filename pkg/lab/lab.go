@@ -86,12 +86,13 @@ func Zone() (string, error) {
 }
 
 // Start brings the lab up. On error, whatever started is stopped.
-func Start(o Options) (l *Lab, err error) {
-	l = &Lab{Hosts: hosts}
+func Start(o Options) (_ *Lab, err error) {
+	// The named result is nil on every error return, so the cleanup holds
+	// its own reference to what was started so far.
+	l := &Lab{Hosts: hosts}
 	defer func() {
 		if err != nil {
 			l.Close()
-			l = nil
 		}
 	}()
 	zone, err := Zone()

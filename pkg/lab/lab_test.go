@@ -77,3 +77,22 @@ func TestLabServesItsSeededFaults(t *testing.T) {
 func containsField(rr, want string) bool {
 	return slices.Contains(strings.Fields(rr), want)
 }
+
+// A lab that cannot start must say why and release what it had started,
+// not panic in its own cleanup.
+func TestStartFailureReleasesWhatStarted(t *testing.T) {
+	first, err := lab.Start(lab.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close()
+	// The SMTP port of a running lab is taken on every lab address, so the
+	// second lab gets past DNS and then fails binding its hosts.
+	_, err = lab.Start(lab.Options{SMTPPort: first.SMTPPort})
+	if err == nil {
+		t.Fatal("second lab on a taken port started")
+	}
+	if !strings.Contains(err.Error(), strconv.Itoa(first.SMTPPort)) {
+		t.Errorf("error does not name the port: %v", err)
+	}
+}

@@ -24,7 +24,6 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/mailflowkit/mailflow/pkg/report"
 	"github.com/mailflowkit/mailflow/pkg/resolver"
@@ -181,9 +180,6 @@ func (r *Result) MarshalJSON() ([]byte, error) {
 // converted to A-labels. Email and IP addresses are refused with a hint.
 func ParseDomain(s string) (resolver.Name, error) {
 	t := strings.TrimSpace(s)
-	if !utf8.ValidString(t) {
-		return resolver.Name{}, fmt.Errorf("%q is not a domain name: not valid UTF-8", s)
-	}
 	if at := strings.LastIndexByte(t, '@'); at >= 0 {
 		return resolver.Name{}, fmt.Errorf("%q is an email address: give its domain (%s)", s, t[at+1:])
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/miekg/dns"
 	"golang.org/x/net/idna"
@@ -85,8 +86,8 @@ func (r *Resolver) LookupTXT(ctx context.Context, name string) (*Answer, []strin
 
 // Name is a domain name as the user typed it and as it goes on the wire.
 type Name struct {
-	ASCII   string // A-label form, lower case, no trailing dot
-	Unicode string // U-label form for display; equal to ASCII for plain names
+	ASCII   string `json:"ascii"`   // A-label form, lower case, no trailing dot
+	Unicode string `json:"unicode"` // U-label form for display; equal to ASCII for plain names
 }
 
 func (n Name) String() string {
@@ -100,10 +101,15 @@ var idnaProfile = idna.New(idna.MapForLookup(), idna.BidiRule(), idna.Transition
 
 // ParseName validates a domain name typed by a user, accepting a trailing
 // dot and internationalized names (converted to A-labels per IDNA 2008).
+// Input that is not UTF-8 is refused: IDNA would map the bad bytes to
+// U+FFFD and produce a name that does not round-trip.
 func ParseName(s string) (Name, error) {
 	in := strings.TrimSuffix(strings.TrimSpace(s), ".")
 	if in == "" {
 		return Name{}, fmt.Errorf("empty domain name")
+	}
+	if !utf8.ValidString(in) {
+		return Name{}, fmt.Errorf("%q is not a domain name: not valid UTF-8", s)
 	}
 	if strings.ContainsAny(in, " \t@/:") {
 		return Name{}, fmt.Errorf("%q is not a domain name", s)

@@ -281,6 +281,7 @@ func TestParseName(t *testing.T) {
 		{"a..b", "", "", "not a valid"},
 		{"user@example.com", "", "", "not a domain"},
 		{strings.Repeat("a", 64) + ".com", "", "", "63"},
+		{"b\xfccher.example", "", "", "not valid UTF-8"},
 	}
 	for _, tt := range tests {
 		n, err := resolver.ParseName(tt.in)
@@ -323,6 +324,11 @@ func FuzzParseName(f *testing.F) {
 		if err == nil {
 			if _, ok := dns.IsDomainName(n.ASCII); !ok {
 				t.Fatalf("accepted %q as %q", s, n.ASCII)
+			}
+			// What we accept must parse back to itself, or a name shown
+			// to the user would not be the name we queried.
+			if again, err := resolver.ParseName(n.ASCII); err != nil || again != n {
+				t.Fatalf("%q -> %+v does not round-trip: %+v, %v", s, n, again, err)
 			}
 		}
 	})

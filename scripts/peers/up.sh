@@ -112,6 +112,9 @@ server:
 	server-count: 1
 	hide-version: yes
 	reuseport: no
+	# Response rate limiting would drop answers to the bulk mx tests and
+	# benchmarks, which query one loopback server thousands of times.
+	rrl-ratelimit: 0
 remote-control:
 	control-enable: no
 EOF
@@ -152,9 +155,11 @@ echo $! >"$dir/run/rbldnsd.pid"
 # ---- TLS material shared by both Postfix instances ----
 tls=$dir/tls
 mkdir -p "$tls"
+# Valid for 90 days: mailflow warns about certificates that expire within
+# 14, and the healthy peer must come out clean.
 (
 	cd "$tls"
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 7 \
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 90 \
 		-subj "/CN=mailflow integration test CA" \
 		-addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
 		-keyout ca.key -out ca.crt
@@ -162,7 +167,7 @@ mkdir -p "$tls"
 		-subj "/CN=mail.it.test" -keyout server.key -out server.csr
 	printf '%s\n' "basicConstraints=CA:FALSE" "keyUsage=critical,digitalSignature" \
 		"extendedKeyUsage=serverAuth" "subjectAltName=DNS:mail.it.test,IP:127.0.0.1" >server.ext
-	openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 7 \
+	openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 90 \
 		-extfile server.ext -out server.crt
 	chmod 600 ca.key server.key
 	chmod 644 ca.crt server.crt
