@@ -135,7 +135,7 @@ func runLint(cmd *cobra.Command, e *Env, o lintOptions, args []string) error {
 	}
 	rep.Findings = lint.Check(cfg, opts)
 	rep.Sections = append(lint.ObjectSections(rep.Findings), rep.Sections...)
-	rep.Summary = fmt.Sprintf("Checked %s from %s.", plural(len(cfg.Objects), "object"), plural(len(cfg.Inputs), "file"))
+	rep.Summary = fmt.Sprintf("Checked %s from %s.", report.Plural(len(cfg.Objects), "object"), report.Plural(len(cfg.Inputs), "file"))
 	rep.Data = map[string]any{"inputs": cfg.Inputs}
 	rep.Duration = e.Now().Sub(started)
 	if e.Format == "sarif" {

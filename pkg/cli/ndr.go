@@ -330,18 +330,11 @@ func summaryLine(s ndr.Summary) string {
 	for _, c := range s.ByReason {
 		parts = append(parts, fmt.Sprintf("%d %s", c.Count, c.Key))
 	}
-	line := fmt.Sprintf("%s, %s", plural(s.Inputs, "input"), plural(s.Recipients, "recipient"))
+	line := fmt.Sprintf("%s, %s", report.Plural(s.Inputs, "input"), report.Plural(s.Recipients, "recipient"))
 	if len(parts) > 0 {
 		line += ": " + strings.Join(parts, ", ")
 	}
 	return line
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }
 
 func summarySections(s ndr.Summary) []report.Section {
@@ -421,7 +414,7 @@ func resultSection(res ndr.Result) []report.Section {
 		if res.ReportingMTA != "" {
 			desc += " from " + res.ReportingMTA
 		}
-		title = fmt.Sprintf("%s: %s, %s", res.Source, desc, plural(len(res.Recipients), "recipient"))
+		title = fmt.Sprintf("%s: %s, %s", res.Source, desc, report.Plural(len(res.Recipients), "recipient"))
 		if o := res.Original; o != nil {
 			lines = append(lines, wrapField("original msg  ", originalLine(o))...)
 		}

@@ -124,7 +124,7 @@ func summaryLine(r *Report, exit int, st Styler) string {
 	var parts []string
 	for _, s := range []Severity{Error, Warning, Info} {
 		if c[s] > 0 {
-			parts = append(parts, st.Severity(s, plural(c[s], s.String())))
+			parts = append(parts, st.Severity(s, Plural(c[s], s.String())))
 		}
 	}
 	if len(parts) == 0 {
@@ -137,7 +137,9 @@ func summaryLine(r *Report, exit int, st Styler) string {
 	return fmt.Sprintf("%s (exit %d, %s)", line, exit, StatusName(exit))
 }
 
-func plural(n int, word string) string {
+// Plural counts n of word in English: "1 error", "3 errors". Words with an
+// irregular plural need their own wording.
+func Plural(n int, word string) string {
 	if n == 1 {
 		return fmt.Sprintf("1 %s", word)
 	}
