@@ -232,6 +232,9 @@ type Scenario struct {
 	// Order sorts scenarios: 100s mx, 200s smtp, 300s dnsbl, 400s ndr, 500s lint, 600s check.
 	Order int
 	Title string
+	// Exit is the exit code the command must end with against the lab: the
+	// demo shows faults, so most scenarios end in 1 (a problem found).
+	Exit int
 	// Args builds the command line (without "mailflow") for a running lab.
 	Args func(l *Lab) []string
 }

@@ -37,30 +37,31 @@ func init() {
 	for _, s := range []struct {
 		order  int
 		title  string
+		exit   int
 		target string
 		extra  []string
 	}{
-		{200, "smtp: a well-run MX checked like CI does (STARTTLS, no AUTH before TLS, TLS 1.2+)", "@good.lab.test",
+		{200, "smtp: a well-run MX checked like CI does (STARTTLS, no AUTH before TLS, TLS 1.2+)", 0, "@good.lab.test",
 			[]string{"--expect-ext", "STARTTLS", "--expect-no-auth-before-tls", "--expect-tls-version", "1.2+", "--expect-cert-days", "30"}},
-		{201, "smtp: every MX of a domain at once", "@good.lab.test", []string{"--all-mx", "--quit-after", "tls"}},
-		{202, "smtp: AUTH PLAIN offered before STARTTLS", "@authfirst.lab.test", nil},
-		{203, "smtp: a certificate for another name than the MX", "@badcert.lab.test", nil},
-		{204, "smtp: an open relay", "@relay.lab.test", []string{"--relay-test"}},
-		{205, "smtp: a certificate that expires in 5 days", "@expiring.lab.test", nil},
-		{206, "smtp: an expired certificate, and a CI expectation that catches it", "@expired.lab.test", []string{"--expect-cert-days", "14"}},
-		{207, "smtp: a self-signed certificate", "@selfsigned.lab.test", nil},
-		{208, "smtp: a server that speaks TLS 1.0 only", "@oldtls.lab.test", []string{"--expect-tls-version", "1.2+"}},
-		{209, "smtp: no STARTTLS at all, with STARTTLS required", "@plain.lab.test", []string{"--starttls", "require"}},
-		{210, "smtp: a recipient refused with 550 5.1.1, explained", "nobody@rejecting.lab.test", nil},
-		{211, "smtp: announced name and reverse DNS disagree (seed 004)", "@misnamed.lab.test", []string{"--quit-after", "ehlo"}},
-		{212, "smtp: authenticated submission over implicit TLS (port 465 style), password redacted", "smtps.lab.test",
+		{201, "smtp: every MX of a domain at once", 0, "@good.lab.test", []string{"--all-mx", "--quit-after", "tls"}},
+		{202, "smtp: AUTH PLAIN offered before STARTTLS", 1, "@authfirst.lab.test", nil},
+		{203, "smtp: a certificate for another name than the MX", 1, "@badcert.lab.test", nil},
+		{204, "smtp: an open relay", 1, "@relay.lab.test", []string{"--relay-test"}},
+		{205, "smtp: a certificate that expires in 5 days", 0, "@expiring.lab.test", nil},
+		{206, "smtp: an expired certificate, and a CI expectation that catches it", 1, "@expired.lab.test", []string{"--expect-cert-days", "14"}},
+		{207, "smtp: a self-signed certificate", 1, "@selfsigned.lab.test", nil},
+		{208, "smtp: a server that speaks TLS 1.0 only", 1, "@oldtls.lab.test", []string{"--expect-tls-version", "1.2+"}},
+		{209, "smtp: no STARTTLS at all, with STARTTLS required", 1, "@plain.lab.test", []string{"--starttls", "require"}},
+		{210, "smtp: a recipient refused with 550 5.1.1, explained", 1, "nobody@rejecting.lab.test", nil},
+		{211, "smtp: announced name and reverse DNS disagree (seed 004)", 0, "@misnamed.lab.test", []string{"--quit-after", "ehlo"}},
+		{212, "smtp: authenticated submission over implicit TLS (port 465 style), password redacted", 0, "smtps.lab.test",
 			[]string{"--tls-on-connect", "--quit-after", "auth", "--user", labUser, "--password-file", "{password-file}", "-v"}},
-		{213, "smtp: a message delivered over LMTP, with per-line timing", "lmtp.lab.test",
+		{213, "smtp: a message delivered over LMTP, with per-line timing", 0, "lmtp.lab.test",
 			[]string{"--protocol", "lmtp", "--to", "probe@lab.test", "--to", "postmaster@lab.test", "--body", "Hello from the mailflow demo.", "-v", "--timing"}},
-		{214, "smtp: a server that never greets, with a 1 s timeout", "no-greeting.hostile.lab.test", []string{"--timeout", "1s"}},
-		{215, "smtp: a server that floods EHLO with 10,000 lines", "ehlo-flood.hostile.lab.test", nil},
+		{214, "smtp: a server that never greets, with a 1 s timeout", 3, "no-greeting.hostile.lab.test", []string{"--timeout", "1s"}},
+		{215, "smtp: a server that floods EHLO with 10,000 lines", 1, "ehlo-flood.hostile.lab.test", nil},
 	} {
-		Register(Scenario{Order: s.order, Title: s.title, Args: func(l *Lab) []string {
+		Register(Scenario{Order: s.order, Title: s.title, Exit: s.exit, Args: func(l *Lab) []string {
 			extra := append([]string(nil), s.extra...)
 			for i, a := range extra {
 				if a == "{password-file}" {
