@@ -113,8 +113,12 @@ func TestLoadSpecErrors(t *testing.T) {
 		{"endpoint bad port", "version: 1\ndomains:\n  - domain: a.example\n    no_auth_before_tls: [\"smtp.a.example:99999\"]\n", `s.yaml:4:26: no_auth_before_tls: port "99999"`},
 		{"bad zone", "version: 1\ndomains:\n  - domain: a.example\n    not_listed: [\"bl.example:bitmask=9.9.9.9\"]\n", "s.yaml:4:18: not_listed:"},
 		{"domain list", "version: 1\ndomains:\n  - domain: a.example\n    not_listed: [\"dbl.example:domain\"]\n", "s.yaml:4:18: not_listed: dbl.example is domain list"},
-		{"alias", "version: 1\ndefaults: &d {spf: true}\ndomains: [a.example]\n", "s.yaml:2:11: anchors and aliases are not supported"},
-		{"null value", "version: 1\ndomains:\n  - domain:\n", "s.yaml:3:12: domain: want a single value"},
+		{"alias", "version: 1\ndefaults: &d {spf: true}\ndomains: [a.example]\n", "s.yaml:2:11: anchors and aliases are not supported; write each value out (use defaults for what domains share)"},
+		{"null value", "version: 1\ndomains:\n  - domain:\n", "s.yaml:3:12: domain: want a single value, not an empty value"},
+		{"bool as number", "version: 1\ndomains:\n  - domain: a.example\n    spf: 1\n", `s.yaml:4:10: spf: want true or false, not the value "1"`},
+		{"too many mx", "version: 1\ndomains:\n  - domain: a.example\n    mx: [" + strings.Repeat("mx.a.example, ", 101) + "]\n", "s.yaml:4:9: mx: 101 entries, more than the 100 allowed"},
+		{"non-scalar key", "version: 1\n? [a]\n: b\n", "s.yaml:2:3: the top level: want a single value as a key, not a list"},
+		{"document marker only", "---\n", "s.yaml: the spec is empty"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -132,7 +136,7 @@ func TestLoadSpecErrors(t *testing.T) {
 
 func TestLoadSpecLimits(t *testing.T) {
 	big := "version: 1\ndomains: [a.example]\n#" + strings.Repeat("x", check.MaxSpecBytes)
-	if _, err := check.LoadSpec("s.yaml", []byte(big)); err == nil || !strings.Contains(err.Error(), "larger than") {
+	if _, err := check.LoadSpec("s.yaml", []byte(big)); err == nil || !strings.HasPrefix(err.Error(), "s.yaml: larger than 1024 KiB") {
 		t.Errorf("oversized spec: %v", err)
 	}
 	var b strings.Builder
@@ -140,7 +144,7 @@ func TestLoadSpecLimits(t *testing.T) {
 	for i := range check.MaxSpecDomains + 1 {
 		b.WriteString("  - d" + strings.Repeat("x", i%7) + string(rune('a'+i%26)) + ".example\n")
 	}
-	if _, err := check.LoadSpec("s.yaml", []byte(b.String())); err == nil || !strings.Contains(err.Error(), "more than the 500") {
+	if _, err := check.LoadSpec("s.yaml", []byte(b.String())); err == nil || !strings.Contains(err.Error(), "s.yaml:3:3: domains: 501 entries, more than the 500 allowed") {
 		t.Errorf("too many domains: %v", err)
 	}
 }

@@ -14,6 +14,8 @@ func FuzzLoadScript(f *testing.F) {
 	f.Add([]byte("expect:\n  - code: rcpt=250|251\n"))
 	f.Add([]byte("steps:\n  - &a ehlo\n  - *a\n"))
 	f.Add([]byte("steps:\n  - data: {headers: [\"X: y\"], body: \"a\\r\\n.\\r\\n\"}\n"))
+	f.Add([]byte("steps: [ehlo]\nsteps: [quit]\n"))
+	f.Add([]byte("steps:\n  - rcpt: {to: a@b.example, to: c@d.example}\n    expect: 250\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := smtpprobe.LoadScript("fuzz.yaml", data)
 		if err != nil {

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/mailflowkit/mailflow/pkg/internal/yamlx"
 )
 
 // Script is a session written in YAML (docs/smtp.md, "Scripts"): the steps
@@ -27,131 +29,59 @@ const (
 	maxScriptItems = 1000
 )
 
-// ScriptError points at the line of a script that is wrong.
-type ScriptError struct {
-	File string
-	Line int
-	Msg  string
-}
+// ScriptError points at the place in a script that is wrong
+// ("file:line:column: ...").
+type ScriptError = yamlx.Error
 
-func (e *ScriptError) Error() string {
-	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
-	}
-	return fmt.Sprintf("%s: %s", e.File, e.Msg)
-}
+// scriptParser reads a script's nodes; yamlx.File names the file in
+// errors. Anchors and aliases are refused: a script has no use for them.
+type scriptParser struct{ yamlx.File }
 
-type scriptParser struct{ file string }
+// scriptKeys are the keys of a script's top level.
+var scriptKeys = []string{"description", "ehlo", "steps", "expect"}
 
-func (p scriptParser) errf(n *yaml.Node, format string, a ...any) error {
-	line := 0
-	if n != nil {
-		line = n.Line
-	}
-	return &ScriptError{File: p.file, Line: line, Msg: fmt.Sprintf(format, a...)}
-}
-
-// LoadScript parses a script; file names it in errors ("file:line: ...").
+// LoadScript parses a script; file names it in errors ("file:line:column: ...").
 func LoadScript(file string, data []byte) (*Script, error) {
-	p := scriptParser{file: file}
-	if len(data) > MaxScriptBytes {
-		return nil, p.errf(nil, "script is larger than %d bytes", MaxScriptBytes)
-	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, p.yamlErr(err)
-	}
-	if doc.Kind == 0 || len(doc.Content) == 0 {
-		return nil, p.errf(nil, "script is empty (want a mapping with steps and/or expect)")
-	}
-	root := doc.Content[0]
-	if err := p.noAliases(root); err != nil {
+	p := scriptParser{yamlx.File{Name: file, MaxBytes: MaxScriptBytes}}
+	root, err := p.Parse(data)
+	if err != nil {
 		return nil, err
 	}
+	const want = "a mapping with steps and/or expect"
+	if root == nil {
+		return nil, p.Errorf(nil, "script is empty (want %s)", want)
+	}
 	if root.Kind != yaml.MappingNode {
-		return nil, p.errf(root, "want a mapping with steps and/or expect at the top, not %s", kindName(root))
+		return nil, p.Errorf(root, "want %s at the top, not %s", want, yamlx.KindName(root))
+	}
+	top, err := p.Mapping(root, "the top level", scriptKeys)
+	if err != nil {
+		return nil, err
 	}
 	s := &Script{}
-	for i := 0; i+1 < len(root.Content); i += 2 {
-		k, v := root.Content[i], root.Content[i+1]
-		var err error
-		switch k.Value {
+	for _, f := range top {
+		v := f.Val
+		switch f.Key.Value {
 		case "description":
-			s.Description, err = p.scalar(v, "description")
+			s.Description, err = p.Scalar(v, "description")
 		case "ehlo":
-			s.EHLO, err = p.scalar(v, "ehlo")
+			s.EHLO, err = p.Scalar(v, "ehlo")
 			if err == nil && (s.EHLO == "" || strings.ContainsAny(s.EHLO, " \t\r\n")) {
-				err = p.errf(v, "ehlo: want one host name, got %q", s.EHLO)
+				err = p.Errorf(v, "ehlo: want one host name, got %q", s.EHLO)
 			}
 		case "steps":
 			s.Steps, err = p.steps(v)
 		case "expect":
 			s.Expect, err = p.expectations(v)
-		default:
-			err = p.errf(k, "unknown key %q at the top (want description, ehlo, steps, expect)", k.Value)
 		}
 		if err != nil {
 			return nil, err
 		}
 	}
 	if len(s.Steps) == 0 && len(s.Expect) == 0 {
-		return nil, p.errf(root, "script has neither steps nor expect")
+		return nil, p.Errorf(root, "script has neither steps nor expect")
 	}
 	return s, nil
-}
-
-// yamlErr keeps the parser's line number in our file:line form.
-func (p scriptParser) yamlErr(err error) error {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	if rest, ok := strings.CutPrefix(msg, "line "); ok {
-		if num, tail, ok := strings.Cut(rest, ": "); ok {
-			if n, convErr := strconv.Atoi(num); convErr == nil {
-				return &ScriptError{File: p.file, Line: n, Msg: "not valid YAML: " + tail}
-			}
-		}
-	}
-	return &ScriptError{File: p.file, Msg: "not valid YAML: " + msg}
-}
-
-// noAliases refuses anchors and aliases: a script has no use for them and
-// expanding them is how small YAML files become huge.
-func (p scriptParser) noAliases(n *yaml.Node) error {
-	if n.Kind == yaml.AliasNode || n.Anchor != "" {
-		return p.errf(n, "anchors and aliases are not supported in scripts")
-	}
-	for _, c := range n.Content {
-		if err := p.noAliases(c); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func kindName(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.MappingNode:
-		return "a mapping"
-	}
-	return "a scalar"
-}
-
-func (p scriptParser) scalar(n *yaml.Node, what string) (string, error) {
-	if n.Kind != yaml.ScalarNode {
-		return "", p.errf(n, "%s: want a single value, not %s", what, kindName(n))
-	}
-	return n.Value, nil
-}
-
-func (p scriptParser) list(n *yaml.Node, what string) ([]*yaml.Node, error) {
-	if n.Kind != yaml.SequenceNode {
-		return nil, p.errf(n, "%s: want a list, not %s", what, kindName(n))
-	}
-	if len(n.Content) > maxScriptItems {
-		return nil, p.errf(n, "%s: more than %d entries", what, maxScriptItems)
-	}
-	return n.Content, nil
 }
 
 // entry splits a list item into its name and value: a bare scalar
@@ -170,25 +100,26 @@ func (p scriptParser) entry(n *yaml.Node, what string, extras ...string) (entry,
 		return entry{name: n.Value, nameNode: n}, nil
 	case yaml.MappingNode:
 	default:
-		return entry{}, p.errf(n, "%s: want a name or a name: value mapping, not %s", what, kindName(n))
+		return entry{}, p.Errorf(n, "%s: want a name or a name: value mapping, not %s", what, yamlx.KindName(n))
+	}
+	fs, err := p.Mapping(n, what, nil)
+	if err != nil {
+		return entry{}, err
 	}
 	e := entry{extra: map[string]*yaml.Node{}}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
+	for _, f := range fs {
+		k := f.Key
 		if slices.Contains(extras, k.Value) {
-			if _, dup := e.extra[k.Value]; dup {
-				return entry{}, p.errf(k, "%s: %q given twice", what, k.Value)
-			}
-			e.extra[k.Value] = v
+			e.extra[k.Value] = f.Val
 			continue
 		}
 		if e.nameNode != nil {
-			return entry{}, p.errf(k, "%s: %q and %q in one entry; start a new list item with -", what, e.name, k.Value)
+			return entry{}, p.Errorf(k, "%s: %q and %q in one entry; start a new list item with -", what, e.name, k.Value)
 		}
-		e.name, e.nameNode, e.value = k.Value, k, v
+		e.name, e.nameNode, e.value = k.Value, k, f.Val
 	}
 	if e.nameNode == nil {
-		return entry{}, p.errf(n, "%s: entry has no name", what)
+		return entry{}, p.Errorf(n, "%s: entry has no name", what)
 	}
 	return e, nil
 }
@@ -216,23 +147,14 @@ func (p scriptParser) steps(n *yaml.Node) ([]Step, error) {
 
 // parseList splits a list into entries and converts each.
 func parseList[T any](p scriptParser, n *yaml.Node, what string, extras []string, conv func(entry) (T, error)) ([]T, error) {
-	items, err := p.list(n, what)
-	if err != nil {
-		return nil, err
-	}
-	var out []T
-	for _, it := range items {
+	return yamlx.Each(p.File, n, what, maxScriptItems, func(it *yaml.Node) (T, error) {
 		e, err := p.entry(it, what, extras...)
 		if err != nil {
-			return nil, err
+			var zero T
+			return zero, err
 		}
-		v, err := conv(e)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, nil
+		return conv(e)
+	})
 }
 
 func (p scriptParser) step(e entry) (Step, error) {
@@ -243,41 +165,50 @@ func (p scriptParser) step(e entry) (Step, error) {
 		for i, k := range stepKinds {
 			names[i] = string(k)
 		}
-		return Step{}, p.errf(e.nameNode, "unknown step %q (want %s)", e.name, strings.Join(names, ", "))
+		return Step{}, p.Errorf(e.nameNode, "unknown step %q (want %s)", e.name, strings.Join(names, ", "))
 	}
 	st := Step{Kind: kind, Line: e.nameNode.Line}
 	if v, ok := e.extra["expect"]; ok {
-		s, err := p.scalar(v, string(kind)+" expect")
+		s, err := p.Scalar(v, string(kind)+" expect")
 		if err != nil {
 			return Step{}, err
 		}
 		cp, err := ParseCodePattern(s)
 		if err != nil {
-			return Step{}, p.errf(v, "%s expect: %v", kind, err)
+			return Step{}, p.Errorf(v, "%s expect: %v", kind, err)
 		}
 		st.Expect = &cp
 	}
-	vals := map[string]*yaml.Node{}
+	// Fields in document order, so the first bad one is the one reported.
+	type keyed struct {
+		key string
+		val *yaml.Node
+	}
+	var vals []keyed
 	switch {
 	case e.value == nil || (e.value.Kind == yaml.ScalarNode && e.value.Tag == "!!null"):
 	case e.value.Kind == yaml.MappingNode:
-		for i := 0; i+1 < len(e.value.Content); i += 2 {
-			k, v := e.value.Content[i], e.value.Content[i+1]
+		fs, err := p.Mapping(e.value, string(kind), nil)
+		if err != nil {
+			return Step{}, err
+		}
+		for _, f := range fs {
+			k := f.Key
 			if k.Value == "password" || k.Value == "token" {
-				return Step{}, p.errf(k, "%s: a %s does not belong in a script; use --password-file or MAILFLOW_PASSWORD", kind, k.Value)
+				return Step{}, p.Errorf(k, "%s: a %s does not belong in a script; use --password-file or MAILFLOW_PASSWORD", kind, k.Value)
 			}
 			if !slices.Contains(fields, k.Value) {
-				return Step{}, p.errf(k, "%s: unknown key %q (want %s)", kind, k.Value, wantKeys(fields))
+				return Step{}, p.Errorf(k, "%s: unknown key %q (want %s)", kind, k.Value, wantKeys(fields))
 			}
-			vals[k.Value] = v
+			vals = append(vals, keyed{k.Value, f.Val})
 		}
 	case len(fields) == 0:
-		return Step{}, p.errf(e.value, "%s takes no value", kind)
+		return Step{}, p.Errorf(e.value, "%s takes no value", kind)
 	default:
-		vals[fields[0]] = e.value
+		vals = append(vals, keyed{fields[0], e.value})
 	}
-	for key, v := range vals {
-		if err := p.stepField(&st, key, v); err != nil {
+	for _, kv := range vals {
+		if err := p.stepField(&st, kv.key, kv.val); err != nil {
 			return Step{}, err
 		}
 	}
@@ -293,28 +224,25 @@ func wantKeys(fields []string) string {
 func (p scriptParser) stepField(st *Step, key string, v *yaml.Node) error {
 	what := string(st.Kind) + " " + key
 	if key == "headers" {
-		items, err := p.list(v, what)
-		if err != nil {
-			return err
-		}
-		for _, it := range items {
-			h, err := p.scalar(it, what)
+		hs, err := yamlx.Each(p.File, v, what, maxScriptItems, func(it *yaml.Node) (string, error) {
+			h, err := p.Scalar(it, what)
 			if err != nil {
-				return err
+				return "", err
 			}
 			if err := CheckHeader(h); err != nil {
-				return p.errf(it, "%s: %v", what, err)
+				return "", p.Errorf(it, "%s: %v", what, err)
 			}
-			st.Headers = append(st.Headers, h)
-		}
-		return nil
+			return h, nil
+		})
+		st.Headers = hs
+		return err
 	}
-	s, err := p.scalar(v, what)
+	s, err := p.Scalar(v, what)
 	if err != nil {
 		return err
 	}
 	if strings.ContainsAny(s, "\r\n") && key != "body" {
-		return p.errf(v, "%s: must be one line", what)
+		return p.Errorf(v, "%s: must be one line", what)
 	}
 	switch key {
 	case "body":
@@ -338,23 +266,23 @@ func (p scriptParser) checkStep(st Step, at *yaml.Node) error {
 		}
 		m, err := ParseStartTLSMode(st.Arg)
 		if err != nil {
-			return p.errf(at, "starttls: %v", err)
+			return p.Errorf(at, "starttls: %v", err)
 		}
 		if m == TLSNever {
-			return p.errf(at, "starttls: mode never makes no sense as a step; leave the step out")
+			return p.Errorf(at, "starttls: mode never makes no sense as a step; leave the step out")
 		}
 	case StepAuth:
 		if st.Arg != "" && !KnownMechanism(st.Arg) {
-			return p.errf(at, "auth: unknown mechanism %q (want %s)", st.Arg, strings.Join(Mechanisms, ", "))
+			return p.Errorf(at, "auth: unknown mechanism %q (want %s)", st.Arg, strings.Join(Mechanisms, ", "))
 		}
 	case StepRcpt, StepVRFY, StepEXPN:
 		if st.Arg == "" {
-			return p.errf(at, "%s needs a value", st.Kind)
+			return p.Errorf(at, "%s needs a value", st.Kind)
 		}
 	}
 	if st.Kind == StepMail || st.Kind == StepRcpt || st.Kind == StepRelayTest {
 		if err := CheckAddress(st.Arg); err != nil {
-			return p.errf(at, "%s: %v", st.Kind, err)
+			return p.Errorf(at, "%s: %v", st.Kind, err)
 		}
 	}
 	return nil
@@ -369,11 +297,11 @@ func (p scriptParser) expectations(n *yaml.Node) ([]Expectation, error) {
 func (p scriptParser) expectation(e entry) (Expectation, error) {
 	kind := ExpectKind(strings.ToLower(e.name))
 	if !slices.Contains(expectNames(), string(kind)) {
-		return Expectation{}, p.errf(e.nameNode, "unknown expectation %q (want %s)", e.name, strings.Join(expectNames(), ", "))
+		return Expectation{}, p.Errorf(e.nameNode, "unknown expectation %q (want %s)", e.name, strings.Join(expectNames(), ", "))
 	}
 	val := ""
 	if e.value != nil {
-		s, err := p.scalar(e.value, string(kind))
+		s, err := p.Scalar(e.value, string(kind))
 		if err != nil {
 			return Expectation{}, err
 		}
@@ -388,12 +316,12 @@ func (p scriptParser) expectation(e entry) (Expectation, error) {
 	switch kind {
 	case ExpectExt, ExpectAuth:
 		if strings.TrimSpace(val) == "" || strings.ContainsAny(val, " \t\r\n") {
-			return Expectation{}, p.errf(at, "%s: want one keyword, got %q", kind, val)
+			return Expectation{}, p.Errorf(at, "%s: want one keyword, got %q", kind, val)
 		}
 		x = Expectation{Kind: kind, Arg: strings.ToUpper(val)}
 	case ExpectNoAuthBeforeTLS:
 		if e.value != nil && val != "true" && e.value.Tag != "!!null" {
-			return Expectation{}, p.errf(at, "no_auth_before_tls: want true or no value, got %q", val)
+			return Expectation{}, p.Errorf(at, "no_auth_before_tls: want true or no value, got %q", val)
 		}
 		x = Expectation{Kind: kind}
 	case ExpectCode:
@@ -404,9 +332,9 @@ func (p scriptParser) expectation(e entry) (Expectation, error) {
 		x, err = ParseCertDays(val)
 	}
 	if err != nil {
-		return Expectation{}, p.errf(at, "%s: %v", kind, err)
+		return Expectation{}, p.Errorf(at, "%s: %v", kind, err)
 	}
-	x.Origin = fmt.Sprintf("%s:%d", p.file, e.nameNode.Line)
+	x.Origin = p.Where(e.nameNode)
 	return x, nil
 }
 
