@@ -3,16 +3,11 @@ package cli
 import (
 	"bufio"
 	"errors"
-	"fmt"
 	"io"
 	"os"
-	"strconv"
-	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/mailflowkit/mailflow/pkg/lab"
 	"github.com/mailflowkit/mailflow/pkg/ndr"
 	"github.com/mailflowkit/mailflow/pkg/report"
 )
@@ -20,9 +15,6 @@ import (
 type ndrOptions struct {
 	workers int
 }
-
-// mxLoopbackNDR is the Exchange hosting-mode loop the demo explains.
-const mxLoopbackNDR = "#554 5.4.4 SMTPSEND.DNS.MxLoopback; DNS records for this domain are configured in a loop ##"
 
 func init() {
 	register(func(e *Env) *cobra.Command {
@@ -67,11 +59,6 @@ tool), 2 when an input cannot be read or is neither a file nor a code.`,
 		}
 		cmd.Flags().IntVar(&o.workers, "workers", 0, "goroutines parsing mbox messages (0: one per CPU)")
 		return cmd
-	})
-	lab.Register(lab.Scenario{
-		Order: 400,
-		Title: "ndr: explain an Exchange MxLoopback non-delivery report",
-		Args:  func(*lab.Lab) []string { return []string{"ndr", mxLoopbackNDR} },
 	})
 }
 
@@ -122,18 +109,13 @@ func unwrapPathError(err error) error {
 	return err
 }
 
-// ndrRun gathers the results of one invocation.
+// ndrRun reads the inputs of one invocation. jsonl streams each result as
+// it is parsed, so an mbox of any size is never held in memory; the other
+// formats collect the results for one report.
 type ndrRun struct {
 	e       *Env
 	o       *ndrOptions
-	sum     *ndr.Summarizer
-	results []ndr.Result // kept for json, text and markdown
-	// sections and findings build the text and Markdown report as inputs
-	// are read.
-	sections []report.Section
-	findings []report.Finding
-	stream   bool // jsonl: write each result as it comes
-	noted    map[string]int
+	collect *ndr.Collector // nil when streaming
 }
 
 func runNDR(e *Env, o *ndrOptions, args []string) error {
@@ -142,23 +124,25 @@ func runNDR(e *Env, o *ndrOptions, args []string) error {
 	if err != nil {
 		return err
 	}
-	run := &ndrRun{e: e, o: o, sum: ndr.NewSummarizer(), stream: e.Format == "jsonl", noted: map[string]int{}}
+	run := &ndrRun{e: e, o: o}
+	if e.Format != "jsonl" {
+		run.collect = ndr.NewCollector()
+	}
 	for _, in := range inputs {
 		if err := run.read(in); err != nil {
 			return err
 		}
 	}
-	if run.stream {
+	if run.collect == nil {
 		return nil
 	}
-	return e.Render(run.report(args, started))
+	return e.Render(run.collect.Report(args, started, e.Now().Sub(started)))
 }
 
 // read parses one input and records its results.
 func (run *ndrRun) read(in ndrInput) error {
 	if in.code != nil {
-		run.add(*in.code, true)
-		return nil
+		return run.add(*in.code)
 	}
 	var r io.Reader
 	name := in.arg
@@ -184,22 +168,28 @@ func (run *ndrRun) read(in ndrInput) error {
 	if err != nil {
 		return Inputf("%s: %v", name, err)
 	}
-	run.add(ndr.Parse(data, name), true)
+	return run.add(ndr.Parse(data, name))
+}
+
+// add records a result that stands alone, or streams it.
+func (run *ndrRun) add(res ndr.Result) error {
+	if run.collect == nil {
+		return report.WriteJSONLine(run.e.IO.Out, res)
+	}
+	run.collect.Add(res)
 	return nil
 }
 
 func (run *ndrRun) readMbox(r io.Reader, name string) error {
-	var first *ndr.Result
-	table := &report.Table{Header: []string{"#", "Kind", "Recipient", "Status", "Reply", "Reason"}}
-	n, err := ndr.ParseMbox(r, name, run.o.workers, func(res ndr.Result) error {
-		if first == nil {
-			first = &res
+	var msgs []ndr.Result
+	_, err := ndr.ParseMbox(r, name, run.o.workers, func(res ndr.Result) error {
+		if run.collect != nil {
+			msgs = append(msgs, res)
+			return nil
 		}
-		if run.stream {
-			return run.add(res, false)
+		if err := report.WriteJSONLine(run.e.IO.Out, res); err != nil {
+			return writeError{err}
 		}
-		run.add(res, false)
-		table.Rows = append(table.Rows, messageRows(res)...)
 		return nil
 	})
 	if err != nil {
@@ -209,20 +199,9 @@ func (run *ndrRun) readMbox(r io.Reader, name string) error {
 		}
 		return Inputf("%s: %v", name, err)
 	}
-	if run.stream {
-		return nil
+	if run.collect != nil {
+		run.collect.AddMbox(name, msgs)
 	}
-	if n == 1 && first != nil {
-		// A single message saved with its envelope line reads like any
-		// other message.
-		run.sections = append(run.sections, resultSection(*first)...)
-		return nil
-	}
-	run.sections = append(run.sections, report.Section{
-		Title:   fmt.Sprintf("%s: %d messages", name, n),
-		Table:   table,
-		Verbose: true,
-	})
 	return nil
 }
 
@@ -231,304 +210,3 @@ func (run *ndrRun) readMbox(r io.Reader, name string) error {
 type writeError struct{ err error }
 
 func (w writeError) Error() string { return w.err.Error() }
-
-// add records one result; detail says whether it gets its own section.
-func (run *ndrRun) add(res ndr.Result, detail bool) error {
-	run.sum.Add(res)
-	if run.stream {
-		if err := report.WriteJSONLine(run.e.IO.Out, res); err != nil {
-			return writeError{err}
-		}
-		return nil
-	}
-	ndr.Annotate(&res)
-	run.results = append(run.results, res)
-	run.note(res)
-	if detail {
-		run.sections = append(run.sections, resultSection(res)...)
-	}
-	return nil
-}
-
-// note turns inputs that are not bounces into findings, one per input file
-// and kind, so an mbox with many of them stays readable.
-func (run *ndrRun) note(res ndr.Result) {
-	var id string
-	sev := report.Info
-	switch res.Kind {
-	case ndr.KindUnparsed:
-		id, sev = "ndr.unparsed", report.Warning
-	case ndr.KindNotBounce:
-		id = "ndr.not-bounce"
-	default:
-		return
-	}
-	file, _, _ := strings.Cut(res.Source, "#")
-	evidence := res.Source
-	if res.Error != "" {
-		evidence += ": " + res.Error
-	}
-	var f *report.Finding
-	for i := range run.findings {
-		if run.findings[i].ID == id && run.findings[i].Subject == file {
-			f = &run.findings[i]
-		}
-	}
-	if f == nil {
-		run.findings = append(run.findings, report.Finding{ID: id, Severity: sev, Subject: file})
-		f = &run.findings[len(run.findings)-1]
-		if res.Kind == ndr.KindUnparsed {
-			f.Fix = "check that the input is a bounce message, an NDR text or an mbox"
-		}
-	}
-	if len(f.Evidence) < 5 {
-		f.Evidence = append(f.Evidence, evidence)
-	}
-	run.noted[id+"\x00"+file]++
-	n := run.noted[id+"\x00"+file]
-	switch {
-	case res.Kind == ndr.KindUnparsed && n == 1:
-		f.Message = "1 message could not be parsed"
-	case res.Kind == ndr.KindUnparsed:
-		f.Message = fmt.Sprintf("%d messages could not be parsed", n)
-	case n == 1:
-		f.Message = "1 message is not a bounce"
-	default:
-		f.Message = fmt.Sprintf("%d messages are not bounces", n)
-	}
-}
-
-// ndrData is the JSON "data" of the ndr command.
-type ndrData struct {
-	Results []ndr.Result `json:"results"`
-	Summary ndr.Summary  `json:"summary"`
-}
-
-func (run *ndrRun) report(args []string, started time.Time) *report.Report {
-	sum := run.sum.Summary()
-	rep := &report.Report{
-		Command:  "ndr",
-		Targets:  args,
-		Started:  started,
-		Duration: run.e.Now().Sub(started),
-		Summary:  summaryLine(sum),
-		Sections: run.sections,
-		Findings: run.findings,
-		Data:     ndrData{Results: run.results, Summary: sum},
-	}
-	if rep.Findings == nil {
-		rep.Findings = []report.Finding{}
-	}
-	if sum.Inputs > 1 {
-		rep.Sections = append(rep.Sections, summarySections(sum)...)
-	}
-	return rep
-}
-
-func summaryLine(s ndr.Summary) string {
-	var parts []string
-	for _, c := range s.ByReason {
-		parts = append(parts, fmt.Sprintf("%d %s", c.Count, c.Key))
-	}
-	line := fmt.Sprintf("%s, %s", report.Plural(s.Inputs, "input"), report.Plural(s.Recipients, "recipient"))
-	if len(parts) > 0 {
-		line += ": " + strings.Join(parts, ", ")
-	}
-	return line
-}
-
-func summarySections(s ndr.Summary) []report.Section {
-	table := func(title, key string, rows []ndr.Count) report.Section {
-		t := &report.Table{Header: []string{key, "Recipients"}}
-		for _, c := range rows {
-			t.Rows = append(t.Rows, []string{c.Key, strconv.Itoa(c.Count)})
-		}
-		return report.Section{Title: title, Table: t}
-	}
-	out := []report.Section{
-		table("Summary by reason", "Reason", s.ByReason),
-		table("Summary by status", "Status", s.ByStatus),
-	}
-	dom := table("Summary by recipient domain", "Domain", s.ByDomain)
-	if s.Domains > len(s.ByDomain) {
-		dom.Title = fmt.Sprintf("Summary by recipient domain (top %d of %d)", len(s.ByDomain), s.Domains)
-	}
-	kinds := &report.Table{Header: []string{"Kind", "Inputs"}}
-	for _, k := range []ndr.Kind{ndr.KindBounce, ndr.KindFeedback, ndr.KindAutoReply, ndr.KindCode, ndr.KindNotBounce, ndr.KindUnparsed} {
-		if n := s.ByKind[string(k)]; n > 0 {
-			kinds.Rows = append(kinds.Rows, []string{string(k), strconv.Itoa(n)})
-		}
-	}
-	return append(out, dom, report.Section{Title: "Inputs by kind", Table: kinds})
-}
-
-// messageRows is one mbox message in the per-message table.
-func messageRows(res ndr.Result) [][]string {
-	idx := res.Source[strings.LastIndexByte(res.Source, '#')+1:]
-	if len(res.Recipients) == 0 {
-		what := string(res.Kind)
-		if res.Error != "" {
-			what += ": " + res.Error
-		}
-		return [][]string{{idx, what, "", "", "", ""}}
-	}
-	var rows [][]string
-	for _, r := range res.Recipients {
-		rows = append(rows, []string{idx, string(res.Kind), r.Address, dash(r.Status), replyText(r.ReplyCode), r.Reason})
-	}
-	return rows
-}
-
-func dash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
-
-func replyText(code int) string {
-	if code == 0 {
-		return "-"
-	}
-	return strconv.Itoa(code)
-}
-
-// resultSection renders one input in detail: where the bounce came from,
-// the returned message, and per recipient what failed, what it means and
-// what to do.
-func resultSection(res ndr.Result) []report.Section {
-	title := res.Source
-	var lines []string
-	switch res.Kind {
-	case ndr.KindUnparsed:
-		return []report.Section{{Title: title + ": could not be parsed", Lines: []string{res.Error}}}
-	case ndr.KindNotBounce:
-		return []report.Section{{Title: title + ": not a bounce", Lines: []string{"no failed or delayed recipient found"}}}
-	case ndr.KindCode:
-		title = "Code " + res.Source
-	default:
-		desc := string(res.Kind)
-		if res.Layout != "" {
-			desc = res.Layout + " " + desc
-		}
-		if res.ReportingMTA != "" {
-			desc += " from " + res.ReportingMTA
-		}
-		title = fmt.Sprintf("%s: %s, %s", res.Source, desc, report.Plural(len(res.Recipients), "recipient"))
-		if o := res.Original; o != nil {
-			lines = append(lines, wrapField("original msg  ", originalLine(o))...)
-		}
-	}
-	for _, r := range res.Recipients {
-		lines = append(lines, recipientLines(r, res.Kind)...)
-	}
-	return []report.Section{{Title: title, Lines: lines}}
-}
-
-func originalLine(o *ndr.Original) string {
-	var parts []string
-	if o.Subject != "" {
-		parts = append(parts, strconv.Quote(o.Subject))
-	}
-	if o.From != "" {
-		parts = append(parts, "from "+o.From)
-	}
-	if o.To != "" {
-		parts = append(parts, "to "+o.To)
-	}
-	if o.Date != "" {
-		parts = append(parts, "sent "+o.Date)
-	}
-	if o.MessageID != "" {
-		parts = append(parts, "Message-ID "+o.MessageID)
-	}
-	return strings.Join(parts, ", ")
-}
-
-const ndrWrap = 96
-
-func recipientLines(r ndr.Recipient, kind ndr.Kind) []string {
-	var l []string
-	field := func(name, value string) {
-		if value != "" {
-			l = append(l, wrapField(fmt.Sprintf("%-14s", name), value)...)
-		}
-	}
-	if kind != ndr.KindCode {
-		addr := r.Address
-		if addr == "" {
-			addr = "(not named in the report)"
-		}
-		field("recipient", addr)
-	}
-	x := r.Explanation
-	if r.Status != "" {
-		s := r.Status
-		if x != nil && x.Title != "" && x.Code == r.Status {
-			s += "  " + x.Title
-		}
-		field("status", s)
-	}
-	if r.ReplyCode != 0 {
-		field("reply code", strconv.Itoa(r.ReplyCode))
-	}
-	outcome := r.Reason
-	if r.HardBounce {
-		outcome += " (hard bounce: retrying will not help)"
-	} else if kind == ndr.KindBounce && r.Reason != "delivered" {
-		outcome += " (soft bounce)"
-	}
-	field("reason", outcome)
-	if kind != ndr.KindCode {
-		field("action", r.Action)
-		remote := r.RemoteMTA
-		if r.Command != "" {
-			remote = strings.TrimSpace(remote + " (rejected at " + r.Command + ")")
-		}
-		field("remote MTA", remote)
-		field("diagnostic", r.Diagnostic)
-	}
-	if x == nil {
-		return l
-	}
-	field("meaning", x.Meaning)
-	field("reason means", x.Reason)
-	if len(x.Causes) > 0 {
-		l = append(l, "likely causes")
-		for _, c := range x.Causes {
-			l = append(l, wrapField("  - ", c)...)
-		}
-	}
-	if len(x.Checks) > 0 {
-		l = append(l, "check and fix")
-		for _, c := range x.Checks {
-			l = append(l, wrapField("  - ", c)...)
-		}
-	}
-	return l
-}
-
-// wrapField wraps text to the report width, indenting continuation lines
-// under the first.
-func wrapField(prefix, text string) []string {
-	indent := strings.Repeat(" ", len(prefix))
-	var out []string
-	line := prefix
-	empty := true
-	for _, word := range strings.Fields(text) {
-		if !empty && len(line)+1+len(word) > ndrWrap {
-			out = append(out, line)
-			line, empty = indent, true
-		}
-		if empty {
-			line += word
-		} else {
-			line += " " + word
-		}
-		empty = false
-	}
-	if !empty {
-		out = append(out, line)
-	}
-	return out
-}

@@ -1,16 +1,13 @@
 package ndr
 
-import (
-	"regexp"
-	"strings"
-)
+import "strings"
 
 // addrPattern matches an email address as it appears in bounce text. The
 // domain may be a single label ("user@server") because some reports name
 // internal hosts that way.
 const addrPattern = `[\p{L}\p{N}!#$%&'*+/=?^_{|}~.-]+@[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?)*`
 
-var addrRE = regexp.MustCompile(addrPattern)
+var addrRE = lazyRE(addrPattern)
 
 // cleanAddress extracts the mailbox from a recipient value such as
 // "<user@example.org>", "rfc822; user@example.org", a source route
@@ -21,7 +18,7 @@ func cleanAddress(v string) string {
 	if i := strings.LastIndexByte(v, ':'); i >= 0 && strings.HasPrefix(v, "@") {
 		v = v[i+1:]
 	}
-	m := addrRE.FindString(v)
+	m := addrRE().FindString(v)
 	m = strings.Trim(m, ".")
 	if strings.Count(m, "@") != 1 {
 		return ""
@@ -41,7 +38,7 @@ func domainOf(addr string) string {
 // X-Failed-Recipients, in order and without duplicates.
 func addressList(v string) []string {
 	var out []string
-	for _, m := range addrRE.FindAllString(v, -1) {
+	for _, m := range addrRE().FindAllString(v, -1) {
 		if a := cleanAddress(m); a != "" && !containsString(out, a) {
 			out = append(out, a)
 		}

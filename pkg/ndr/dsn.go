@@ -1,9 +1,6 @@
 package ndr
 
-import (
-	"regexp"
-	"strings"
-)
+import "strings"
 
 // fieldBlock is one group of "Name: value" fields as RFC 3464 lays them out:
 // the per-message block, then one block per recipient, separated by blank
@@ -12,7 +9,7 @@ type fieldBlock map[string]string
 
 func (b fieldBlock) get(name string) string { return b[name] }
 
-var fieldLineRE = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9-]{0,62}):[ \t]*(.*)$`)
+var fieldLineRE = lazyRE(`^([A-Za-z][A-Za-z0-9-]{0,62}):[ \t]*(.*)$`)
 
 // maxFieldValue bounds one folded field so a hostile report cannot grow a
 // single value without limit.
@@ -53,7 +50,7 @@ func parseFieldBlocks(text string, strict bool) []fieldBlock {
 			}
 			continue
 		}
-		if m := fieldLineRE.FindStringSubmatch(line); m != nil {
+		if m := fieldLineRE().FindStringSubmatch(line); m != nil {
 			if cur == nil {
 				cur = fieldBlock{}
 			}

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"io"
-	"regexp"
 	"runtime"
 	"strconv"
 )
@@ -16,13 +15,13 @@ func IsMbox(data []byte) bool {
 	if i < 0 {
 		i = len(data)
 	}
-	return mboxFromLine.Match(data[:i])
+	return mboxFromLine().Match(data[:i])
 }
 
 // envelopeLineRE matches a complete envelope line ("From sender Thu Jan  1
 // 00:00:00 2024"), which starts a message even without the blank line mbox
 // writers are supposed to leave before it.
-var envelopeLineRE = regexp.MustCompile(`^From \S+ +(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +\d{1,2} \d{1,2}:\d{2}(?::\d{2})? `)
+var envelopeLineRE = lazyRE(`^From \S+ +(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +\d{1,2} \d{1,2}:\d{2}(?::\d{2})? `)
 
 // mboxMessage is one message split out of an mbox, numbered from 1.
 type mboxMessage struct {
@@ -61,7 +60,7 @@ func splitMbox(r io.Reader, maxBytes int, yield func(mboxMessage) bool) error {
 		line, err = readLine(br, line[:0])
 		if len(line) > 0 {
 			body := bytes.TrimRight(line, "\r\n")
-			if bytes.HasPrefix(body, []byte("From ")) && (prevNL || envelopeLineRE.Match(body)) {
+			if bytes.HasPrefix(body, []byte("From ")) && (prevNL || envelopeLineRE().Match(body)) {
 				if !emit() {
 					return nil
 				}

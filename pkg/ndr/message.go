@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"html"
 	"io"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -42,7 +41,7 @@ func normalizeNewlines(b []byte) []byte {
 }
 
 // mboxFromLine matches the envelope line mbox files put before a message.
-var mboxFromLine = regexp.MustCompile(`^From \S`)
+var mboxFromLine = lazyRE(`^From \S`)
 
 // parts is what the MIME walk collects from a message.
 type parts struct {
@@ -69,7 +68,7 @@ func parse(data []byte, source string, limit int) Result {
 		return unparsed(res, tooLargeError(limit))
 	}
 	data = normalizeNewlines(data)
-	if i := bytes.IndexByte(data, '\n'); i >= 0 && mboxFromLine.Match(data[:i]) {
+	if i := bytes.IndexByte(data, '\n'); i >= 0 && mboxFromLine().Match(data[:i]) {
 		data = data[i+1:]
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
@@ -203,16 +202,16 @@ func (p *parts) walk(e *message.Entity, depth int) {
 func (p *parts) beforeReport() bool { return len(p.returned) == 0 && len(p.dsn) == 0 }
 
 var (
-	htmlBreakRE = regexp.MustCompile(`(?i)<\s*(?:br|/p|/div|/tr|/li|/h[1-6])[^>]*>`)
-	htmlTagRE   = regexp.MustCompile(`(?s)<[^>]*>`)
-	htmlSkipRE  = regexp.MustCompile(`(?is)<(script|style)[^>]*>.*?</(?:script|style)\s*>`)
+	htmlBreakRE = lazyRE(`(?i)<\s*(?:br|/p|/div|/tr|/li|/h[1-6])[^>]*>`)
+	htmlTagRE   = lazyRE(`(?s)<[^>]*>`)
+	htmlSkipRE  = lazyRE(`(?is)<(script|style)[^>]*>.*?</(?:script|style)\s*>`)
 )
 
 // htmlToText flattens an HTML bounce body well enough for the text scanner.
 func htmlToText(s string) string {
-	s = htmlSkipRE.ReplaceAllString(s, "")
-	s = htmlBreakRE.ReplaceAllString(s, "\n")
-	s = htmlTagRE.ReplaceAllString(s, "")
+	s = htmlSkipRE().ReplaceAllString(s, "")
+	s = htmlBreakRE().ReplaceAllString(s, "\n")
+	s = htmlTagRE().ReplaceAllString(s, "")
 	return html.UnescapeString(s)
 }
 
@@ -409,13 +408,13 @@ func (d *draft) absorb(t textRecipient) {
 	}
 }
 
-var bounceSubjectRE = regexp.MustCompile(`(?i)undeliver|returned mail|delivery status|failure notice|delivery fail|mail delivery|non[- ]?delivery|could not be delivered|unzustellbar|non remis|rejected`)
+var bounceSubjectRE = lazyRE(`(?i)undeliver|returned mail|delivery status|failure notice|delivery fail|mail delivery|non[- ]?delivery|could not be delivered|unzustellbar|non remis|rejected`)
 
 // looksLikeBounce reports whether the envelope says this is a bounce.
 func looksLikeBounce(p *parts) bool {
 	from := strings.ToLower(p.headerText("From"))
 	return strings.Contains(from, "mailer-daemon") || strings.Contains(from, "postmaster") ||
-		strings.Contains(from, "mail delivery") || bounceSubjectRE.MatchString(p.headerText("Subject"))
+		strings.Contains(from, "mail delivery") || bounceSubjectRE().MatchString(p.headerText("Subject"))
 }
 
 // originalHeaders reads the headers of the returned message, from a MIME

@@ -1,9 +1,6 @@
 package ndr
 
-import (
-	"regexp"
-	"strings"
-)
+import "strings"
 
 // Large mailbox providers answer with their own codes and wording, which
 // mean something more precise than the status code around them. Each rule
@@ -17,10 +14,10 @@ type providerRule struct {
 }
 
 var (
-	googleHelpRE   = regexp.MustCompile(`\?p=([a-z]+)`)
-	orangeCodeRE   = regexp.MustCompile(`(?:ofr|lpn)\d*_(\d{3})`)
-	kddiNoAddrRE   = regexp.MustCompile(`\b550 : user unknown`)
-	yahooTSSCodeRE = regexp.MustCompile(`\[(ts[s]?\d+)\]`)
+	googleHelpRE   = lazyRE(`\?p=([a-z]+)`)
+	orangeCodeRE   = lazyRE(`(?:ofr|lpn)\d*_(\d{3})`)
+	kddiNoAddrRE   = lazyRE(`\b550 : user unknown`)
+	yahooTSSCodeRE = lazyRE(`\[(ts[s]?\d+)\]`)
 )
 
 // googleHelp maps the help-article token Gmail appends to its replies
@@ -45,7 +42,7 @@ var microsoftDomains = []string{"outlook.com", "hotmail.com", "live.com", "msn.c
 
 var providers = []providerRule{
 	{"google", []string{"google.com", "googlemail.com", "gmail.com", "1e100.net"}, func(f facts) string {
-		if m := googleHelpRE.FindStringSubmatch(f.diag); m != nil {
+		if m := googleHelpRE().FindStringSubmatch(f.diag); m != nil {
 			return googleHelp[m[1]]
 		}
 		return ""
@@ -58,7 +55,7 @@ var providers = []providerRule{
 	{"yahoo", []string{"yahoodns.net", "yahoo.com", "yahoo.net", "aol.com"}, func(f facts) string {
 		// Yahoo's [TSS04] means the sending IP is deferred for its
 		// volume or complaint rate.
-		if m := yahooTSSCodeRE.FindStringSubmatch(f.diag); m != nil && m[1] == "tss04" {
+		if m := yahooTSSCodeRE().FindStringSubmatch(f.diag); m != nil && m[1] == "tss04" {
 			return "rejected"
 		}
 		return ""
@@ -77,7 +74,7 @@ var providers = []providerRule{
 		return ""
 	}},
 	{"orange", []string{"orange.fr", "wanadoo.fr", "laposte.net"}, func(f facts) string {
-		m := orangeCodeRE.FindStringSubmatch(f.diag)
+		m := orangeCodeRE().FindStringSubmatch(f.diag)
 		if m == nil {
 			return ""
 		}
@@ -98,7 +95,7 @@ var providers = []providerRule{
 	{"kddi", []string{"ezweb.ne.jp", "au.com"}, func(f facts) string {
 		// au/EZweb answers "550 : User unknown" (no address) when the
 		// recipient's own filter refused the sender.
-		if kddiNoAddrRE.MatchString(f.diag) {
+		if kddiNoAddrRE().MatchString(f.diag) {
 			return "filtered"
 		}
 		if userUnknownText.match(f.diag) {

@@ -35,10 +35,11 @@ type facts struct {
 }
 
 // pattern matches lower-cased text: any of the substrings, or any of the
-// regular expressions.
+// regular expressions. The substrings are tried first, so the expressions
+// are compiled only when some text gets that far.
 type pattern struct {
 	subs []string
-	res  []*regexp.Regexp
+	res  []func() *regexp.Regexp
 }
 
 func (p pattern) match(s string) bool {
@@ -51,7 +52,7 @@ func (p pattern) match(s string) bool {
 		}
 	}
 	for _, re := range p.res {
-		if re.MatchString(s) {
+		if re().MatchString(s) {
 			return true
 		}
 	}
@@ -61,7 +62,7 @@ func (p pattern) match(s string) bool {
 func pat(subs []string, res ...string) pattern {
 	p := pattern{subs: subs}
 	for _, r := range res {
-		p.res = append(p.res, regexp.MustCompile(r))
+		p.res = append(p.res, lazyRE(r))
 	}
 	return p
 }

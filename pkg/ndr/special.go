@@ -2,7 +2,6 @@ package ndr
 
 import (
 	"encoding/json"
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -90,11 +89,11 @@ type sesEvent struct {
 	} `json:"mail"`
 }
 
-var sesStartRE = regexp.MustCompile(`\{\s*"(?:notificationType|eventType)"`)
+var sesStartRE = lazyRE(`\{\s*"(?:notificationType|eventType)"`)
 
 // sesNotification recognises an SES notification in the text body.
 func sesNotification(res Result, text string) (Result, bool) {
-	loc := sesStartRE.FindStringIndex(text)
+	loc := sesStartRE().FindStringIndex(text)
 	if loc == nil {
 		return res, false
 	}
@@ -146,7 +145,7 @@ var sesSubTypes = map[string]string{
 	"AttachmentRejected": "policyviolation",
 }
 
-var autoReplySubjectRE = regexp.MustCompile(`(?i)^(?:auto(?:matic)?[ -]?(?:reply|response)|auto:|out of (?:the )?office|autoreply|abwesenheit|r[ée]ponse automatique|risposta automatica|respuesta autom[áa]tica|自動応答|不在)`)
+var autoReplySubjectRE = lazyRE(`(?i)^(?:auto(?:matic)?[ -]?(?:reply|response)|auto:|out of (?:the )?office|autoreply|abwesenheit|r[ée]ponse automatique|risposta automatica|respuesta autom[áa]tica|自動応答|不在)`)
 
 // autoReply recognises RFC 3834 automatic replies (vacation notices) that are
 // not bounces.
@@ -156,7 +155,7 @@ func autoReply(p *parts) bool {
 	}
 	as := strings.ToLower(p.headerText("Auto-Submitted"))
 	return strings.HasPrefix(as, "auto-replied") || p.header.Has("X-Autoreply") || p.header.Has("X-Autorespond") ||
-		strings.EqualFold(p.headerText("Precedence"), "auto_reply") || autoReplySubjectRE.MatchString(p.headerText("Subject"))
+		strings.EqualFold(p.headerText("Precedence"), "auto_reply") || autoReplySubjectRE().MatchString(p.headerText("Subject"))
 }
 
 func autoReplyResult(res Result, p *parts) Result {
@@ -216,7 +215,7 @@ func detectLayout(p *parts, head string) string {
 
 // replyLineRE finds a leading reply code in a pasted line such as
 // "#554 5.4.4 SMTPSEND.DNS.MxLoopback; ... ##" or "550-5.7.1 text".
-var replyLineRE = regexp.MustCompile(`^#?([245]\d\d)(?:[ -]|$)`)
+var replyLineRE = lazyRE(`^#?([245]\d\d)(?:[ -]|$)`)
 
 // ParseCode explains a bare status code or pasted reply line: "5.4.4",
 // "550", "550 5.7.1", "#554 5.4.4 SMTPSEND.DNS.MxLoopback; ... ##". It
@@ -232,7 +231,7 @@ func ParseCode(s string) (Result, bool) {
 		status = hits[0].code
 	}
 	reply := ""
-	if m := replyLineRE.FindStringSubmatch(line); m != nil {
+	if m := replyLineRE().FindStringSubmatch(line); m != nil {
 		reply = m[1]
 	}
 	if status == "" && reply == "" {

@@ -1,0 +1,147 @@
+package ndr
+
+import (
+	"strings"
+	"time"
+
+	"github.com/mailflowkit/mailflow/pkg/report"
+)
+
+// ReportData is the JSON "data" of the ndr report: every result with its
+// explanations, and the summary the text report shows as tables.
+type ReportData struct {
+	Results []Result `json:"results"`
+	Summary Summary  `json:"summary"`
+}
+
+// maxNoteEvidence bounds the sources a note lists: an mbox with thousands
+// of unreadable messages needs a few examples, not all of them.
+const maxNoteEvidence = 5
+
+// Collector builds the report of one ndr run from results as inputs are
+// read, so sections come out in input order without a second pass over the
+// inputs. The jsonl format streams results instead and needs no Collector.
+type Collector struct {
+	sum      *Summarizer
+	results  []Result
+	sections []report.Section
+	findings []report.Finding
+	// notes finds the finding that aggregates a file's unparsed or
+	// not-bounce inputs, and how many it stands for.
+	notes map[noteKey]*noteCount
+}
+
+type noteKey struct{ id, file string }
+
+type noteCount struct{ finding, n int }
+
+// NewCollector returns an empty Collector.
+func NewCollector() *Collector {
+	return &Collector{sum: NewSummarizer(), notes: map[noteKey]*noteCount{}}
+}
+
+// Add records an input that stands alone (a file, stdin or a code): it is
+// explained in a section of its own.
+func (c *Collector) Add(res Result) {
+	res = c.record(res)
+	c.sections = append(c.sections, resultSection(res)...)
+}
+
+// AddMbox records the messages of one mbox. They share one table with a row
+// per recipient, shown with -v only: an mbox can hold thousands of bounces,
+// and the summary tables are what a reader looks at first. A single message
+// saved with its envelope line reads like any other message instead.
+func (c *Collector) AddMbox(name string, msgs []Result) {
+	if len(msgs) == 1 {
+		c.Add(msgs[0])
+		return
+	}
+	table := &report.Table{Header: []string{"#", "Kind", "Recipient", "Status", "Reply", "Reason"}}
+	for _, res := range msgs {
+		res = c.record(res)
+		table.Rows = append(table.Rows, messageRows(res)...)
+	}
+	c.sections = append(c.sections, report.Section{
+		Title:   name + ": " + report.Plural(len(msgs), "message"),
+		Table:   table,
+		Verbose: true,
+	})
+}
+
+// record counts and explains one result and keeps it for the JSON data.
+func (c *Collector) record(res Result) Result {
+	c.sum.Add(res)
+	Annotate(&res)
+	c.results = append(c.results, res)
+	c.note(res)
+	return res
+}
+
+// note turns inputs that are not bounces into findings, one per input file
+// and kind, so an mbox with many of them stays readable.
+func (c *Collector) note(res Result) {
+	var id string
+	sev := report.Info
+	switch res.Kind {
+	case KindUnparsed:
+		id, sev = "ndr.unparsed", report.Warning
+	case KindNotBounce:
+		id = "ndr.not-bounce"
+	default:
+		return
+	}
+	file, _, _ := strings.Cut(res.Source, "#")
+	key := noteKey{id, file}
+	nc := c.notes[key]
+	if nc == nil {
+		f := report.Finding{ID: id, Severity: sev, Subject: file}
+		if res.Kind == KindUnparsed {
+			f.Fix = "check that the input is a bounce message, an NDR text or an mbox"
+		}
+		nc = &noteCount{finding: len(c.findings)}
+		c.notes[key] = nc
+		c.findings = append(c.findings, f)
+	}
+	nc.n++
+	f := &c.findings[nc.finding]
+	if len(f.Evidence) < maxNoteEvidence {
+		evidence := res.Source
+		if res.Error != "" {
+			evidence += ": " + res.Error
+		}
+		f.Evidence = append(f.Evidence, evidence)
+	}
+	switch {
+	case res.Kind == KindUnparsed:
+		f.Message = report.Plural(nc.n, "message") + " could not be parsed"
+	case nc.n == 1:
+		f.Message = "1 message is not a bounce"
+	default:
+		f.Message = report.Plural(nc.n, "message") + " are not bounces"
+	}
+}
+
+// Report assembles what was collected. targets are the inputs as given on
+// the command line; started and took time the run. The summary tables are
+// added only for several inputs, where they say more than the one section.
+func (c *Collector) Report(targets []string, started time.Time, took time.Duration) *report.Report {
+	sum := c.sum.Summary()
+	rep := &report.Report{
+		Command:  "ndr",
+		Targets:  targets,
+		Started:  started,
+		Duration: took,
+		Summary:  summaryLine(sum),
+		Sections: c.sections,
+		Findings: c.findings,
+		Data:     ReportData{Results: c.results, Summary: sum},
+	}
+	if rep.Findings == nil {
+		// JSON readers get "findings": [] rather than null.
+		rep.Findings = []report.Finding{}
+	}
+	if sum.Inputs > 1 {
+		rep.Sections = append(rep.Sections, summarySections(sum)...)
+	}
+	return rep
+}
