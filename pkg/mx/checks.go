@@ -314,7 +314,7 @@ func (rt *router) checkAddresses() {
 	case len(classed) == 0:
 	case private:
 		f := newFinding("mx.target_private", report.Info, domain,
-			fmt.Sprintf("%s is under .%s (%s), which is not part of the public DNS, so its %d non-public target addresses are expected", domain, suffix, suffixRef, len(classed)),
+			fmt.Sprintf("%s is under .%s (%s), which is not part of the public DNS, so non-public target addresses are expected there (%d found)", domain, suffix, suffixRef, len(classed)),
 			classed...)
 		f.Fix = "Nothing to fix for a test or internal domain; on the internet the same addresses would be an error."
 		rt.add(f)

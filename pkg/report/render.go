@@ -137,11 +137,16 @@ func summaryLine(r *Report, exit int, st Styler) string {
 	return fmt.Sprintf("%s (exit %d, %s)", line, exit, StatusName(exit))
 }
 
-// Plural counts n of word in English: "1 error", "3 errors". Words with an
-// irregular plural need their own wording.
+// Plural counts n of word in English: "1 error", "3 errors", "2 addresses".
+// Words with an irregular plural need their own wording.
 func Plural(n int, word string) string {
 	if n == 1 {
-		return fmt.Sprintf("1 %s", word)
+		return "1 " + word
+	}
+	for _, end := range []string{"s", "x", "z", "ch", "sh"} {
+		if strings.HasSuffix(word, end) {
+			return fmt.Sprintf("%d %ses", n, word)
+		}
 	}
 	return fmt.Sprintf("%d %ss", n, word)
 }

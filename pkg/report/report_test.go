@@ -190,3 +190,23 @@ func TestJUnit(t *testing.T) {
 	}
 	golden(t, "junit.golden", buf.Bytes())
 }
+
+func TestPlural(t *testing.T) {
+	tests := []struct {
+		n    int
+		word string
+		want string
+	}{
+		{0, "error", "0 errors"},
+		{1, "error", "1 error"},
+		{2, "warning", "2 warnings"},
+		{2, "non-public target address", "2 non-public target addresses"},
+		{3, "mailbox", "3 mailboxes"},
+		{1, "address", "1 address"},
+	}
+	for _, tt := range tests {
+		if got := Plural(tt.n, tt.word); got != tt.want {
+			t.Errorf("Plural(%d, %q) = %q, want %q", tt.n, tt.word, got, tt.want)
+		}
+	}
+}
