@@ -98,10 +98,9 @@ func runCheck(ctx context.Context, e *Env, o *checkOptions, args []string) error
 		return Usagef("give a DOMAIN or --spec FILE")
 	case o.spec != "" && len(args) > 0:
 		return Usagef("give DOMAIN arguments or --spec, not both")
-	case o.concurrency < 1 || o.concurrency > check.MaxConcurrency:
-		return Usagef("--concurrency must be between 1 and %d, got %d", check.MaxConcurrency, o.concurrency)
-	case o.port < 1 || o.port > 65535:
-		return Usagef("--port must be between 1 and 65535, got %d", o.port)
+	}
+	if err := firstErr(inRange("--concurrency", o.concurrency, 1, check.MaxConcurrency), inRange("--port", o.port, 1, 65535)); err != nil {
+		return err
 	}
 	if err := mx.ValidateSelf(o.self); err != nil {
 		return Usagef("%v", err)

@@ -101,8 +101,8 @@ func runDNSBL(ctx context.Context, e *Env, o *dnsblOptions, args []string) error
 	if err != nil {
 		return Usagef("--rate: %v", err)
 	}
-	if o.concurrency < 1 || o.concurrency > 1024 {
-		return Usagef("--concurrency must be from 1 to 1024, got %d", o.concurrency)
+	if err := inRange("--concurrency", o.concurrency, 1, 1024); err != nil {
+		return err
 	}
 	lists, err := dnsblLists(e, o)
 	if err != nil {

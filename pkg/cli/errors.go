@@ -71,3 +71,22 @@ func exitCodeFor(err error) int {
 	}
 	return report.ExitIncomplete
 }
+
+// inRange checks an integer flag, so every command words the error alike.
+func inRange(flag string, v, lo, hi int) error {
+	if v < lo || v > hi {
+		return Usagef("%s must be between %d and %d, got %d", flag, lo, hi, v)
+	}
+	return nil
+}
+
+// firstErr returns the first non-nil error: flag checks run in the order
+// the user reads them.
+func firstErr(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -88,8 +88,9 @@ func runMX(ctx context.Context, e *Env, o *mxOptions, args []string) error {
 		return Usagef("give a DOMAIN or --file FILE")
 	case o.file != "" && len(args) > 0:
 		return Usagef("give DOMAIN arguments or --file, not both")
-	case o.concurrency < 1 || o.concurrency > mx.MaxConcurrency:
-		return Usagef("--concurrency must be between 1 and %d, got %d", mx.MaxConcurrency, o.concurrency)
+	}
+	if err := inRange("--concurrency", o.concurrency, 1, mx.MaxConcurrency); err != nil {
+		return err
 	}
 	if err := mx.ValidateSelf(o.self); err != nil {
 		return Usagef("%v", err)

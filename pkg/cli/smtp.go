@@ -210,12 +210,11 @@ func smtpOptions(cmd *cobra.Command, e *Env, f *smtpFlags) (smtpprobe.Options, e
 		InsecureAuth: f.insecureAuth, ShowSecrets: f.showSecrets, VRFY: f.vrfy, EXPN: f.expn, RelayTest: f.relayTest,
 		AllMX: f.allMX, Concurrency: f.concurrency, DialTimeout: e.Timeout, ReplyTimeout: e.Timeout,
 	}
-	var err error
+	err := firstErr(inRange("--port", f.port, 1, 65535), inRange("--concurrency", f.concurrency, 1, maxSMTPParallel))
+	if err != nil {
+		return o, err
+	}
 	switch {
-	case f.port < 1 || f.port > 65535:
-		return o, Usagef("--port must be between 1 and 65535, got %d", f.port)
-	case f.concurrency < 1 || f.concurrency > maxSMTPParallel:
-		return o, Usagef("--concurrency must be between 1 and %d, got %d", maxSMTPParallel, f.concurrency)
 	case f.size < 0:
 		return o, Usagef("--size must not be negative, got %d", f.size)
 	case strings.ContainsAny(f.ehlo, " \t\r\n"):
