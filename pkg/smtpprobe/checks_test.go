@@ -211,3 +211,33 @@ func TestSecretsRedacted(t *testing.T) {
 		}
 	})
 }
+
+// The transcript is shown unasked only when it explains something that
+// broke: errors and unfinished checks, not warnings or notes.
+func TestTranscriptShownOnlyOnFailure(t *testing.T) {
+	tests := []struct {
+		name    string
+		finding report.Finding
+		shown   bool
+	}{
+		{"info", report.Finding{ID: "smtp.size", Severity: report.Info}, false},
+		{"warning", report.Finding{ID: "smtp.cert_expiring", Severity: report.Warning}, false},
+		{"error", report.Finding{ID: "smtp.open_relay", Severity: report.Error}, true},
+		{"incomplete", report.Finding{ID: "smtp.connect", Severity: report.Info, Incomplete: true}, true},
+	}
+	for _, tt := range tests {
+		r := &smtpprobe.Result{Target: "mx.example", Findings: []report.Finding{tt.finding}}
+		var transcript *report.Section
+		for _, s := range r.Sections(false) {
+			if s.Title == "Transcript" {
+				transcript = &s
+			}
+		}
+		if transcript == nil {
+			t.Fatalf("%s: no transcript section", tt.name)
+		}
+		if shown := !transcript.Verbose; shown != tt.shown {
+			t.Errorf("%s: transcript shown without -v = %v, want %v", tt.name, shown, tt.shown)
+		}
+	}
+}

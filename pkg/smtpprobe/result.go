@@ -144,11 +144,13 @@ func (r *Result) TranscriptLines(timing bool) []string {
 	return r.plain
 }
 
-// Failed reports whether the session found a problem or could not finish:
-// the cases in which the transcript is worth showing unasked.
+// Failed reports whether the session found an error or could not finish:
+// the cases in which the transcript is worth showing unasked. A warning
+// (a certificate expiring in three weeks) is a line to read, not a reason
+// to bury the verdict under fifty lines of dialogue.
 func (r *Result) Failed() bool {
 	for _, f := range r.Findings {
-		if f.Incomplete || f.Severity >= report.Warning {
+		if f.Incomplete || f.Severity >= report.Error {
 			return true
 		}
 	}
