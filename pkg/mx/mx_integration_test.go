@@ -3,6 +3,7 @@
 package mx_test
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"os/exec"
@@ -160,5 +161,50 @@ func compareWithDig(t *testing.T, server string, res *mx.Result) {
 	records = slices.DeleteFunc(records, func(v string) bool { return v == "0 ." })
 	if !slices.Equal(got, records) {
 		t.Errorf("MX: dig %v, mailflow %v", records, got)
+	}
+}
+
+// outsideView is mxfault.test as an external resolver would answer it:
+// good.mxfault.test's first MX host has another (public) address, the rest
+// is the same as the nsd peer's zone file.
+const outsideView = `$ORIGIN mxfault.test.
+@        3600 IN SOA ns1 hostmaster 1 3600 600 86400 300
+good     3600 IN MX 10 mx1.good.mxfault.test.
+good     3600 IN MX 10 mx2.good.mxfault.test.
+good     3600 IN MX 20 mx3.good.mxfault.test.
+mx1.good 3600 IN A  192.0.2.25
+mx2.good 3600 IN A  127.0.30.2
+mx3.good 3600 IN A  127.0.30.3
+nullmx   3600 IN MX 0 .
+`
+
+// TestSplitDNSAgainstNSD puts the real server on the inside of a split DNS
+// and an in-process one on the outside: a host that resolves differently on
+// each side is the Exchange 2003 routing-group trap of seed 004.
+func TestSplitDNSAgainstNSD(t *testing.T) {
+	p := peers.Get(t)
+	inside := newResolver(t, p.DNS)
+	outside := newResolver(t, startDNS(t, outsideView).Addr)
+	tests := []struct {
+		domain, want, evidence string
+	}{
+		{"good.mxfault.test", "mx.split_dns:warning", "192.0.2.25"},
+		{"nullmx.mxfault.test", "mx.split_dns:ok", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.domain, func(t *testing.T) {
+			res, err := mx.Route(context.Background(), inside, tt.domain, mx.Options{Self: []string{}, Compare: outside})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !has(res.Findings, tt.want) {
+				t.Fatalf("missing %s; got %v", tt.want, keys(res.Findings))
+			}
+			for _, f := range res.Findings {
+				if f.ID == "mx.split_dns" && !strings.Contains(f.Message+strings.Join(f.Evidence, "\n"), tt.evidence) {
+					t.Errorf("split_dns finding %q %v does not name %s", f.Message, f.Evidence, tt.evidence)
+				}
+			}
+		})
 	}
 }
