@@ -12,9 +12,6 @@ import (
 // with the exit code it declares, so the demo doubles as an end-to-end test
 // of every command over the built-in faults.
 func TestDemo(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts the lab and runs every scenario")
-	}
 	for _, format := range []string{"text", "markdown"} {
 		t.Run(format, func(t *testing.T) {
 			var out, errOut bytes.Buffer

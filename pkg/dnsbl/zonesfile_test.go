@@ -34,7 +34,7 @@ func TestLoadZonesFile(t *testing.T) {
 	}
 	want := []struct{ zone, kind, rule, source string }{
 		{"bl.example.net", "ip", "bitmask=0.0.0.12", "zones.yaml:3"},
-		{"zen.spamhaus.org", "ip", "exact=127.0.0.[2..11]", "zones.yaml:12"},
+		{catalogZone(t, "zen"), "ip", "exact=127.0.0.[2..11]", "zones.yaml:12"},
 		{"rhsbl.example.net", "domain", "exact=127.0.1.2,127.0.1.3", "zones.yaml:14"},
 		{"wl.example.net", "ip allow", "any", "zones.yaml:18"},
 	}
@@ -87,7 +87,7 @@ func TestLoadZonesFileErrors(t *testing.T) {
 		{"bad bit", "lists:\n  - zone: bl.example\n    bits:\n      3: x\n", "z.yaml:4:7: bits: \"3\""},
 		{"bad bool", "lists:\n  - zone: bl.example\n    allow: perhaps\n", `z.yaml:3:12: allow: want true or false, not the value "perhaps"`},
 		{"bool as number", "lists:\n  - zone: bl.example\n    ipv6: 1\n", `z.yaml:3:11: ipv6: want true or false, not the value "1"`},
-		{"kind of catalog list", "lists:\n  - zone: dbl\n    kind: ip\n", "z.yaml:3:11: dbl.spamhaus.org is a catalog list"},
+		{"kind of catalog list", "lists:\n  - zone: dbl\n    kind: ip\n", "z.yaml:3:11: " + catalogZone(t, "dbl") + " is a catalog list"},
 		{"unknown catalog name", "lists:\n  - zone: spamcop\n  - zone: zenn\n", `z.yaml:3:11: unknown list "zenn"`},
 		{"bad test entry", "lists:\n  - zone: bl.example\n    test: nope\n", `z.yaml:2:5: test entry "nope"`},
 		{"twice", "lists:\n  - zone: bl.example\n  - zone: bl.example\n", "zone bl.example is given twice (z.yaml:2 and z.yaml:3)"},
