@@ -2,9 +2,7 @@ package cli
 
 import (
 	"context"
-	"crypto/x509"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -226,7 +224,7 @@ func qualify(fs []report.Finding, domain string, several bool) []report.Finding 
 
 // loadCheckSpec reads and parses --spec, bounded in size.
 func loadCheckSpec(e *Env, o *checkOptions) (*check.Spec, error) {
-	data, err := dnsblReadLimited(e, o.spec, check.MaxSpecBytes)
+	data, err := readInput(e, "--spec", o.spec, check.MaxSpecBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -296,14 +294,11 @@ func checkRunOptions(e *Env, o *checkOptions, spec *check.Spec) (check.Options, 
 		opts.DNSBL = r
 	}
 	if o.caFile != "" {
-		pem, err := os.ReadFile(o.caFile)
+		pool, err := certPool(e, "--ca-file", o.caFile)
 		if err != nil {
-			return opts, Inputf("--ca-file: %v", err)
+			return opts, err
 		}
-		opts.Probe.RootCAs = x509.NewCertPool()
-		if !opts.Probe.RootCAs.AppendCertsFromPEM(pem) {
-			return opts, Inputf("--ca-file %s: no PEM certificates found", o.caFile)
-		}
+		opts.Probe.RootCAs = pool
 	}
 	return opts, nil
 }

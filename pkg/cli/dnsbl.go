@@ -3,8 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"io"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -151,7 +149,7 @@ func dnsblLists(e *Env, o *dnsblOptions) ([]dnsbl.List, error) {
 	}
 	var fromFile []dnsbl.List
 	if o.zonesFile != "" {
-		data, err := dnsblReadLimited(e, o.zonesFile, dnsbl.MaxZonesFile)
+		data, err := readInput(e, "--zones-file", o.zonesFile, dnsbl.MaxZonesFile)
 		if err != nil {
 			return nil, err
 		}
@@ -169,27 +167,6 @@ func dnsblLists(e *Env, o *dnsblOptions) ([]dnsbl.List, error) {
 	return lists, nil
 }
 
-// dnsblReadLimited reads a file ("-" for stdin) up to limit bytes.
-func dnsblReadLimited(e *Env, path string, limit int64) ([]byte, error) {
-	var r io.Reader = e.IO.In
-	if path != "-" {
-		f, err := os.Open(path)
-		if err != nil {
-			return nil, &InputError{Err: err}
-		}
-		defer f.Close()
-		r = f
-	}
-	data, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
-		return nil, &InputError{Err: fmt.Errorf("%s: %v", path, err)}
-	}
-	if int64(len(data)) > limit {
-		return nil, Inputf("%s: larger than %d KiB", path, limit>>10)
-	}
-	return data, nil
-}
-
 func dnsblTargets(e *Env, o *dnsblOptions, args []string) ([]dnsbl.Target, error) {
 	var ts []dnsbl.Target
 	for _, a := range args {
@@ -200,15 +177,11 @@ func dnsblTargets(e *Env, o *dnsblOptions, args []string) ([]dnsbl.Target, error
 		ts = append(ts, t)
 	}
 	if o.file != "" {
-		var r io.Reader = e.IO.In
-		if o.file != "-" {
-			f, err := os.Open(o.file)
-			if err != nil {
-				return nil, &InputError{Err: err}
-			}
-			defer f.Close()
-			r = f
+		r, done, err := openInput(e, "--file", o.file)
+		if err != nil {
+			return nil, err
 		}
+		defer done()
 		more, err := dnsbl.ReadTargets(o.file, r)
 		if err != nil {
 			return nil, &InputError{Err: err}

@@ -2,11 +2,9 @@ package cli
 
 import (
 	"context"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -177,13 +175,8 @@ func runLive(cmd *cobra.Command, e *Env, o lintOptions, cfg *lint.Config) (*lint
 		desc += "; compared with " + ext.String()
 	}
 	if o.caFile != "" {
-		pem, err := os.ReadFile(o.caFile)
-		if err != nil {
-			return nil, "", Inputf("--ca-file: %v", err)
-		}
-		lo.RootCAs = x509.NewCertPool()
-		if !lo.RootCAs.AppendCertsFromPEM(pem) {
-			return nil, "", Inputf("--ca-file %s: no PEM certificates found", o.caFile)
+		if lo.RootCAs, err = certPool(e, "--ca-file", o.caFile); err != nil {
+			return nil, "", err
 		}
 	}
 	// Every session step has its own timeout; this bounds the whole run

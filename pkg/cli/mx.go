@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -173,17 +172,12 @@ func mxQualified(res *mx.Result, several bool) []report.Finding {
 // line per domain as results come in (in list order); JSON and Markdown
 // collect everything into one report.
 func runMXBulk(ctx context.Context, e *Env, o *mxOptions, r *resolver.Resolver, opts mx.Options) error {
-	source, in := o.file, io.Reader(e.IO.In)
-	if o.file == "-" {
-		source = "stdin"
-	} else {
-		f, err := os.Open(o.file)
-		if err != nil {
-			return Inputf("--file: %v", err)
-		}
-		defer f.Close()
-		in = f
+	source := inputName("", o.file)
+	in, done, err := openInput(e, "--file", o.file)
+	if err != nil {
+		return err
 	}
+	defer done()
 	started := time.Now()
 	rec := &mxReadRecorder{r: in}
 	var findings []report.Finding

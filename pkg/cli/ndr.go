@@ -101,14 +101,6 @@ func resolveInputs(args []string) ([]ndrInput, error) {
 	return out, nil
 }
 
-func unwrapPathError(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
-}
-
 // ndrRun reads the inputs of one invocation. jsonl streams each result as
 // it is parsed, so an mbox of any size is never held in memory; the other
 // formats collect the results for one report.
@@ -144,18 +136,12 @@ func (run *ndrRun) read(in ndrInput) error {
 	if in.code != nil {
 		return run.add(*in.code)
 	}
-	var r io.Reader
-	name := in.arg
-	if in.arg == "-" {
-		r, name = run.e.IO.In, "stdin"
-	} else {
-		f, err := os.Open(in.arg)
-		if err != nil {
-			return Inputf("%s: %v", in.arg, unwrapPathError(err))
-		}
-		defer f.Close()
-		r = f
+	name := inputName("", in.arg)
+	r, done, err := openInput(run.e, "", in.arg)
+	if err != nil {
+		return err
 	}
+	defer done()
 	br := bufio.NewReaderSize(r, 64<<10)
 	head, err := br.Peek(512)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {

@@ -1,9 +1,7 @@
 package cli
 
 import (
-	"crypto/x509"
 	"fmt"
-	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -248,14 +246,14 @@ func smtpOptions(cmd *cobra.Command, e *Env, f *smtpFlags) (smtpprobe.Options, e
 	}
 	o.SendData = cmd.Flags().Changed("body") || f.dataFile != ""
 	if f.dataFile != "" {
-		if o.Message, err = readLimited(e, f.dataFile, maxMessageFile, "--data"); err != nil {
+		if o.Message, err = readInput(e, "--data", f.dataFile, maxMessageFile); err != nil {
 			return o, err
 		}
 	}
 	if o.Expect, err = smtpExpectations(cmd, f); err != nil {
 		return o, err
 	}
-	if o.RootCAs, err = smtpRoots(f.caFiles); err != nil {
+	if o.RootCAs, err = certPool(e, "--ca-file", f.caFiles...); err != nil {
 		return o, err
 	}
 	if f.script != "" {
@@ -357,29 +355,10 @@ func smtpExpectations(cmd *cobra.Command, f *smtpFlags) ([]smtpprobe.Expectation
 	return out, nil
 }
 
-// smtpRoots pools every --ca-file; the probe trusts them besides the system
-// roots.
-func smtpRoots(files []string) (*x509.CertPool, error) {
-	if len(files) == 0 {
-		return nil, nil
-	}
-	pool := x509.NewCertPool()
-	for _, name := range files {
-		pem, err := os.ReadFile(name)
-		if err != nil {
-			return nil, Inputf("--ca-file: %v", err)
-		}
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, Inputf("--ca-file %s: no PEM certificate found", name)
-		}
-	}
-	return pool, nil
-}
-
 // smtpScript loads --script. Its steps replace the session flags, so
 // giving both would silently ignore the flags: that is refused.
 func smtpScript(cmd *cobra.Command, e *Env, f *smtpFlags, o *smtpprobe.Options) error {
-	data, err := readLimited(e, f.script, smtpprobe.MaxScriptBytes+1, "--script")
+	data, err := readInput(e, "--script", f.script, smtpprobe.MaxScriptBytes)
 	if err != nil {
 		return err
 	}
@@ -404,26 +383,6 @@ func smtpScript(cmd *cobra.Command, e *Env, f *smtpFlags, o *smtpprobe.Options) 
 	return nil
 }
 
-func readLimited(e *Env, name string, limit int64, flag string) ([]byte, error) {
-	var in io.Reader = e.IO.In
-	if name != "-" {
-		fh, err := os.Open(name)
-		if err != nil {
-			return nil, Inputf("%s: %v", flag, err)
-		}
-		defer fh.Close()
-		in = fh
-	}
-	data, err := io.ReadAll(io.LimitReader(in, limit+1))
-	if err != nil {
-		return nil, Inputf("%s %s: %v", flag, name, err)
-	}
-	if int64(len(data)) > limit {
-		return nil, Inputf("%s %s: larger than %d bytes", flag, name, limit)
-	}
-	return data, nil
-}
-
 // smtpPassword finds the secret for AUTH: --password-file, then
 // MAILFLOW_PASSWORD, then a prompt on a terminal. Never argv, where other
 // users of the machine can read it.
@@ -443,7 +402,7 @@ func smtpPassword(e *Env, f *smtpFlags, o *smtpprobe.Options) error {
 	}
 	switch {
 	case f.passwordFile != "":
-		data, err := readLimited(e, f.passwordFile, maxPasswordFile, "--password-file")
+		data, err := readInput(e, "--password-file", f.passwordFile, maxPasswordFile)
 		if err != nil {
 			return err
 		}

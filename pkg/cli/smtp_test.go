@@ -33,7 +33,7 @@ func TestSMTPPasswordSources(t *testing.T) {
 		{name: "no terminal to prompt on", flags: smtpFlags{user: "u"}, wantErr: "--user needs a password, and there is no terminal to ask on"},
 		{name: "token wording", flags: smtpFlags{user: "u", auth: "XOAUTH2"}, wantErr: "needs a token"},
 		{name: "terminal that is not a file", flags: smtpFlags{user: "u"}, tty: true, wantErr: "cannot prompt for the password"},
-		{name: "missing file", flags: smtpFlags{user: "u", passwordFile: filepath.Join(dir, "nope")}, wantErr: "--password-file: open"},
+		{name: "missing file", flags: smtpFlags{user: "u", passwordFile: filepath.Join(dir, "nope")}, wantErr: "nope: no such file or directory"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
