@@ -36,7 +36,7 @@ func TestDNSBLCommand(t *testing.T) {
 		{"range summary", []string{"dnsbl", "127.0.0.0/29", "--zone", "bl.lab.test"}, 1,
 			[]string{"Summary", "127.0.0.2  listed   bl.lab.test", "8 targets on 1 list: 1 listed, 7 clean"}},
 		{"markdown", []string{"-o", "markdown", "dnsbl", "127.0.0.14", "--zone", "bl.lab.test"}, 1,
-			[]string{"## mailflow dnsbl 127.0.0.14", "| bl.lab.test | 127.0.0.14 | LISTED | 127.0.0.72 |"}},
+			[]string{"## `mailflow ", " -o markdown dnsbl 127.0.0.14 --zone bl.lab.test`\n", "| bl.lab.test | 127.0.0.14 | LISTED | 127.0.0.72 |"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

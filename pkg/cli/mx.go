@@ -188,7 +188,7 @@ func runMXBulk(ctx context.Context, e *Env, o *mxOptions, r *resolver.Resolver, 
 		}
 		switch e.Format {
 		case "text":
-			_, err := fmt.Fprintln(e.IO.Out, mx.BulkLine(it, source))
+			_, err := fmt.Fprintln(e.IO.Out, report.Sanitize(mx.BulkLine(it, source)))
 			return err
 		case "jsonl":
 			return report.WriteJSONLine(e.IO.Out, it)
@@ -212,13 +212,12 @@ func runMXBulk(ctx context.Context, e *Env, o *mxOptions, r *resolver.Resolver, 
 	// Bad lines decide the exit code even though the rest was checked: the
 	// list needs fixing before the run can be trusted.
 	exit := e.ExitFor(findings)
-	status := report.StatusName(exit)
 	if totals.BadLines > 0 {
-		exit, status = report.ExitUsage, "bad input"
+		exit = report.ExitUsage
 	}
 	switch e.Format {
 	case "text":
-		fmt.Fprintf(e.IO.Out, "Totals: %s (exit %d, %s)\n", totals, exit, status)
+		fmt.Fprintf(e.IO.Out, "Totals: %s (exit %d, %s)\n", totals, exit, report.StatusText(exit))
 	case "json", "markdown":
 		data.Totals = &totals
 		rep := &report.Report{Command: "mx", Targets: []string{source}, Started: started, Duration: time.Since(started),
