@@ -38,7 +38,7 @@ func TestVersionNamesCommit(t *testing.T) {
 			run(t, root, nil, "git", "clone", "-q", "--no-checkout", root, dir)
 			run(t, dir, nil, "git", "checkout", "-q", head)
 		}
-		run(t, dir, []string{"GOFLAGS="}, goTool(), "build", "-buildvcs=true", "-o", bin, "./cmd/mailflow")
+		run(t, dir, []string{"GOFLAGS="}, goTool(), "build", "-trimpath", "-buildvcs=true", "-o", bin, "./cmd/mailflow")
 		if out := run(t, dir, nil, bin, "version"); !stamp.MatchString(out) {
 			t.Errorf("mailflow version = %q, want the commit %s and its date", out, head[:12])
 		}
