@@ -5,7 +5,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
 	"testing"
 )
@@ -38,7 +37,7 @@ func TestVersionNamesCommit(t *testing.T) {
 			run(t, root, nil, "git", "clone", "-q", "--no-checkout", root, dir)
 			run(t, dir, nil, "git", "checkout", "-q", head)
 		}
-		run(t, dir, []string{"GOFLAGS="}, goTool(), "build", "-trimpath", "-buildvcs=true", "-o", bin, "./cmd/mailflow")
+		run(t, dir, []string{"GOFLAGS="}, goTool(t), "build", "-trimpath", "-buildvcs=true", "-o", bin, "./cmd/mailflow")
 		if out := run(t, dir, nil, bin, "version"); !stamp.MatchString(out) {
 			t.Errorf("mailflow version = %q, want the commit %s and its date", out, head[:12])
 		}
@@ -51,8 +50,14 @@ func TestVersionNamesCommit(t *testing.T) {
 	})
 }
 
-func goTool() string {
-	return filepath.Join(runtime.GOROOT(), "bin", "go")
+// goTool is the go command on PATH, the one that runs this test.
+func goTool(t *testing.T) string {
+	t.Helper()
+	p, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatal("the go command is not on PATH")
+	}
+	return p
 }
 
 func run(t *testing.T, dir string, env []string, name string, args ...string) string {
@@ -60,7 +65,6 @@ func run(t *testing.T, dir string, env []string, name string, args ...string) st
 	cmd := exec.Command(name, args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), env...)
-	cmd.Env = append(cmd.Env, "PATH="+filepath.Dir(goTool())+string(os.PathListSeparator)+os.Getenv("PATH"))
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
