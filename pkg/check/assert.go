@@ -117,12 +117,12 @@ type evaluator struct {
 // related are the prefixes of the finding IDs that explain why an
 // assertion failed; the session-level ones explain every SMTP assertion.
 var related = map[string][]string{
-	"starttls":           {"smtp.starttls_missing", "smtp.tls_failed"},
-	"min_tls":            {"smtp.tls_version", "smtp.starttls_missing", "smtp.tls_failed"},
+	"starttls":           {"smtp.starttls", "smtp.tls_handshake"},
+	"min_tls":            {"smtp.tls_version", "smtp.starttls", "smtp.tls_handshake"},
 	"cert_days":          {"smtp.cert_"},
 	"not_listed":         {"dnsbl."},
-	"no_open_relay":      {"smtp.open_relay"},
-	"no_auth_before_tls": {"smtp.auth_before_tls", "check.submission"},
+	"no_open_relay":      {"smtp.relay"},
+	"no_auth_before_tls": {"smtp.auth_tls_only", "check.submission"},
 	"spf":                {"spf."},
 	"dmarc":              {"dmarc."},
 	"dmarc_policy":       {"dmarc."},
@@ -273,12 +273,12 @@ func tlsState(r *smtpprobe.Result) (got string, pass bool, skipped string) {
 	case r.TLS != nil:
 		return r.TLS.Version, true, ""
 	case r.StartTLSOffered:
-		if f, ok := hasFinding(r, "smtp.tls_failed"); ok {
+		if f, ok := hasFinding(r, "smtp.tls_handshake"); ok {
 			return say(f), false, ""
 		}
 		return gap(r.Findings, "STARTTLS offered, but the session ended before TLS")
 	}
-	if _, ok := hasFinding(r, "smtp.starttls_missing"); ok {
+	if _, ok := hasFinding(r, "smtp.starttls"); ok {
 		return "STARTTLS not offered", false, ""
 	}
 	return gap(r.Findings, "no EHLO reply")
@@ -373,7 +373,7 @@ func submissionAuth(s *Submission) (string, bool, string) {
 	if r.ImplicitTLS && r.TLS != nil {
 		return "implicit TLS: no plain-text session", true, ""
 	}
-	f, ok := hasFinding(r, "smtp.auth_before_tls")
+	f, ok := hasFinding(r, "smtp.auth_tls_only")
 	if !ok {
 		return gap(r.Findings, "no EHLO reply on the plain-text session")
 	}

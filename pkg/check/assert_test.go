@@ -21,20 +21,20 @@ var (
 	tls13 = &smtpprobe.Result{Connected: true, StartTLSOffered: true,
 		TLS:      &smtpprobe.TLSReport{Version: "TLS 1.3", Chain: []smtpprobe.CertInfo{{}}, Trusted: true, NameMatch: true, DaysLeft: 90},
 		Relay:    &smtpprobe.RelayResult{Verdict: "refused", Reply: &smtpprobe.Reply{Code: 554, Enhanced: "5.7.1"}},
-		Findings: []report.Finding{{ID: "smtp.starttls_missing"}, {ID: "smtp.auth_before_tls"}}}
+		Findings: []report.Finding{{ID: "smtp.starttls"}, {ID: "smtp.auth_tls_only"}}}
 	tls10 = &smtpprobe.Result{Connected: true, StartTLSOffered: true,
 		TLS:      &smtpprobe.TLSReport{Version: "TLS 1.0", Chain: []smtpprobe.CertInfo{{}}, Trusted: true, NameMatch: true, DaysLeft: 10},
-		Findings: []report.Finding{{ID: "smtp.starttls_missing"}, {ID: "smtp.tls_version", Severity: report.Warning, Message: "old TLS"}}}
+		Findings: []report.Finding{{ID: "smtp.starttls"}, {ID: "smtp.tls_version", Severity: report.Warning, Message: "old TLS"}}}
 	wrongName = &smtpprobe.Result{Connected: true, StartTLSOffered: true,
 		TLS:      &smtpprobe.TLSReport{Version: "TLS 1.2", ServerName: "mx.a.example", Chain: []smtpprobe.CertInfo{{}}, Trusted: true, DaysLeft: 300},
 		Relay:    &smtpprobe.RelayResult{Verdict: "open"},
-		Findings: []report.Finding{{ID: "smtp.starttls_missing"}, {ID: "smtp.cert_name_mismatch", Severity: report.Error, Message: "wrong name"}}}
+		Findings: []report.Finding{{ID: "smtp.starttls"}, {ID: "smtp.cert_name", Severity: report.Error, Message: "wrong name"}}}
 	plain = &smtpprobe.Result{Connected: true, AuthBeforeTLS: []string{"PLAIN"},
 		Relay: &smtpprobe.RelayResult{Verdict: "inconclusive"},
-		Findings: []report.Finding{{ID: "smtp.starttls_missing", Severity: report.Warning, Message: "no STARTTLS"},
-			{ID: "smtp.auth_before_tls", Severity: report.Error, Message: "PLAIN before TLS"}}}
+		Findings: []report.Finding{{ID: "smtp.starttls", Severity: report.Warning, Message: "no STARTTLS"},
+			{ID: "smtp.auth_tls_only", Severity: report.Error, Message: "PLAIN before TLS"}}}
 	handshakeFailed = &smtpprobe.Result{Connected: true, StartTLSOffered: true,
-		Findings: []report.Finding{{ID: "smtp.starttls_missing"}, {ID: "smtp.tls_failed", Severity: report.Error, Message: "handshake failed"}}}
+		Findings: []report.Finding{{ID: "smtp.starttls"}, {ID: "smtp.tls_handshake", Severity: report.Error, Message: "handshake failed"}}}
 	timedOut = &smtpprobe.Result{Findings: []report.Finding{{ID: "smtp.timeout", Severity: report.Error, Incomplete: true, Message: "no answer to banner in time"}}}
 	refused  = &smtpprobe.Result{Connected: true, Banner: &smtpprobe.Reply{Code: 554},
 		Findings: []report.Finding{{ID: "smtp.banner", Severity: report.Error, Message: "the server refuses this client"}}}
@@ -192,9 +192,9 @@ func TestAssertionFinding(t *testing.T) {
 		line       int
 		evidence   string
 	}{
-		{0, "check.spec.starttls", report.Error, false, 4, "smtp.starttls_missing: no STARTTLS"},
+		{0, "check.spec.starttls", report.Error, false, 4, "smtp.starttls: no STARTTLS"},
 		{1, "check.spec.starttls", report.Warning, true, 4, "smtp.timeout: no answer to banner in time"},
-		{2, "check.spec.min_tls", report.Error, false, 5, "smtp.starttls_missing: no STARTTLS"},
+		{2, "check.spec.min_tls", report.Error, false, 5, "smtp.starttls: no STARTTLS"},
 	}
 	for _, tt := range tests {
 		f := as[tt.i].Finding()

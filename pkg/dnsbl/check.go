@@ -314,7 +314,7 @@ func (c *checker) addresses(ctx context.Context, name resolver.Name, domainCheck
 	}
 	if len(ips) > maxHostAddresses {
 		notes = append(notes, report.Finding{
-			ID: "dnsbl.too-many-addresses", Severity: report.Warning, Incomplete: true, Subject: name.String(),
+			ID: "dnsbl.too_many_addresses", Severity: report.Warning, Incomplete: true, Subject: name.String(),
 			Message: fmt.Sprintf("%s has %d addresses; only the first %d were checked", name, len(ips), maxHostAddresses),
 			Fix:     "Check the remaining addresses directly, or the ranges they belong to.",
 		})

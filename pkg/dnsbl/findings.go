@@ -42,7 +42,7 @@ func (r *Result) finish(t Target, notes []report.Finding) {
 	if checked == 0 && !incomplete {
 		incomplete = true
 		r.Findings = append(r.Findings, report.Finding{
-			ID: "dnsbl.nothing-to-check", Severity: report.Warning, Incomplete: true, Subject: t.String(),
+			ID: "dnsbl.nothing_to_check", Severity: report.Warning, Incomplete: true, Subject: t.String(),
 			Message: fmt.Sprintf("no selected list applies to %s, so nothing was checked", t),
 			Fix:     "Select lists of the right kind: IP lists for addresses (and IPv6-capable ones for IPv6), domain lists for domains (--zone NAME:domain for your own).",
 		})
@@ -90,7 +90,7 @@ func (lr *ListResult) findings(subject string) []report.Finding {
 	case StatusClean:
 		if len(lr.Codes) > 0 {
 			out = append(out, report.Finding{
-				ID: "dnsbl.code-not-matched", Severity: report.Info, Subject: subject,
+				ID: "dnsbl.code_not_matched", Severity: report.Info, Subject: subject,
 				Message: fmt.Sprintf("%s answered %s for %s, which its rule %s does not count as a listing",
 					l.Label(), lr.codesText(), lr.Checked, l.Rule()),
 				Evidence: lr.evidence(),
@@ -110,7 +110,7 @@ func (lr *ListResult) errorFinding(subject, ref string) report.Finding {
 	switch lr.failure {
 	case failCode:
 		return report.Finding{
-			ID: "dnsbl.query-refused", Severity: report.Warning, Incomplete: true, Subject: subject,
+			ID: "dnsbl.query_refused", Severity: report.Warning, Incomplete: true, Subject: subject,
 			Message:  fmt.Sprintf("%s refused to check %s: %s", l.Label(), lr.Checked, lr.codesText()),
 			Evidence: lr.evidence(),
 			Fix: "This is an error answer, not a listing. Query through your own recursive resolver instead of a public one " +
@@ -126,7 +126,7 @@ func (lr *ListResult) errorFinding(subject, ref string) report.Finding {
 		fix = "The resolver refused the query: it does not recurse for this client or blocks the list. Point --dns at a resolver that recurses for you."
 	}
 	return report.Finding{
-		ID: "dnsbl.query-failed", Severity: report.Warning, Incomplete: true, Subject: subject,
+		ID: "dnsbl.query_failed", Severity: report.Warning, Incomplete: true, Subject: subject,
 		Message:  fmt.Sprintf("could not check %s on %s: %s", lr.Checked, l.Label(), lr.Err),
 		Evidence: []string{lr.Query + " A -> " + lr.Err},
 		Fix:      fix,
@@ -136,7 +136,7 @@ func (lr *ListResult) errorFinding(subject, ref string) report.Finding {
 
 func bogusFinding(lr *ListResult, subject string, only bool) report.Finding {
 	f := report.Finding{
-		ID: "dnsbl.bogus-answer", Severity: report.Warning, Subject: subject,
+		ID: "dnsbl.bogus_answer", Severity: report.Warning, Subject: subject,
 		Message: fmt.Sprintf("%s answered %s for %s: outside 127.0.0.0/8, so not a list code; ignored",
 			lr.list.Label(), strings.Join(lr.Ignored, ", "), lr.Checked),
 		Evidence: lr.evidence(),
@@ -192,7 +192,7 @@ func listedFix(l *List) string {
 
 func lookupFailed(name resolver.Name, why string) report.Finding {
 	return report.Finding{
-		ID: "dnsbl.lookup-failed", Severity: report.Warning, Incomplete: true, Subject: name.String(),
+		ID: "dnsbl.lookup_failed", Severity: report.Warning, Incomplete: true, Subject: name.String(),
 		Message: fmt.Sprintf("could not resolve the addresses of %s (%s); those addresses were not checked", name, why),
 		Fix:     "Retry, or check the addresses themselves: mailflow dnsbl ADDRESS.",
 	}
@@ -200,7 +200,7 @@ func lookupFailed(name resolver.Name, why string) report.Finding {
 
 func noAddress(name resolver.Name, st resolver.Status, domainChecked bool) report.Finding {
 	f := report.Finding{
-		ID: "dnsbl.no-address", Severity: report.Info, Subject: name.String(),
+		ID: "dnsbl.no_address", Severity: report.Info, Subject: name.String(),
 		Message: fmt.Sprintf("%s has no A or AAAA records (%s), so no address was checked on IP lists", name, strings.ToUpper(st.String())),
 	}
 	if !domainChecked {

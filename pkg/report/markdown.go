@@ -68,11 +68,13 @@ func mdCommandLine(r *Report, o Options) string {
 func writeMDFindings(w io.Writer, fs []Finding) {
 	fmt.Fprintln(w, "### Findings")
 	fmt.Fprintln(w)
-	t := &Table{Header: []string{"Severity", "Check", "Subject", "Message"}}
+	// Check IDs are code, as in the headings below: they read the same
+	// where Markdown is not rendered and copy straight into a suppression.
+	writeMDRow(w, []string{"Severity", "Check", "Subject", "Message"})
+	writeMDRow(w, []string{"---", "---", "---", "---"})
 	for _, f := range fs {
-		t.Rows = append(t.Rows, []string{label(f), f.ID, f.Subject, f.Message})
+		writeMDRow(w, []string{label(f), codeSpan(f.ID), mdCell(f.Subject), mdCell(f.Message)})
 	}
-	writeMDTable(w, t)
 	fmt.Fprintln(w)
 	for _, f := range fs {
 		if f.Severity == OK || (len(f.Evidence) == 0 && f.Fix == "") {
@@ -162,20 +164,33 @@ func writeMDTable(w io.Writer, t *Table) {
 	row := func(cells []string) {
 		esc := make([]string, len(cells))
 		for i, c := range cells {
-			esc[i] = strings.ReplaceAll(mdEscape(Sanitize(c)), "|", `\|`)
+			esc[i] = mdCell(c)
 		}
-		fmt.Fprintf(w, "| %s |\n", strings.Join(esc, " | "))
+		writeMDRow(w, esc)
 	}
 	row(t.Header)
 	sep := make([]string, len(t.Header))
 	for i := range sep {
 		sep[i] = "---"
 	}
-	row(sep)
+	writeMDRow(w, sep)
 	for _, r := range t.Rows {
 		row(r)
 	}
 }
+
+// writeMDRow writes cells that are already Markdown. A pipe ends a cell
+// even inside a code span, so every one left is escaped here.
+func writeMDRow(w io.Writer, cells []string) {
+	esc := make([]string, len(cells))
+	for i, c := range cells {
+		esc[i] = strings.ReplaceAll(c, "|", `\|`)
+	}
+	fmt.Fprintf(w, "| %s |\n", strings.Join(esc, " | "))
+}
+
+// mdCell is data made safe for a table cell.
+func mdCell(s string) string { return mdEscape(Sanitize(s)) }
 
 // mdEscaper neutralizes characters that would turn data into formatting
 // (domain names with underscores, addresses with asterisks), links, HTML,

@@ -17,7 +17,7 @@ import (
 )
 
 // SchemaVersion is bumped whenever the JSON shape changes incompatibly.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // Severity orders findings from harmless to delivery-breaking.
 type Severity int

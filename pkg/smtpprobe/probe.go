@@ -350,7 +350,7 @@ func (s *session) startTLS(ctx context.Context, st Step) {
 		return
 	}
 	if err != nil {
-		s.add(report.Finding{ID: "smtp.tls_failed", Severity: report.Error,
+		s.add(report.Finding{ID: "smtp.tls_handshake", Severity: report.Error,
 			Message:  "the server offers STARTTLS but the upgrade failed: " + shortErr(err),
 			Evidence: explainReply(r),
 			Fix:      "check the certificate and key configured for the SMTP service and the TLS versions and ciphers it allows",
@@ -448,7 +448,7 @@ func (s *session) want(ext string) bool {
 	}
 	if !s.missing[ext] {
 		s.missing[ext] = true
-		s.add(report.Finding{ID: "smtp.ext_missing", Severity: report.Warning,
+		s.add(report.Finding{ID: "smtp.extension", Severity: report.Warning,
 			Message: "the server does not offer " + ext + ", so the parameters that need it were not sent",
 			Fix:     "enable " + ext + " on the server if senders rely on it",
 		})
@@ -594,15 +594,15 @@ func (s *session) relayFinding() {
 	}
 	switch rel.Verdict {
 	case "open":
-		s.add(report.Finding{ID: "smtp.open_relay", Severity: report.Error, Evidence: ev,
+		s.add(report.Finding{ID: "smtp.relay", Severity: report.Error, Evidence: ev,
 			Message: "the server accepted a recipient in a foreign domain from an unauthenticated client: it is an open relay",
 			Fix:     "accept unauthenticated mail only for your own domains (authoritative and relay domains); let only authenticated users or listed internal hosts relay elsewhere",
 		})
 	case "refused":
-		s.add(report.Finding{ID: "smtp.open_relay", Severity: report.OK, Evidence: ev,
+		s.add(report.Finding{ID: "smtp.relay", Severity: report.OK, Evidence: ev,
 			Message: "relaying for an unauthenticated client is refused"})
 	default:
-		s.add(report.Finding{ID: "smtp.open_relay", Severity: report.Warning, Incomplete: true, Evidence: ev,
+		s.add(report.Finding{ID: "smtp.relay", Severity: report.Warning, Incomplete: true, Evidence: ev,
 			Message: "the relay test was inconclusive: the server refused the sender or answered with a temporary error",
 			Fix:     "run the test again with --from set to an address the server accepts as a sender",
 		})
