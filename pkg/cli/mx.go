@@ -28,7 +28,7 @@ type mxOptions struct {
 // mxData is the "data" member of mx JSON output.
 type mxData struct {
 	Results  []*mx.Result `json:"results"`
-	BadLines []mx.Item    `json:"bad_lines,omitempty"`
+	BadLines []mx.BadLine `json:"bad_lines,omitempty"`
 	Totals   *mx.Totals   `json:"totals,omitempty"`
 }
 
@@ -196,7 +196,7 @@ func runMXBulk(ctx context.Context, e *Env, o *mxOptions, r *resolver.Resolver, 
 		if it.Result != nil {
 			data.Results = append(data.Results, it.Result)
 		} else {
-			data.BadLines = append(data.BadLines, it)
+			data.BadLines = append(data.BadLines, it.BadLine())
 		}
 		return nil
 	}
@@ -239,7 +239,7 @@ func mxBulkTable(d mxData) report.Section {
 		t.Rows = append(t.Rows, []string{res.Verdict(), res.Domain.String(), res.Brief()})
 	}
 	for _, it := range d.BadLines {
-		t.Rows = append(t.Rows, []string{"bad", fmt.Sprintf("line %d", it.Line), it.Err.Error()})
+		t.Rows = append(t.Rows, []string{"bad", fmt.Sprintf("line %d", it.Line), it.Error})
 	}
 	return report.Section{Title: "Domains", Table: t}
 }

@@ -42,7 +42,7 @@ func (s *session) mechClient(mech, user string) sasl.Client {
 	case smtpclient.XOAuth2:
 		return smtpclient.NewXOAuth2Client(user, pass)
 	}
-	host, port, _ := net.SplitHostPort(s.res.Addr)
+	host, port, _ := net.SplitHostPort(s.res.Addr())
 	p, _ := strconv.Atoi(port)
 	if s.res.Host != "" {
 		host = s.res.Host

@@ -20,7 +20,7 @@ type TLSReport struct {
 	Cipher   string `json:"cipher"`
 	Implicit bool   `json:"implicit,omitempty"`
 	// ServerName is the name the certificate was checked against.
-	ServerName string     `json:"server_name"`
+	ServerName string     `json:"server_name,omitempty"`
 	Chain      []CertInfo `json:"chain"`
 	// Trusted: the chain leads to a trusted root (ignoring name and dates,
 	// which have their own verdicts).
