@@ -46,6 +46,7 @@ type smtpFlags struct {
 	allMX                 bool
 	concurrency           int
 	caFiles               []string
+	sessionTimeout        time.Duration
 }
 
 // Limits on what the smtp command reads from files.
@@ -133,6 +134,7 @@ Exit codes: 0 fine, 1 a problem (an error finding or failed expectation; see
 		fl.BoolVar(&f.allMX, "all-mx", false, "probe every MX of a domain target, not only the first")
 		fl.IntVar(&f.concurrency, "concurrency", 8, fmt.Sprintf("sessions at once with --all-mx (1-%d)", maxSMTPParallel))
 		fl.StringArrayVar(&f.caFiles, "ca-file", nil, "also trust the CA certificates in this PEM FILE (repeatable)")
+		fl.DurationVar(&f.sessionTimeout, "session-timeout", smtpprobe.DefaultSessionTimeout, "bound each whole session, however quickly each reply comes (--timeout bounds each reply)")
 		return cmd
 	})
 }
@@ -206,13 +208,15 @@ func smtpOptions(cmd *cobra.Command, e *Env, f *smtpFlags) (smtpprobe.Options, e
 		Headers: f.headers, Body: f.body, DSNNotify: strings.ToUpper(f.dsnNotify), DSNRet: strings.ToUpper(f.dsnRet),
 		DSNEnvID: f.dsnEnvID, SMTPUTF8: f.smtputf8, Size: f.size, AuthMech: strings.ToUpper(f.auth), User: f.user,
 		InsecureAuth: f.insecureAuth, ShowSecrets: f.showSecrets, VRFY: f.vrfy, EXPN: f.expn, RelayTest: f.relayTest,
-		AllMX: f.allMX, Concurrency: f.concurrency, DialTimeout: e.Timeout, ReplyTimeout: e.Timeout,
+		AllMX: f.allMX, Concurrency: f.concurrency, DialTimeout: e.Timeout, ReplyTimeout: e.Timeout, SessionTimeout: f.sessionTimeout,
 	}
 	err := firstErr(inRange("--port", f.port, 1, 65535), inRange("--concurrency", f.concurrency, 1, maxSMTPParallel))
 	if err != nil {
 		return o, err
 	}
 	switch {
+	case f.sessionTimeout <= 0:
+		return o, Usagef("--session-timeout must be positive, got %s", f.sessionTimeout)
 	case f.size < 0:
 		return o, Usagef("--size must not be negative, got %d", f.size)
 	case strings.ContainsAny(f.ehlo, " \t\r\n"):

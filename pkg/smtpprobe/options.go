@@ -143,6 +143,9 @@ type Options struct {
 
 	DialTimeout  time.Duration // default 10s
 	ReplyTimeout time.Duration // default 30s
+	// SessionTimeout bounds a whole session, however quickly each reply
+	// comes; default DefaultSessionTimeout.
+	SessionTimeout time.Duration
 	// Resolver answers the PTR and forward lookups of the name checks; nil
 	// skips them.
 	Resolver *resolver.Resolver
@@ -157,6 +160,12 @@ type Options struct {
 	// defaultRcpt is the recipient Run derives from a domain target.
 	defaultRcpt string
 }
+
+// DefaultSessionTimeout bounds one session unless told otherwise: far
+// longer than any healthy server needs for a probe (well under a second on
+// a LAN, a few seconds across the world, greet delays included), short
+// enough that a server dripping one byte at a time cannot hold a CI job.
+const DefaultSessionTimeout = 2 * time.Minute
 
 // Relay test addresses: .invalid and .example are reserved (RFC 2606), so
 // even a server that relays can deliver nothing to a real third party.
@@ -180,6 +189,9 @@ func (o *Options) defaults() {
 	}
 	if o.ReplyTimeout <= 0 {
 		o.ReplyTimeout = 30 * time.Second
+	}
+	if o.SessionTimeout <= 0 {
+		o.SessionTimeout = DefaultSessionTimeout
 	}
 	if o.Port <= 0 {
 		o.Port = 25

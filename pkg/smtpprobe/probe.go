@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"net"
@@ -41,6 +40,8 @@ type session struct {
 	// is an error rather than a warning.
 	tlsRequired bool
 	names       chan *Names
+	// red knows every secret the session may show; nil with ShowSecrets.
+	red *smtpclient.Redactor
 }
 
 // Probe runs one session against addr ("ip:port"). serverName is the name
@@ -59,6 +60,10 @@ func Probe(ctx context.Context, addr, serverName string, o Options) *Result {
 		res.Protocol = "lmtp"
 	}
 	s := &session{o: o, res: res, tr: smtpclient.NewTranscript(), host: serverName, missing: map[string]bool{}}
+	if !o.ShowSecrets {
+		s.red = smtpclient.NewRedactor()
+		s.red.Add(o.Password)
+	}
 	if s.host == "" {
 		s.host, _, _ = net.SplitHostPort(addr)
 	}
@@ -76,8 +81,8 @@ func Probe(ctx context.Context, addr, serverName string, o Options) *Result {
 
 func (s *session) clientOptions() smtpclient.Options {
 	return smtpclient.Options{
-		DialTimeout: s.o.DialTimeout, ReplyTimeout: s.o.ReplyTimeout, LocalName: s.o.EHLO,
-		LMTP: s.o.LMTP, ShowSecrets: s.o.ShowSecrets, Transcript: s.tr, Dialer: &ackDialer{},
+		DialTimeout: s.o.DialTimeout, ReplyTimeout: s.o.ReplyTimeout, SessionTimeout: s.o.SessionTimeout, LocalName: s.o.EHLO,
+		LMTP: s.o.LMTP, ShowSecrets: s.o.ShowSecrets, Redactor: s.red, Transcript: s.tr, Dialer: &ackDialer{},
 	}
 }
 
@@ -180,6 +185,11 @@ func (s *session) connectFailed(err error) {
 func (s *session) sessionError(what string, err error) {
 	s.closed = true
 	s.res.Error = shortErr(err)
+	if errors.Is(err, smtpclient.ErrSessionDeadline) {
+		s.fail("smtp.timeout", report.Error, true, fmt.Sprintf("the session ran out of time at %s: %s", what, shortErr(err)),
+			"raise --session-timeout if the server is just slow; a server that answers every command a byte at a time is a tarpit")
+		return
+	}
 	if isTimeout(err) {
 		s.fail("smtp.timeout", report.Error, true, fmt.Sprintf("no answer to %s in time: %s", what, shortErr(err)),
 			"raise --timeout if the server is just slow; a server that never greets is often a tarpit or a firewall holding the connection")
@@ -622,23 +632,21 @@ func (s *session) finish(ctx context.Context) {
 		names = <-s.names
 	}
 	s.judge(names)
-	var secrets []string
-	if !s.o.ShowSecrets && s.o.Password != "" {
-		secrets = []string{s.o.Password, base64.StdEncoding.EncodeToString([]byte(s.o.Password))}
-	}
-	s.tr.Scrub(secrets...)
+	// The engine redacted what it recorded as it went; this pass covers
+	// what the probe wrote itself, from findings to notes.
+	s.tr.Redact(s.red)
 	s.res.Transcript = s.tr.Lines()
 	s.res.plain, s.res.timing = s.tr.Format(false), s.tr.Format(true)
-	scrubResult(s.res, secrets)
+	scrubResult(s.res, s.red)
 }
 
-// scrubResult redacts secrets in the free text of a result, including
-// everything the server said.
-func scrubResult(r *Result, secrets []string) {
-	if len(secrets) == 0 {
+// scrubResult redacts every secret form in the free text of a result,
+// including everything the server said.
+func scrubResult(r *Result, red *smtpclient.Redactor) {
+	if red == nil {
 		return
 	}
-	sc := func(s string) string { return smtpclient.ScrubText(s, secrets...) }
+	sc := red.Redact
 	scReply := func(rp *Reply) {
 		if rp != nil {
 			for i := range rp.Lines {
