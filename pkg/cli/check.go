@@ -27,6 +27,7 @@ type checkOptions struct {
 	dnsblDNS    string
 	relayTest   bool
 	concurrency int
+	client      tlsClientFlags
 }
 
 // checkData is the "data" member of check JSON output.
@@ -83,6 +84,7 @@ checked and nothing worse was found.`,
 		f.StringVar(&o.dnsblDNS, "dnsbl-dns", "", "send the block-list queries to DNS server ADDR[:PORT] instead of --dns")
 		f.BoolVar(&o.relayTest, "relay-test", false, "ask every MX to relay between reserved domains, unauthenticated (no message is sent)")
 		f.IntVar(&o.concurrency, "concurrency", check.DefaultConcurrency, fmt.Sprintf("SMTP sessions at once (1-%d)", check.MaxConcurrency))
+		o.client.register(cmd, true)
 		return cmd
 	})
 }
@@ -292,6 +294,12 @@ func checkRunOptions(e *Env, o *checkOptions, spec *check.Spec) (check.Options, 
 			return opts, Usagef("--dnsbl-dns: %v", err)
 		}
 		opts.DNSBL = r
+	}
+	if opts.Probe.Client, err = o.client.controls(e); err != nil {
+		return opts, err
+	}
+	if opts.Probe.Connect, err = o.client.connectMap(opts.Probe.Client); err != nil {
+		return opts, err
 	}
 	if o.caFile != "" {
 		pool, err := certPool(e, "--ca-file", o.caFile)

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/mailflowkit/mailflow/pkg/report"
+	"github.com/mailflowkit/mailflow/pkg/resolver"
 	"github.com/mailflowkit/mailflow/pkg/smtpprobe"
 )
 
@@ -47,6 +48,9 @@ type smtpFlags struct {
 	concurrency           int
 	caFiles               []string
 	sessionTimeout        time.Duration
+	tlsName               string
+	saveChain             string
+	client                tlsClientFlags
 }
 
 // Limits on what the smtp command reads from files.
@@ -135,6 +139,14 @@ Exit codes: 0 fine, 1 a problem (an error finding or failed expectation; see
 		fl.IntVar(&f.concurrency, "concurrency", 8, fmt.Sprintf("sessions at once with --all-mx (1-%d)", maxSMTPParallel))
 		fl.StringArrayVar(&f.caFiles, "ca-file", nil, "also trust the CA certificates in this PEM FILE (repeatable)")
 		fl.DurationVar(&f.sessionTimeout, "session-timeout", smtpprobe.DefaultSessionTimeout, "bound each whole session, however quickly each reply comes (--timeout bounds each reply)")
+		fl.StringVar(&f.tlsName, "tls-name", "", "NAME to send as SNI and to verify the certificate against (default: the host connected to, the MX name for @domain)")
+		fl.StringVar(&f.saveChain, "save-chain", "", "write the certificate chain each server presented to FILE as PEM")
+		f.client.register(cmd, true)
+		_ = cmd.RegisterFlagCompletionFunc("starttls", fixedCompletion(string(smtpprobe.TLSAuto), string(smtpprobe.TLSRequire), string(smtpprobe.TLSNever)))
+		_ = cmd.RegisterFlagCompletionFunc("protocol", fixedCompletion("smtp", "lmtp"))
+		_ = cmd.RegisterFlagCompletionFunc("quit-after", fixedCompletion(smtpprobe.PhaseNames()...))
+		_ = cmd.RegisterFlagCompletionFunc("auth", fixedCompletion(smtpprobe.Mechanisms...))
+		_ = cmd.RegisterFlagCompletionFunc("dsn-ret", fixedCompletion("FULL", "HDRS"))
 		return cmd
 	})
 }
@@ -150,6 +162,9 @@ func runSMTP(cmd *cobra.Command, e *Env, f *smtpFlags, arg string) error {
 	o, err := smtpOptions(cmd, e, f)
 	if err != nil {
 		return err
+	}
+	if target.IP.IsValid() && !o.Client.Allows(target.IP) {
+		return Usagef("target %s is not of the address family -4/-6 asks for", target.IP)
 	}
 	defaultRcpt := target.Recipient
 	if defaultRcpt == "" && target.Domain != "" {
@@ -169,6 +184,11 @@ func runSMTP(cmd *cobra.Command, e *Env, f *smtpFlags, arg string) error {
 	started := time.Now()
 	rr := smtpprobe.Run(cmd.Context(), r, target, o)
 	all := rr.AllFindings()
+	if f.saveChain != "" {
+		if err := saveChains(e, f.saveChain, rr); err != nil {
+			return err
+		}
+	}
 	if e.Format == "jsonl" {
 		return smtpJSONLines(e, rr, all)
 	}
@@ -182,6 +202,29 @@ func runSMTP(cmd *cobra.Command, e *Env, f *smtpFlags, arg string) error {
 	}
 	rep.Summary = strings.Join(lines, "\n")
 	return e.Render(rep)
+}
+
+// saveChains writes every presented chain to path as PEM, each headed by
+// a line naming the server (PEM readers skip text between blocks). No
+// chain is not an error of the command: the findings say why there was
+// none; stderr says the file was not written.
+func saveChains(e *Env, path string, rr *smtpprobe.RunResult) error {
+	var data []byte
+	for _, res := range rr.Results {
+		if res.TLS == nil || len(res.TLS.ChainPEM()) == 0 {
+			continue
+		}
+		data = append(data, fmt.Sprintf("# %s [%s]: %d certificates, leaf first\n", res.Target, res.Addr, len(res.TLS.Chain))...)
+		data = append(data, res.TLS.ChainPEM()...)
+	}
+	if len(data) == 0 {
+		fmt.Fprintf(e.IO.ErrOut, "mailflow: --save-chain %s: no server presented a certificate; nothing written\n", path)
+		return nil
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		return Inputf("--save-chain: %v", err)
+	}
+	return nil
 }
 
 // smtpJSONLines writes one record per server probed, or the run itself
@@ -213,6 +256,19 @@ func smtpOptions(cmd *cobra.Command, e *Env, f *smtpFlags) (smtpprobe.Options, e
 	err := firstErr(inRange("--port", f.port, 1, 65535), inRange("--concurrency", f.concurrency, 1, maxSMTPParallel))
 	if err != nil {
 		return o, err
+	}
+	if o.Client, err = f.client.controls(e); err != nil {
+		return o, err
+	}
+	if o.Connect, err = f.client.connectMap(o.Client); err != nil {
+		return o, err
+	}
+	if f.tlsName != "" {
+		name, err := resolver.ParseName(f.tlsName)
+		if err != nil {
+			return o, Usagef("--tls-name %q: %v", f.tlsName, err)
+		}
+		o.TLSName = strings.TrimSuffix(name.ASCII, ".")
 	}
 	switch {
 	case f.sessionTimeout <= 0:

@@ -114,6 +114,9 @@ type TLSInfo struct {
 	// VerifyErr is the chain/name verification error, nil when the
 	// certificate is trusted and covers ServerName.
 	VerifyErr error
+	// ClientCertRequested: the server asked for a client certificate;
+	// ClientCertSent: we had one and presented it.
+	ClientCertRequested, ClientCertSent bool
 }
 
 // Client is one SMTP session. It is not safe for concurrent use.
@@ -312,6 +315,18 @@ func handshake(ctx context.Context, conn net.Conn, cfg *tls.Config, o Options, e
 		info.VerifyErr = verifyChain(cs, cfg.ServerName, cfg.RootCAs)
 		return nil
 	}
+	// Always answer a certificate request ourselves: crypto/tls would
+	// silently send nothing when our certificate's issuer is not among the
+	// CAs the server names, and the server's verdict is what we report.
+	tc.Certificates = nil
+	tc.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) {
+		info.ClientCertRequested = true
+		if len(cfg.Certificates) == 0 {
+			return &tls.Certificate{}, nil
+		}
+		info.ClientCertSent = true
+		return &cfg.Certificates[0], nil
+	}
 	tconn := tls.Client(conn, tc)
 	hctx, cancel := context.WithDeadline(ctx, earliest(time.Now().Add(o.ReplyTimeout), end))
 	defer cancel()
@@ -325,6 +340,12 @@ func handshake(ctx context.Context, conn net.Conn, cfg *tls.Config, o Options, e
 	}
 	info.State = tconn.ConnectionState()
 	o.Transcript.Notef("TLS established: %s, %s", tls.VersionName(info.State.Version), tls.CipherSuiteName(info.State.CipherSuite))
+	switch {
+	case info.ClientCertSent:
+		o.Transcript.Notef("client certificate presented at the server's request")
+	case info.ClientCertRequested:
+		o.Transcript.Notef("the server asked for a client certificate; none was given")
+	}
 	if info.VerifyErr != nil {
 		o.Transcript.Notef("certificate not verified: %v", info.VerifyErr)
 	}

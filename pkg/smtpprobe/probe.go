@@ -52,6 +52,7 @@ func Probe(ctx context.Context, addr, serverName string, o Options) *Result {
 	o.defaults()
 	start := time.Now()
 	serverName = strings.TrimSuffix(serverName, ".")
+	addr, _ = o.connectTo(serverName, addr)
 	res := &Result{Target: serverName, Host: serverName, Addr: addr, Protocol: "smtp", ImplicitTLS: o.TLSOnConnect}
 	if res.Target == "" {
 		res.Target = addr
@@ -82,34 +83,47 @@ func Probe(ctx context.Context, addr, serverName string, o Options) *Result {
 func (s *session) clientOptions() smtpclient.Options {
 	return smtpclient.Options{
 		DialTimeout: s.o.DialTimeout, ReplyTimeout: s.o.ReplyTimeout, SessionTimeout: s.o.SessionTimeout, LocalName: s.o.EHLO,
-		LMTP: s.o.LMTP, ShowSecrets: s.o.ShowSecrets, Redactor: s.red, Transcript: s.tr, Dialer: &ackDialer{},
+		LMTP: s.o.LMTP, ShowSecrets: s.o.ShowSecrets, Redactor: s.red, Transcript: s.tr,
+		Dialer: &ackDialer{d: *s.o.Client.Dialer()}, Network: s.o.Client.Network,
 	}
+}
+
+// tlsName is the name for SNI and the certificate: --tls-name, else the
+// host connected to.
+func (s *session) tlsName() string {
+	if s.o.TLSName != "" {
+		return s.o.TLSName
+	}
+	return s.host
 }
 
 func (s *session) tlsConfig() *tls.Config {
 	// TLS 1.0 is allowed so an old server is reported, not just refused.
 	// The engine is told not to verify: inspectTLS does, trying the extra
 	// roots before it pays for loading the system ones.
-	return &tls.Config{ServerName: s.host, InsecureSkipVerify: true, MinVersion: tls.VersionTLS10}
+	cfg := &tls.Config{ServerName: s.tlsName(), InsecureSkipVerify: true, MinVersion: tls.VersionTLS10}
+	s.o.Client.Apply(cfg)
+	return cfg
 }
 
 // noteTLS judges the handshake and says in the transcript what the
 // certificate check found.
 func (s *session) noteTLS(implicit bool) {
-	t := inspectTLS(s.c.TLS, s.host, s.o.RootCAs, implicit, time.Now())
+	name := s.tlsName()
+	t := inspectTLS(s.c.TLS, name, s.o.RootCAs, implicit, time.Now())
 	s.res.TLS = t
 	var problems []string
 	if !t.Trusted {
 		problems = append(problems, "not trusted ("+trustReason(t.TrustError)+")")
 	}
-	if s.host != "" && !t.NameMatch {
-		problems = append(problems, "does not cover "+s.host)
+	if name != "" && !t.NameMatch {
+		problems = append(problems, "does not cover "+name)
 	}
 	if t.Expired {
 		problems = append(problems, "expired")
 	}
 	if len(problems) == 0 {
-		s.tr.Notef("certificate verified for %s", s.host)
+		s.tr.Notef("certificate verified for %s", name)
 		return
 	}
 	s.tr.Notef("certificate %s", strings.Join(problems, ", "))
@@ -185,6 +199,18 @@ func (s *session) connectFailed(err error) {
 func (s *session) sessionError(what string, err error) {
 	s.closed = true
 	s.res.Error = shortErr(err)
+	if s.c != nil && s.c.TLS != nil && strings.Contains(err.Error(), "remote error: tls:") {
+		// TLS 1.3 servers judge the client certificate after the client
+		// thinks the handshake is done: the refusal comes with the next read.
+		msg, fix := "the server ended TLS right after the handshake: "+shortErr(err),
+			"check the TLS versions, ciphers and client-certificate rules of the service against what the client offered"
+		if s.c.TLS.ClientCertRequested && !s.c.TLS.ClientCertSent {
+			msg += "; it had asked for a client certificate and none was given"
+			fix = "give the certificate the server expects with --tls-cert and --tls-key"
+		}
+		s.fail("smtp.tls_handshake", report.Error, false, msg, fix)
+		return
+	}
 	if errors.Is(err, smtpclient.ErrSessionDeadline) {
 		s.fail("smtp.timeout", report.Error, true, fmt.Sprintf("the session ran out of time at %s: %s", what, shortErr(err)),
 			"raise --session-timeout if the server is just slow; a server that answers every command a byte at a time is a tarpit")
