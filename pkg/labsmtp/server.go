@@ -35,7 +35,7 @@ type Config struct {
 	// ClientCAs makes the server require a client certificate issued by
 	// one of these CAs, as certificate-authenticated connectors do.
 	ClientCAs *x509.CertPool
-	LMTP        bool
+	LMTP      bool
 	// AuthBeforeTLS advertises and accepts AUTH on a plaintext session:
 	// the misconfiguration that leaks passwords.
 	AuthBeforeTLS bool
