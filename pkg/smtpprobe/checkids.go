@@ -34,5 +34,11 @@ func init() {
 		fail("smtp.size", "RFC 1870"),
 		fail("smtp.extension", "RFC 5321 §2.2", "smtp.ext_missing"),
 		fail("smtp.tls_handshake", "RFC 3207; RFC 8446", "smtp.tls_failed"),
+		report.Check{ID: "dane.tlsa", Passes: true, Ref: "RFC 7672 §2.2, §3.1; RFC 7671 §5",
+			Fix: "publish TLSA records that match the certificate the server presents, in a DNSSEC-signed zone"},
+		report.Check{ID: "dane.unusable_usage", Ref: "RFC 7672 §3.1.3",
+			Fix: "publish DANE-EE (3 1 1) or DANE-TA (2 1 1) records; PKIX-TA and PKIX-EE are not used for SMTP"},
+		report.Check{ID: "dane.rollover", Passes: true, Ref: "RFC 7671 §8.1",
+			Fix: "publish the next key's TLSA record beside the current one before changing keys"},
 	)
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mailflowkit/mailflow/pkg/dane"
 	"github.com/mailflowkit/mailflow/pkg/report"
 	"github.com/mailflowkit/mailflow/pkg/smtpclient"
 	"github.com/mailflowkit/mailflow/pkg/statuscode"
@@ -42,6 +43,8 @@ type session struct {
 	names       chan *Names
 	// red knows every secret the session may show; nil with ShowSecrets.
 	red *smtpclient.Redactor
+	// tlsa delivers the DANE lookup started with the session.
+	tlsa chan *dane.Lookup
 }
 
 // Probe runs one session against addr ("ip:port"). serverName is the name
@@ -134,6 +137,7 @@ func (s *session) run(ctx context.Context) {
 		s.connectOnly(ctx)
 		return
 	}
+	s.lookupDANE(ctx)
 	var err error
 	if s.o.TLSOnConnect {
 		s.c, err = smtpclient.DialTLS(ctx, s.res.Addr, s.tlsConfig(), s.clientOptions())
@@ -658,6 +662,9 @@ func (s *session) finish(ctx context.Context) {
 		names = <-s.names
 	}
 	s.judge(names)
+	if s.tlsa != nil {
+		s.daneFindings(<-s.tlsa)
+	}
 	// The engine redacted what it recorded as it went; this pass covers
 	// what the probe wrote itself, from findings to notes.
 	s.tr.Redact(s.red)

@@ -97,6 +97,9 @@ func (r *Result) overview() *report.Table {
 			add("Certificate", certSummary(tl))
 		}
 	}
+	if d := r.daneSummary(); d != "" {
+		add("DANE", d)
+	}
 	if len(r.Extensions) > 0 || r.AuthBeforeTLS != nil {
 		add("AUTH before TLS", orNone(strings.Join(r.AuthBeforeTLS, " ")))
 		if r.TLS != nil {
