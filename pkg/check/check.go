@@ -294,7 +294,8 @@ func (c *checker) submission(ctx context.Context, s *Submission) {
 		addr, serverName = a.IPs[0].String(), host
 	}
 	o := c.probe
-	o.RelayTest = false
+	// The relay test and the TLS grade are about the MX hosts.
+	o.RelayTest, o.TLSGrade = false, false
 	o.TLSOnConnect = port == "465"
 	c.sessions <- struct{}{}
 	defer func() { <-c.sessions }()

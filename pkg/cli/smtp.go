@@ -50,6 +50,7 @@ type smtpFlags struct {
 	sessionTimeout        time.Duration
 	tlsName               string
 	saveChain             string
+	tlsGrade              bool
 	client                tlsClientFlags
 }
 
@@ -141,6 +142,7 @@ Exit codes: 0 fine, 1 a problem (an error finding or failed expectation; see
 		fl.DurationVar(&f.sessionTimeout, "session-timeout", smtpprobe.DefaultSessionTimeout, "bound each whole session, however quickly each reply comes (--timeout bounds each reply)")
 		fl.StringVar(&f.tlsName, "tls-name", "", "NAME to send as SNI and to verify the certificate against (default: the host connected to, the MX name for @domain)")
 		fl.StringVar(&f.saveChain, "save-chain", "", "write the certificate chain each server presented to FILE as PEM")
+		fl.BoolVar(&f.tlsGrade, "tls-grade", false, "grade TLS versions, weak suites, key exchange and certificate against NCSC-NL's TLS guidelines (8 more short sessions per server)")
 		f.client.register(cmd, true)
 		_ = cmd.RegisterFlagCompletionFunc("starttls", fixedCompletion(string(smtpprobe.TLSAuto), string(smtpprobe.TLSRequire), string(smtpprobe.TLSNever)))
 		_ = cmd.RegisterFlagCompletionFunc("protocol", fixedCompletion("smtp", "lmtp"))
@@ -252,6 +254,7 @@ func smtpOptions(cmd *cobra.Command, e *Env, f *smtpFlags) (smtpprobe.Options, e
 		DSNEnvID: f.dsnEnvID, SMTPUTF8: f.smtputf8, Size: f.size, AuthMech: strings.ToUpper(f.auth), User: f.user,
 		InsecureAuth: f.insecureAuth, ShowSecrets: f.showSecrets, VRFY: f.vrfy, EXPN: f.expn, RelayTest: f.relayTest,
 		AllMX: f.allMX, Concurrency: f.concurrency, DialTimeout: e.Timeout, ReplyTimeout: e.Timeout, SessionTimeout: f.sessionTimeout,
+		TLSGrade: f.tlsGrade,
 	}
 	err := firstErr(inRange("--port", f.port, 1, 65535), inRange("--concurrency", f.concurrency, 1, maxSMTPParallel))
 	if err != nil {

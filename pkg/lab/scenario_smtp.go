@@ -66,6 +66,8 @@ func init() {
 			[]string{"--quit-after", "auth", "--user", labUser, "--auth", "PLAIN", "--password-file", "{password-file}", "--insecure-auth"}},
 		{218, "smtp: a server that answers a byte at a time, ended by --session-timeout", 3, "drip.hostile.lab.test",
 			[]string{"--session-timeout", "3s"}},
+		{219, "smtp --tls-grade: a server that speaks only TLS 1.0, graded against NCSC-NL's TLS guidelines", 1, "@oldtls.lab.test",
+			[]string{"--tls-grade", "--quit-after", "tls"}},
 	} {
 		Register(Scenario{Order: s.order, Title: s.title, Exit: s.exit, Args: func(l *Lab) []string {
 			extra := append([]string(nil), s.extra...)

@@ -152,7 +152,10 @@ type Options struct {
 	Connect map[string]netip.AddrPort
 	// Client holds the connection and TLS choices: address family, source
 	// address, TLS versions, cipher suites, client certificate.
-	Client      smtpclient.Controls
+	Client smtpclient.Controls
+	// TLSGrade grades the server's TLS against Guideline with one extra
+	// short session per TLS version and weak suite class (8 in all).
+	TLSGrade    bool
 	ShowSecrets bool
 
 	DialTimeout  time.Duration // default 10s

@@ -665,6 +665,9 @@ func (s *session) finish(ctx context.Context) {
 	if s.tlsa != nil {
 		s.daneFindings(<-s.tlsa)
 	}
+	if s.o.TLSGrade {
+		s.gradeIfTLS(ctx)
+	}
 	// The engine redacted what it recorded as it went; this pass covers
 	// what the probe wrote itself, from findings to notes.
 	s.tr.Redact(s.red)

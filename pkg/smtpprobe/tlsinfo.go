@@ -37,8 +37,9 @@ type TLSReport struct {
 	ClientCertRequested bool `json:"client_cert_requested,omitempty"`
 	ClientCertSent      bool `json:"client_cert_sent,omitempty"`
 
-	version uint16
-	certs   []*x509.Certificate
+	version     uint16
+	certs       []*x509.Certificate
+	keyExchange string
 }
 
 // ChainPEM returns the certificates the server presented, leaf first, in
@@ -80,6 +81,9 @@ func inspectTLS(info *smtpclient.TLSInfo, name string, roots *x509.CertPool, imp
 		Version: tls.VersionName(st.Version), Cipher: tls.CipherSuiteName(st.CipherSuite),
 		Implicit: implicit, ServerName: name, version: st.Version, certs: st.PeerCertificates,
 		ClientCertRequested: info.ClientCertRequested, ClientCertSent: info.ClientCertSent,
+	}
+	if st.CurveID != 0 {
+		t.keyExchange = st.CurveID.String()
 	}
 	for _, c := range st.PeerCertificates {
 		sans := append([]string{}, c.DNSNames...)
