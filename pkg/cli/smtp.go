@@ -85,9 +85,18 @@ It reports the banner and greeting delay, the announced name against reverse
 DNS and the name connected to, STARTTLS, TLS version and certificate (name,
 expiry, trust), AUTH offered before TLS, authentication, open relaying
 (--relay-test, with reserved addresses that reach no one), the SIZE limit,
-and every refusal with what its status code means. --expect-* flags or a
-YAML --script turn it into a CI check: each expectation passes or fails, and
-a failure is an error.
+and every refusal with what its status code means. TLSA records of a named
+server are matched against the chain it presents (DANE, counted only with the
+AD bit of a validating resolver you trust: --dns 127.0.0.1 with a local
+unbound). --tls-grade grades its TLS against NCSC-NL's TLS guidelines.
+
+--tls-name, --connect, --tls-cert/--tls-key, --tls-min/--tls-max,
+--tls-ciphers, -4/-6 and --source shape the connection and the handshake;
+--save-chain keeps the presented chain as PEM. Every session is bounded by
+--timeout per reply and --session-timeout in all.
+
+--expect-* flags or a YAML --script turn it into a CI check: each
+expectation passes or fails, and a failure is an error.
 
 Exit codes: 0 fine, 1 a problem (an error finding or failed expectation; see
 --fail-on), 2 usage or input error, 3 the session could not be completed
@@ -97,7 +106,9 @@ Exit codes: 0 fine, 1 a problem (an error finding or failed expectation; see
   mailflow smtp @example.com --all-mx --relay-test
   mailflow smtp smtp.example.com:465 --tls-on-connect --expect-tls-version 1.2+ --expect-cert-days 14
   mailflow smtp hub.example.com --expect-ext STARTTLS --expect-no-auth-before-tls --format json
-  mailflow smtp mx.example.com --script submission.yaml -v --timing`,
+  mailflow smtp mx.example.com --script submission.yaml -v --timing
+  mailflow smtp 10.0.0.25:587 --tls-name mail.corp.example --ca-file corp-ca.pem --user me --auth PLAIN
+  mailflow smtp @example.com --all-mx --tls-grade --save-chain chains.pem`,
 			Args: cobra.ExactArgs(1),
 			RunE: runE(func(cmd *cobra.Command, args []string) error {
 				return runSMTP(cmd, e, f, args[0])
