@@ -85,3 +85,26 @@ func TestSMTPConnectAndSaveChain(t *testing.T) {
 		t.Errorf("chain written or not explained: %q", errOut)
 	}
 }
+
+// The enum flags complete their values in the shell.
+func TestTLSFlagCompletion(t *testing.T) {
+	tests := []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"__complete", "smtp", "x", "--tls-min", ""}, []string{"1.0", "1.3"}},
+		{[]string{"__complete", "check", "--tls-max", ""}, []string{"1.2"}},
+		{[]string{"__complete", "smtp", "x", "--tls-ciphers", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,"}, []string{"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_RSA_WITH_AES_128_CBC_SHA"}},
+		{[]string{"__complete", "smtp", "x", "--starttls", ""}, []string{"require"}},
+		{[]string{"__complete", "smtp", "x", "--auth", ""}, []string{"CRAM-MD5", "OAUTHBEARER"}},
+		{[]string{"__complete", "smtp", "x", "--quit-after", ""}, []string{"rcpt"}},
+	}
+	for _, tt := range tests {
+		_, out, _ := runArgs(tt.args...)
+		for _, w := range tt.want {
+			if !strings.Contains(out, w+"\n") {
+				t.Errorf("%v: completions lack %q:\n%s", tt.args, w, out)
+			}
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package smtpclient_test
 
 import (
+	"encoding/base64"
 	"strings"
 	"testing"
 
@@ -40,4 +41,25 @@ func TestRedactor(t *testing.T) {
 	if strings.Contains(r.Redact("aHVudGVyMi1TZWNyZXQh"), "aHVu") {
 		t.Error("encoded password kept")
 	}
+}
+
+// Whatever surrounds it, a registered secret and its encodings never
+// survive Redact.
+func FuzzRedact(f *testing.F) {
+	f.Add("535 5.7.8 you sent ", " back", "hunter2-Secret!")
+	f.Add("", "", "abcd")
+	f.Add("AAAA", "====", "\x00user\x00pw12")
+	f.Fuzz(func(t *testing.T, before, after, secret string) {
+		if len(secret) < 4 {
+			return
+		}
+		r := smtpclient.NewRedactor()
+		r.Add(secret)
+		enc := base64.StdEncoding.EncodeToString([]byte(secret))
+		for _, form := range []string{secret, enc} {
+			if got := r.Redact(before + form + after); strings.Contains(got, form) && !strings.Contains(before+after, form) && !strings.Contains(smtpclient.Redacted, form) {
+				t.Fatalf("Redact(%q) = %q keeps %q", before+form+after, got, form)
+			}
+		}
+	})
 }
