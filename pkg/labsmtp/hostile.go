@@ -75,6 +75,26 @@ func StartHostile(addr string, b Behavior) (*Hostile, error) {
 	return h, nil
 }
 
+// TB is the part of testing.TB that HostileForTest needs; labsmtp does
+// not import testing.
+type TB interface {
+	Helper()
+	Fatal(args ...any)
+	Cleanup(func())
+}
+
+// HostileForTest starts a fake on 127.0.0.1 for the length of a test and
+// returns its address; it fails the test when the fake cannot listen.
+func HostileForTest(t TB, b Behavior) string {
+	t.Helper()
+	h, err := StartHostile("127.0.0.1:0", b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.Close() })
+	return h.Addr
+}
+
 // Close stops the fake and drops its connections.
 func (h *Hostile) Close() error {
 	close(h.done)

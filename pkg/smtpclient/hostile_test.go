@@ -19,14 +19,9 @@ import (
 // that ends by it has found a missing bound.
 func hostileSession(t *testing.T, b labsmtp.Behavior, o smtpclient.Options) (*smtpclient.Client, context.Context) {
 	t.Helper()
-	h, err := labsmtp.StartHostile("127.0.0.1:0", b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { h.Close() })
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	t.Cleanup(cancel)
-	c, err := smtpclient.Dial(ctx, h.Addr, o)
+	c, err := smtpclient.Dial(ctx, labsmtp.HostileForTest(t, b), o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,16 +89,11 @@ func TestSASLStepLimit(t *testing.T) {
 // A server whose every read succeeds, slowly, is ended by the session
 // deadline, not by the per-reply timeout (which it never trips).
 func TestSessionDeadline(t *testing.T) {
-	h, err := labsmtp.StartHostile("127.0.0.1:0", labsmtp.Drip)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer h.Close()
 	o := opts()
 	o.ReplyTimeout = 10 * time.Second
 	o.SessionTimeout = 2 * time.Second
 	ctx := context.Background()
-	c, err := smtpclient.Dial(ctx, h.Addr, o)
+	c, err := smtpclient.Dial(ctx, labsmtp.HostileForTest(t, labsmtp.Drip), o)
 	for i := 0; err == nil && i < 100; i++ {
 		_, err = c.Cmd(ctx, "NOOP")
 	}
@@ -158,13 +148,8 @@ func TestTranscriptCap(t *testing.T) {
 	o := opts()
 	o.MaxReplyLines = 20000
 	o.Transcript = smtpclient.NewTranscriptLimit(50)
-	h, err := labsmtp.StartHostile("127.0.0.1:0", labsmtp.EHLOFlood)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer h.Close()
 	ctx := context.Background()
-	c, err := smtpclient.Dial(ctx, h.Addr, o)
+	c, err := smtpclient.Dial(ctx, labsmtp.HostileForTest(t, labsmtp.EHLOFlood), o)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/mailflowkit/mailflow/pkg/report"
 	"github.com/mailflowkit/mailflow/pkg/smtpclient"
@@ -122,17 +123,15 @@ func (s *session) grade(ctx context.Context) {
 	s.res.TLSGrade = g
 	offers := append(append([]offer(nil), versionOffers...), suiteOffers...)
 	results := make([]OfferResult, len(offers))
-	sem := make(chan struct{}, gradeParallel)
-	var wg sync.WaitGroup
+	var eg errgroup.Group
+	eg.SetLimit(gradeParallel)
 	for i, o := range offers {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
+		eg.Go(func() error {
 			results[i] = s.tryOffer(ctx, o)
-		}()
+			return nil
+		})
 	}
-	wg.Wait()
+	_ = eg.Wait() // tryOffer reports failures in its result
 	g.Versions, g.Suites = results[:len(versionOffers)], results[len(versionOffers):]
 	if t := s.res.TLS; t != nil {
 		g.KeyExchange = t.keyExchange
@@ -301,15 +300,13 @@ func gradeFindings(g *TLSGrade, t *TLSReport) []report.Finding {
 		}
 		out = append(out, f)
 	}
-	var offered, refused, unknown, ev []string
+	var offered, unknown, ev []string
 	for _, v := range g.Versions {
 		ev = append(ev, v.Name+": "+v.Outcome+orEmpty(v.Error))
 		switch v.Outcome {
 		case Accepted:
 			offered = append(offered, v.Name)
-		case Refused:
-			refused = append(refused, v.Name)
-		default:
+		case Unknown:
 			unknown = append(unknown, v.Name)
 		}
 	}
