@@ -93,7 +93,7 @@ func runLint(cmd *cobra.Command, e *Env, o lintOptions, args []string) error {
 		return Usagef("lint needs at least one exported file (or --list-rules)")
 	}
 	if !o.live && (o.compare != "" || o.port != 0 || o.caFile != "" || o.client.given(cmd)) {
-		return Usagef("--compare, --port, --ca-file and the --tls-*, -4/-6 and --source flags only apply with --live")
+		return Usagef("--compare, --port, --ca-file and the TLS client flags (--tls-*, -4/-6, --source) only apply with --live")
 	}
 	if o.port < 0 || o.port > 65535 {
 		return Usagef("--port %d: want 1-65535", o.port)
