@@ -21,6 +21,7 @@ import (
 	"net/netip"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/mailflowkit/mailflow/pkg/dmarc"
@@ -211,14 +212,20 @@ func (c *checker) domain(ctx context.Context, t Target) *Result {
 
 // hosts lists the MX addresses a sender would try: every address of every
 // target that is not us, each host and address once, at most MaxAddresses;
-// left counts the addresses beyond that.
+// left counts the addresses beyond that. Only addresses of the family the
+// probe may use count (-4/-6), and a host the probe is told to reach at a
+// given address (--connect) has that one address.
 func (c *checker) hosts(route *mx.Result) (out []*Host, left int) {
 	seen := map[string]bool{}
 	for _, t := range route.Targets {
 		if t.Self || t.Dropped {
 			continue
 		}
-		for _, a := range t.Addrs {
+		addrs := slices.DeleteFunc(slices.Clone(t.Addrs), func(a mx.Address) bool { return !c.probe.Client.Allows(a.IP) })
+		if ap, ok := c.probe.Connect[strings.ToLower(t.Host)]; ok {
+			addrs = []mx.Address{{IP: ap.Addr()}}
+		}
+		for _, a := range addrs {
 			key := t.Host + " " + a.IP.String()
 			switch {
 			case seen[key]:
@@ -292,7 +299,8 @@ func (c *checker) submission(ctx context.Context, s *Submission) {
 		addr, serverName = a.IPs[0].String(), host
 	}
 	o := c.probe
-	o.RelayTest = false
+	// The relay test and the TLS grade are about the MX hosts.
+	o.RelayTest, o.TLSGrade = false, false
 	o.TLSOnConnect = port == "465"
 	c.sessions <- struct{}{}
 	defer func() { <-c.sessions }()

@@ -10,6 +10,7 @@ import (
 
 	"github.com/mailflowkit/mailflow/pkg/dnsbl"
 	"github.com/mailflowkit/mailflow/pkg/lint"
+	"github.com/mailflowkit/mailflow/pkg/smtpclient"
 	"github.com/mailflowkit/mailflow/pkg/smtpprobe"
 )
 
@@ -83,6 +84,9 @@ var flagCompletions = map[string]flagCompletion{
 	"smtp --script":             files("yaml", "yml"),
 	"smtp --concurrency":        free,
 	"smtp --ca-file":            files("pem", "crt"),
+	"smtp --session-timeout":    fixed("30s", "2m\tthe default", "5m"),
+	"smtp --tls-name":           free,
+	"smtp --save-chain":         files("pem"),
 	"dnsbl --zone":              {values: zoneValues},
 	"dnsbl --zones-file":        files("yaml", "yml"),
 	"dnsbl --file":              files("txt", "list"),
@@ -112,6 +116,36 @@ var ehloExtensions = []string{"STARTTLS", "AUTH", "SIZE", "PIPELINING", "8BITMIM
 
 // expectCodeSteps are the steps --expect-code accepts (smtpprobe.ParseExpectCode).
 var expectCodeSteps = []string{"banner", "ehlo", "starttls", "auth", "vrfy", "expn", "mail", "rcpt", "data", "rset", "noop", "quit"}
+
+// The TLS client flags are shared by every command that opens sessions
+// (tlsflags.go), so their entries are too.
+func init() {
+	versions := fixed(smtpclient.TLSVersionNames()...)
+	for _, c := range []string{"smtp", "check", "lint"} {
+		flagCompletions[c+" --tls-cert"] = files("pem", "crt")
+		flagCompletions[c+" --tls-key"] = files("pem", "key")
+		flagCompletions[c+" --tls-min"] = versions
+		flagCompletions[c+" --tls-max"] = versions
+		flagCompletions[c+" --tls-ciphers"] = flagCompletion{values: cipherValues}
+		flagCompletions[c+" --source"] = free
+	}
+	for _, c := range []string{"smtp", "check"} {
+		flagCompletions[c+" --connect"] = free
+	}
+}
+
+// cipherValues completes the last suite of a comma-separated list.
+func cipherValues(_ *cobra.Command, typed string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	done := ""
+	if i := strings.LastIndexByte(typed, ','); i >= 0 {
+		done = typed[:i+1]
+	}
+	var out []cobra.Completion
+	for _, v := range smtpclient.CipherSuiteNames() {
+		out = append(out, done+v)
+	}
+	return out, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
+}
 
 func quitAfterValues(*cobra.Command, string) ([]cobra.Completion, cobra.ShellCompDirective) {
 	return smtpprobe.PhaseNames(), cobra.ShellCompDirectiveNoFileComp

@@ -37,6 +37,11 @@ type Result struct {
 	// none, 0 for "no fixed limit".
 	SizeLimit *int64     `json:"size_limit,omitempty"`
 	TLS       *TLSReport `json:"tls,omitempty"`
+	// DANE is the TLSA lookup and match; nil when not looked up (no
+	// resolver, or a bare IP target).
+	DANE *DANEResult `json:"dane,omitempty"`
+	// TLSGrade is the TLS grade, with Options.TLSGrade.
+	TLSGrade *TLSGrade `json:"tls_grade,omitempty"`
 	// AuthBeforeTLS lists the mechanisms offered on the plain-text session;
 	// AuthAfterTLS those offered once encrypted.
 	AuthBeforeTLS []string            `json:"auth_before_tls,omitempty"`
