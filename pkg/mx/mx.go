@@ -87,6 +87,9 @@ type Result struct {
 	SplitDNS *Comparison         `json:"split_dns,omitempty"`
 	Findings []report.Finding    `json:"findings"`
 	Trace    []resolver.Exchange `json:"trace,omitempty"`
+
+	// mxStatus is how the MX lookup ended, for the route's wording.
+	mxStatus resolver.Status
 }
 
 // Target is one MX host.
