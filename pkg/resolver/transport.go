@@ -29,11 +29,12 @@ const (
 	maxBackoff = 8
 
 	// The congestion window bounds the UDP queries in flight to one
-	// server. It opens as answers come (by one per answer below the
-	// threshold, by one per window above it) and halves when a
-	// retransmission shows that a query was lost, as TCP's AIMD does, so
-	// a run stays just under what the server (or its socket buffer)
-	// can take instead of flooding it and waiting out lost queries.
+	// server. While it is full it opens as answers come (by one per
+	// answer below the threshold, by one per window above it) and it
+	// halves when a retransmission shows that a query was lost, as TCP's
+	// AIMD does, so a run stays just under what the server (or its socket
+	// buffer) can take instead of flooding it and waiting out lost
+	// queries.
 	initialWindow = 32
 	minWindow     = 4
 	maxWindow     = 1024
@@ -159,6 +160,9 @@ func (s *server) answered(rtt time.Duration, try int, first time.Time) {
 	s.sampleLocked(rtt)
 	s.backoff = 0
 	s.lastAnswer = now
+	// flight counts this query with the others still in flight (its own
+	// room was given back before the answer was recorded).
+	flight := float64(s.inflight + 1)
 	switch {
 	case try > 0 && first.After(s.lastCut):
 		// A retransmission was answered and the first datagram never
@@ -168,9 +172,14 @@ func (s *server) answered(rtt time.Duration, try int, first time.Time) {
 		s.window = s.ssthresh
 		s.lastCut = now
 		s.cuts++
+	// The window only opens while it is what holds queries back (RFC
+	// 7661): a run that never fills it would otherwise open it without
+	// bound, and halving it on a loss would then change nothing.
 	case s.window < s.ssthresh:
-		s.window++
-	default:
+		if len(s.queue) > 0 || 2*flight >= s.window {
+			s.window++
+		}
+	case len(s.queue) > 0 || flight >= s.window:
 		s.window += 1 / s.window
 	}
 	s.window = min(s.window, maxWindow)
