@@ -302,12 +302,11 @@ func (e errNoReply) Error() string {
 	return fmt.Sprintf("no reply to %d queries in %s", e.sent, e.waited.Round(time.Millisecond))
 }
 
-// udpAsk asks s over UDP and fills in a. It sends the query, waits one
-// RTO, sends it again with a new ID and twice the wait, up to Retries
-// times, while listening for a reply to any of them: a slow reply to the
-// first datagram is as good as a reply to the last. The last transmission
-// waits until --timeout has passed since the first, so a slow server gets
-// the whole --timeout and a lossy one is asked again within milliseconds.
+// udpAsk asks s over UDP and fills in a. It sends the query and sends it
+// again, with a new ID, up to Retries times on the schedule below, while
+// listening for a reply to any of the datagrams: a slow reply to the first
+// is as good as a reply to the last. A slow server gets the whole
+// --timeout, and a lost datagram is sent again within about a round trip.
 // A reply that does not answer the question (StatusMismatch) may be a
 // forgery that guessed the ID, so the query is sent again at once; only
 // the reply to the last transmission is final. Each transmission that is
@@ -349,6 +348,7 @@ func (r *Resolver) udpAsk(ctx context.Context, s *server, q question, a *Answer)
 	s.mu.Lock()
 	rto := s.rtoLocked(r.minRTO(), r.cfg.Timeout)
 	s.mu.Unlock()
+	sends, giveUp := schedule(rto, r.cfg.Timeout, r.cfg.Retries)
 	buf := make([]byte, max(int(r.cfg.UDPSize), dns.MinMsgSize))
 	var sent []sentQuery
 	tr := traceFrom(ctx)
@@ -371,9 +371,9 @@ func (r *Resolver) udpAsk(ctx context.Context, s *server, q question, a *Answer)
 			}
 		})
 		last := try == r.cfg.Retries
-		until := at.Add(min(rto<<try, r.cfg.Timeout))
-		if last {
-			until = later(until, sent[0].at.Add(r.cfg.Timeout))
+		until := sent[0].at.Add(giveUp)
+		if !last {
+			until = sent[0].at.Add(sends[try+1])
 		}
 		if d, ok := ctx.Deadline(); ok && d.Before(until) {
 			until = d
@@ -453,11 +453,26 @@ func readReply(ctx context.Context, conn net.Conn, buf []byte, sent []sentQuery,
 	}
 }
 
-func later(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
+// schedule says when each transmission of a query goes out, counted from
+// the first, and when the query gives up on the server. The first
+// retransmission follows the RTO: a datagram lost on its own is sent again
+// after about a round trip. The later ones back off and are spread out to
+// half the timeout (the last at timeout/2, the one before at timeout/4 and
+// so on): datagrams lost because the server was flooded are mostly lost
+// in bursts, and a retransmission sent into the same burst would be lost
+// too. The query gives up --timeout after the first transmission, or
+// later if the backed-off timer of the last one runs longer.
+func schedule(rto, timeout time.Duration, retries int) (sends []time.Duration, giveUp time.Duration) {
+	sends = make([]time.Duration, retries+1)
+	for k := 1; k <= retries; k++ {
+		step := min(rto<<(k-1), timeout)
+		sends[k] = sends[k-1] + step
+		if k > 1 {
+			sends[k] = max(sends[k], timeout>>(retries-k+1))
+		}
 	}
-	return b
+	giveUp = max(sends[retries]+min(rto<<retries, timeout), timeout)
+	return sends, giveUp
 }
 
 // tcpAsk asks s over TCP and fills in a, trying again after a timeout up

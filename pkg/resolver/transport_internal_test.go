@@ -1,6 +1,7 @@
 package resolver
 
 import (
+	"fmt"
 	"testing"
 	"time"
 )
@@ -102,5 +103,34 @@ func TestWindowOneCutPerLossEvent(t *testing.T) {
 	}
 	if s.window != minWindow {
 		t.Errorf("window %v, want the minimum %d", s.window, minWindow)
+	}
+}
+
+func TestSchedule(t *testing.T) {
+	const ms = time.Millisecond
+	tests := []struct {
+		name         string
+		rto, timeout time.Duration
+		retries      int
+		sends        []time.Duration
+		giveUp       time.Duration
+	}{
+		{"no retries", 50 * ms, 5000 * ms, 0, []time.Duration{0}, 5000 * ms},
+		{"one retry after the RTO", 50 * ms, 5000 * ms, 1, []time.Duration{0, 50 * ms}, 5000 * ms},
+		{"the last one at half the timeout", 50 * ms, 5000 * ms, 2, []time.Duration{0, 50 * ms, 2500 * ms}, 5000 * ms},
+		{"spread out towards half the timeout", 50 * ms, 8000 * ms, 3, []time.Duration{0, 50 * ms, 2000 * ms, 4000 * ms}, 8000 * ms},
+		{"a slow server's RTO wins", 1000 * ms, 5000 * ms, 2, []time.Duration{0, 1000 * ms, 3000 * ms}, 7000 * ms},
+		{"backed off to the ceiling", 5000 * ms, 5000 * ms, 2, []time.Duration{0, 5000 * ms, 10000 * ms}, 15000 * ms},
+		{"short timeout", 100 * ms, 100 * ms, 1, []time.Duration{0, 100 * ms}, 200 * ms},
+	}
+	for _, tt := range tests {
+		sends, giveUp := schedule(tt.rto, tt.timeout, tt.retries)
+		if fmt.Sprint(sends) != fmt.Sprint(tt.sends) || giveUp != tt.giveUp {
+			t.Errorf("%s: sends %v, give up at %s; want %v, %s", tt.name, sends, giveUp, tt.sends, tt.giveUp)
+		}
+		// Never worse than the old fixed schedule: each try a full timeout.
+		if limit := time.Duration(tt.retries+1) * tt.timeout; giveUp > limit {
+			t.Errorf("%s: gives up at %s, later than %s", tt.name, giveUp, limit)
+		}
 	}
 }
