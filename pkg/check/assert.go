@@ -27,8 +27,8 @@ type Assertion struct {
 	// Skipped says why the assertion could not be evaluated (a timeout, a
 	// lookup without answer); Pass is then false but nothing failed.
 	Skipped string `json:"skipped,omitempty"`
-	// Origin is where the spec asserts it ("mailflow.yaml:7").
-	Origin   string   `json:"origin"`
+	// Source is where the spec asserts it ("mailflow.yaml:7").
+	Source   string   `json:"source"`
 	Evidence []string `json:"evidence,omitempty"`
 	Fix      string   `json:"-"`
 
@@ -39,7 +39,7 @@ type Assertion struct {
 // when it failed, incomplete when it could not be evaluated.
 func (a Assertion) Finding() report.Finding {
 	loc := a.location
-	f := report.Finding{ID: "check.spec." + a.Name, Subject: a.Domain, Location: &loc, Ref: "spec " + a.Origin, Evidence: a.Evidence}
+	f := report.Finding{ID: "check.spec." + a.Name, Subject: a.Domain, Location: &loc, Ref: "spec " + a.Source, Evidence: a.Evidence}
 	if a.Subject != "" {
 		f.Subject = a.Subject
 	}
@@ -89,7 +89,7 @@ func (d *DomainSpec) Evaluate(res *Result) []Assertion {
 	}
 	for _, s := range res.Submit {
 		got, pass, skipped := submissionAuth(s)
-		e.add(Assertion{Name: "no_auth_before_tls", Subject: s.Endpoint, Want: "no AUTH before TLS", Got: got, Pass: pass, Skipped: skipped,
+		e.add(Assertion{Name: "no_auth_before_tls", Subject: s.Target, Want: "no AUTH before TLS", Got: got, Pass: pass, Skipped: skipped,
 			Fix: "offer AUTH on submission only after STARTTLS, or use implicit TLS on port 465"}, s.Findings)
 	}
 	if r.SPF != nil && *r.SPF {
@@ -117,12 +117,12 @@ type evaluator struct {
 // related are the prefixes of the finding IDs that explain why an
 // assertion failed; the session-level ones explain every SMTP assertion.
 var related = map[string][]string{
-	"starttls":           {"smtp.starttls_missing", "smtp.tls_failed"},
-	"min_tls":            {"smtp.tls_version", "smtp.starttls_missing", "smtp.tls_failed"},
+	"starttls":           {"smtp.starttls", "smtp.tls_handshake"},
+	"min_tls":            {"smtp.tls_version", "smtp.starttls", "smtp.tls_handshake"},
 	"cert_days":          {"smtp.cert_"},
 	"not_listed":         {"dnsbl."},
-	"no_open_relay":      {"smtp.open_relay"},
-	"no_auth_before_tls": {"smtp.auth_before_tls", "check.submission"},
+	"no_open_relay":      {"smtp.relay"},
+	"no_auth_before_tls": {"smtp.auth_tls_only", "check.submission"},
 	"spf":                {"spf."},
 	"dmarc":              {"dmarc."},
 	"dmarc_policy":       {"dmarc."},
@@ -138,7 +138,7 @@ const maxEvidence = 12
 func (e *evaluator) add(a Assertion, sources []report.Finding) {
 	a.Domain = e.res.Domain
 	a.location = e.d.origins[a.Name]
-	a.Origin = where(a.location)
+	a.Source = where(a.location)
 	if !a.Pass {
 		for _, f := range sources {
 			if f.Severity == report.OK || !relatedTo(a.Name, f.ID) {
@@ -273,12 +273,12 @@ func tlsState(r *smtpprobe.Result) (got string, pass bool, skipped string) {
 	case r.TLS != nil:
 		return r.TLS.Version, true, ""
 	case r.StartTLSOffered:
-		if f, ok := hasFinding(r, "smtp.tls_failed"); ok {
+		if f, ok := hasFinding(r, "smtp.tls_handshake"); ok {
 			return say(f), false, ""
 		}
 		return gap(r.Findings, "STARTTLS offered, but the session ended before TLS")
 	}
-	if _, ok := hasFinding(r, "smtp.starttls_missing"); ok {
+	if _, ok := hasFinding(r, "smtp.starttls"); ok {
 		return "STARTTLS not offered", false, ""
 	}
 	return gap(r.Findings, "no EHLO reply")
@@ -373,7 +373,7 @@ func submissionAuth(s *Submission) (string, bool, string) {
 	if r.ImplicitTLS && r.TLS != nil {
 		return "implicit TLS: no plain-text session", true, ""
 	}
-	f, ok := hasFinding(r, "smtp.auth_before_tls")
+	f, ok := hasFinding(r, "smtp.auth_tls_only")
 	if !ok {
 		return gap(r.Findings, "no EHLO reply on the plain-text session")
 	}

@@ -21,20 +21,20 @@ var (
 	tls13 = &smtpprobe.Result{Connected: true, StartTLSOffered: true,
 		TLS:      &smtpprobe.TLSReport{Version: "TLS 1.3", Chain: []smtpprobe.CertInfo{{}}, Trusted: true, NameMatch: true, DaysLeft: 90},
 		Relay:    &smtpprobe.RelayResult{Verdict: "refused", Reply: &smtpprobe.Reply{Code: 554, Enhanced: "5.7.1"}},
-		Findings: []report.Finding{{ID: "smtp.starttls_missing"}, {ID: "smtp.auth_before_tls"}}}
+		Findings: []report.Finding{{ID: "smtp.starttls"}, {ID: "smtp.auth_tls_only"}}}
 	tls10 = &smtpprobe.Result{Connected: true, StartTLSOffered: true,
 		TLS:      &smtpprobe.TLSReport{Version: "TLS 1.0", Chain: []smtpprobe.CertInfo{{}}, Trusted: true, NameMatch: true, DaysLeft: 10},
-		Findings: []report.Finding{{ID: "smtp.starttls_missing"}, {ID: "smtp.tls_version", Severity: report.Warning, Message: "old TLS"}}}
+		Findings: []report.Finding{{ID: "smtp.starttls"}, {ID: "smtp.tls_version", Severity: report.Warning, Message: "old TLS"}}}
 	wrongName = &smtpprobe.Result{Connected: true, StartTLSOffered: true,
 		TLS:      &smtpprobe.TLSReport{Version: "TLS 1.2", ServerName: "mx.a.example", Chain: []smtpprobe.CertInfo{{}}, Trusted: true, DaysLeft: 300},
 		Relay:    &smtpprobe.RelayResult{Verdict: "open"},
-		Findings: []report.Finding{{ID: "smtp.starttls_missing"}, {ID: "smtp.cert_name_mismatch", Severity: report.Error, Message: "wrong name"}}}
+		Findings: []report.Finding{{ID: "smtp.starttls"}, {ID: "smtp.cert_name", Severity: report.Error, Message: "wrong name"}}}
 	plain = &smtpprobe.Result{Connected: true, AuthBeforeTLS: []string{"PLAIN"},
 		Relay: &smtpprobe.RelayResult{Verdict: "inconclusive"},
-		Findings: []report.Finding{{ID: "smtp.starttls_missing", Severity: report.Warning, Message: "no STARTTLS"},
-			{ID: "smtp.auth_before_tls", Severity: report.Error, Message: "PLAIN before TLS"}}}
+		Findings: []report.Finding{{ID: "smtp.starttls", Severity: report.Warning, Message: "no STARTTLS"},
+			{ID: "smtp.auth_tls_only", Severity: report.Error, Message: "PLAIN before TLS"}}}
 	handshakeFailed = &smtpprobe.Result{Connected: true, StartTLSOffered: true,
-		Findings: []report.Finding{{ID: "smtp.starttls_missing"}, {ID: "smtp.tls_failed", Severity: report.Error, Message: "handshake failed"}}}
+		Findings: []report.Finding{{ID: "smtp.starttls"}, {ID: "smtp.tls_handshake", Severity: report.Error, Message: "handshake failed"}}}
 	timedOut = &smtpprobe.Result{Findings: []report.Finding{{ID: "smtp.timeout", Severity: report.Error, Incomplete: true, Message: "no answer to banner in time"}}}
 	refused  = &smtpprobe.Result{Connected: true, Banner: &smtpprobe.Reply{Code: 554},
 		Findings: []report.Finding{{ID: "smtp.banner", Severity: report.Error, Message: "the server refuses this client"}}}
@@ -44,7 +44,7 @@ var (
 func lists(status dnsbl.Status) *dnsbl.Result {
 	lr := dnsbl.ListResult{Zone: "bl.example", Status: status, Err: "timeout"}
 	if status == dnsbl.StatusListed {
-		lr.Codes = []netip.Addr{netip.MustParseAddr("127.0.0.2")}
+		lr.Codes = []dnsbl.Code{{Code: netip.MustParseAddr("127.0.0.2")}}
 	}
 	return &dnsbl.Result{Lists: []dnsbl.ListResult{lr}}
 }
@@ -134,11 +134,11 @@ func TestEvaluate(t *testing.T) {
 			res: func() *check.Result {
 				r := result(ok)
 				r.Submit = []*check.Submission{
-					{Endpoint: "smtp.a.example:587", SMTP: plain},
-					{Endpoint: "smtp.a.example:465", SMTP: implicit},
-					{Endpoint: "smtp.b.example:587", SMTP: tls13},
-					{Endpoint: "gone.a.example:587", Findings: []report.Finding{{ID: "check.submission", Severity: report.Error, Message: "no address"}}},
-					{Endpoint: "slow.a.example:587", Findings: []report.Finding{{ID: "check.submission", Severity: report.Warning, Incomplete: true, Message: "timeout"}}},
+					{Target: "smtp.a.example:587", SMTP: plain},
+					{Target: "smtp.a.example:465", SMTP: implicit},
+					{Target: "smtp.b.example:587", SMTP: tls13},
+					{Target: "gone.a.example:587", Findings: []report.Finding{{ID: "check.submission", Severity: report.Error, Message: "no address"}}},
+					{Target: "slow.a.example:587", Findings: []report.Finding{{ID: "check.submission", Severity: report.Warning, Incomplete: true, Message: "timeout"}}},
 				}
 				return r
 			}(),
@@ -161,8 +161,8 @@ func TestEvaluate(t *testing.T) {
 					verdict = "skipped"
 				}
 				got = append(got, strings.TrimSpace(a.Name+" "+a.Subject)+": "+verdict)
-				if a.Domain != "a.example" || !strings.HasPrefix(a.Origin, "s.yaml:") {
-					t.Errorf("%s: domain %q, origin %q", a.Name, a.Domain, a.Origin)
+				if a.Domain != "a.example" || !strings.HasPrefix(a.Source, "s.yaml:") {
+					t.Errorf("%s: domain %q, source %q", a.Name, a.Domain, a.Source)
 				}
 				if verdict == "fail" && (a.Want == "" || a.Got == "" || a.Fix == "") {
 					t.Errorf("%s: a failure needs want, got and fix: %+v", a.Name, a)
@@ -192,9 +192,9 @@ func TestAssertionFinding(t *testing.T) {
 		line       int
 		evidence   string
 	}{
-		{0, "check.spec.starttls", report.Error, false, 4, "smtp.starttls_missing: no STARTTLS"},
+		{0, "check.spec.starttls", report.Error, false, 4, "smtp.starttls: no STARTTLS"},
 		{1, "check.spec.starttls", report.Warning, true, 4, "smtp.timeout: no answer to banner in time"},
-		{2, "check.spec.min_tls", report.Error, false, 5, "smtp.starttls_missing: no STARTTLS"},
+		{2, "check.spec.min_tls", report.Error, false, 5, "smtp.starttls: no STARTTLS"},
 	}
 	for _, tt := range tests {
 		f := as[tt.i].Finding()

@@ -82,24 +82,28 @@ type Target struct {
 
 // Result is everything learned about one domain.
 type Result struct {
-	Domain string        `json:"domain"`
-	Route  *mx.Result    `json:"mx"`
-	Hosts  []*Host       `json:"hosts"`
-	SPF    *spf.Result   `json:"spf"`
-	DMARC  *dmarc.Result `json:"dmarc"`
+	Domain string     `json:"domain"`
+	Route  *mx.Result `json:"mx,omitempty"`
+	// Hosts are the MX addresses probed, one entry per host and address.
+	Hosts  []*Host       `json:"hosts,omitempty"`
+	SPF    *spf.Result   `json:"spf,omitempty"`
+	DMARC  *dmarc.Result `json:"dmarc,omitempty"`
 	Submit []*Submission `json:"submission,omitempty"`
 	// Findings are every package's findings about the domain, subjects
 	// naming host and address.
-	Findings []report.Finding `json:"findings"`
+	Findings []report.Finding `json:"findings,omitempty"`
 }
 
 // Host is one MX address: the session with it and its block-list status.
+// The address's fields (ip, class, ptr...) are inline, as in an mx target.
 type Host struct {
-	Host       string            `json:"host"`
-	Preference uint16            `json:"preference"`
-	Address    mx.Address        `json:"address"`
-	SMTP       *smtpprobe.Result `json:"smtp"`
-	DNSBL      *dnsbl.Result     `json:"dnsbl"`
+	Host       string `json:"host"`
+	Preference uint16 `json:"preference"`
+	mx.Address
+	// SMTP is the session with the address, DNSBL its block-list lookups
+	// (none when no list was selected).
+	SMTP  *smtpprobe.Result `json:"smtp,omitempty"`
+	DNSBL *dnsbl.Result     `json:"dnsbl,omitempty"`
 	// Findings are the session's and the block lists' findings plus the
 	// route's findings about this address.
 	Findings []report.Finding `json:"-"`
@@ -107,8 +111,9 @@ type Host struct {
 
 // Submission is one submission endpoint probed for AUTH before TLS.
 type Submission struct {
-	Endpoint string            `json:"endpoint"`
-	SMTP     *smtpprobe.Result `json:"smtp,omitempty"`
+	// Target is the endpoint as the spec gives it, "host:port".
+	Target string            `json:"target"`
+	SMTP   *smtpprobe.Result `json:"smtp,omitempty"`
 	// Findings hold the probe's findings, or why there was no probe.
 	Findings []report.Finding `json:"-"`
 }
@@ -186,7 +191,7 @@ func (c *checker) domain(ctx context.Context, t Target) *Result {
 	wg.Go(func() { res.SPF = spf.Check(ctx, c.r, name.ASCII) })
 	wg.Go(func() { res.DMARC = dmarc.Check(ctx, c.r, name.ASCII) })
 	for _, ep := range t.Submission {
-		sub := &Submission{Endpoint: ep}
+		sub := &Submission{Target: ep}
 		res.Submit = append(res.Submit, sub)
 		wg.Go(func() { c.submission(ctx, sub) })
 	}
@@ -265,10 +270,10 @@ type dnsblLookup struct{ res *dnsbl.Result }
 // (RFC 8314), where AUTH can only ever come after TLS.
 func (c *checker) submission(ctx context.Context, s *Submission) {
 	fail := func(sev report.Severity, incomplete bool, msg string) {
-		s.Findings = append(s.Findings, report.Finding{ID: "check.submission", Severity: sev, Incomplete: incomplete, Subject: s.Endpoint, Message: msg,
+		s.Findings = append(s.Findings, report.Finding{ID: "check.submission", Severity: sev, Incomplete: incomplete, Subject: s.Target, Message: msg,
 			Fix: "check the host name and port of the submission service in the spec"})
 	}
-	host, port, err := net.SplitHostPort(s.Endpoint)
+	host, port, err := net.SplitHostPort(s.Target)
 	if err != nil {
 		fail(report.Error, false, "not a host:port endpoint: "+err.Error())
 		return
@@ -293,7 +298,7 @@ func (c *checker) submission(ctx context.Context, s *Submission) {
 	defer func() { <-c.sessions }()
 	s.SMTP = smtpprobe.Probe(ctx, net.JoinHostPort(addr, port), serverName, o)
 	s.SMTP.Via = "submission"
-	s.Findings = relabel(s.SMTP.Findings, s.Endpoint)
+	s.Findings = relabel(s.SMTP.Findings, s.Target)
 }
 
 // collect gathers the findings in reading order: route, per host, domain

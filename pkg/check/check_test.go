@@ -88,10 +88,10 @@ func TestSeededFaults(t *testing.T) {
 		{domain: "loop.lab.test", self: []string{"hub.lab.test"}, id: "mx.loopback", subject: "loop.lab.test"},
 		{domain: "nullmx.lab.test", id: "mx.null_mx", subject: "nullmx.lab.test"},
 		{domain: "cname.lab.test", id: "mx.target_cname", subject: "mail.cname.lab.test"},
-		{domain: "authfirst.lab.test", id: "smtp.auth_before_tls", subject: "mx.authfirst.lab.test [127.0.0.12]"},
-		{domain: "badcert.lab.test", id: "smtp.cert_name_mismatch", subject: "mx.badcert.lab.test [127.0.0.13]"},
+		{domain: "authfirst.lab.test", id: "smtp.auth_tls_only", subject: "mx.authfirst.lab.test [127.0.0.12]"},
+		{domain: "badcert.lab.test", id: "smtp.cert_name", subject: "mx.badcert.lab.test [127.0.0.13]"},
 		{domain: "listed.lab.test", id: "dnsbl.listed", subject: "mx.listed.lab.test [127.0.0.14]"},
-		{domain: "relay.lab.test", relay: true, id: "smtp.open_relay", subject: "mx.relay.lab.test [127.0.0.15]"},
+		{domain: "relay.lab.test", relay: true, id: "smtp.relay", subject: "mx.relay.lab.test [127.0.0.15]"},
 		{domain: "policies.lab.test", id: "spf.all_pass", subject: "policies.lab.test"},
 		{domain: "policies.lab.test", id: "dmarc.multiple", subject: "policies.lab.test"},
 	}
@@ -214,15 +214,15 @@ func TestSubmission(t *testing.T) {
 		id       string
 		sev      report.Severity
 	}{
-		{"mx.authfirst.lab.test:" + port, "smtp.auth_before_tls", report.Error},
-		{"mx1.good.lab.test:" + port, "smtp.auth_before_tls", report.OK},
+		{"mx.authfirst.lab.test:" + port, "smtp.auth_tls_only", report.Error},
+		{"mx1.good.lab.test:" + port, "smtp.auth_tls_only", report.OK},
 		{"missing.lab.test:587", "check.submission", report.Error},
-		{"127.0.0.12:" + port, "smtp.auth_before_tls", report.Error},
+		{"127.0.0.12:" + port, "smtp.auth_tls_only", report.Error},
 	}
 	for i, tt := range tests {
 		s := subs[i]
 		i := slices.IndexFunc(s.Findings, func(f report.Finding) bool { return f.ID == tt.id })
-		if s.Endpoint != tt.endpoint || i < 0 || s.Findings[i].Severity != tt.sev || s.Findings[i].Subject != tt.endpoint {
+		if s.Target != tt.endpoint || i < 0 || s.Findings[i].Severity != tt.sev || s.Findings[i].Subject != tt.endpoint {
 			t.Errorf("%s: want %s %s, got %q", tt.endpoint, tt.id, tt.sev, findingIDs(s.Findings, report.OK))
 		}
 	}

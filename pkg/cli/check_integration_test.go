@@ -60,10 +60,10 @@ func TestCheckAgainstPeers(t *testing.T) {
 		absent []string
 	}{
 		{name: "good Postfix", smtp: p.SMTPGood, args: []string{"--relay-test"},
-			want:   []string{"dnsbl.listed error", "smtp.auth_before_tls ok", "smtp.starttls_missing ok", "smtp.cert_name_mismatch ok", "smtp.open_relay ok"},
-			absent: []string{"smtp.cert_untrusted", "smtp.tls_failed"}},
+			want:   []string{"dnsbl.listed error", "smtp.auth_tls_only ok", "smtp.starttls ok", "smtp.cert_name ok", "smtp.relay ok"},
+			absent: []string{"smtp.cert_trust", "smtp.tls_handshake"}},
 		{name: "bad Postfix", smtp: p.SMTPBad, args: []string{"--relay-test"},
-			want: []string{"dnsbl.listed error", "smtp.auth_before_tls error", "smtp.open_relay error"}},
+			want: []string{"dnsbl.listed error", "smtp.auth_tls_only error", "smtp.relay error"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

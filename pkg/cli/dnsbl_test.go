@@ -24,19 +24,19 @@ func TestDNSBLCommand(t *testing.T) {
 			[]string{"127.0.0.14: listed", "bl.lab.test  127.0.0.14  LISTED  127.0.0.72", "dnsbl.listed 127.0.0.14",
 				"TXT -> Listed in the mailflow lab", "1 target on 1 list: 1 listed"}},
 		{"Exchange example mask", []string{"dnsbl", "127.0.0.14", "--zone", "bl.lab.test:bitmask=0.0.0.3"}, 0,
-			[]string{"not counted", "dnsbl.bitmask-semantics bl.lab.test", "127.0.0.1 .2 .3 .5 .6 .7 .9 .10 .11", "dnsbl.code-not-matched"}},
+			[]string{"not counted", "dnsbl.bitmask_semantics bl.lab.test", "127.0.0.1 .2 .3 .5 .6 .7 .9 .10 .11", "dnsbl.code_not_matched"}},
 		{"host on several lists", []string{"dnsbl", "mx.spamtrap.lab.test", "--zone", "combo.lab.test", "--zone", "dbl.lab.test:domain", "--zone", "wl.lab.test:allow"}, 1,
 			[]string{"mx.spamtrap.lab.test (127.0.0.70): listed", "127.0.0.4 127.0.0.10", "dnsbl.listed mx.spamtrap.lab.test (127.0.0.70)"}},
 		{"refusals are unchecked", []string{"dnsbl", "127.0.0.11", "--zone", "refuse.lab.test:errors=127.255.255.254", "--zone", "hijack.lab.test", "--zone", "wl.lab.test:allow"}, 3,
-			[]string{"could not check", "UNCHECKED dnsbl.query-refused", "UNCHECKED dnsbl.bogus-answer", "INFO      dnsbl.allowlisted"}},
+			[]string{"could not check", "UNCHECKED dnsbl.query_refused", "UNCHECKED dnsbl.bogus_answer", "INFO      dnsbl.allowlisted"}},
 		{"allow-list only is clean", []string{"dnsbl", "127.0.0.11", "--zone", "wl.lab.test:allow"}, 0,
 			[]string{"allow-listed", "0 listed, 1 clean"}},
 		{"selftest skips a dead list", []string{"dnsbl", "--selftest", "127.0.0.14", "--zone", "bl.lab.test", "--zone", "dead.lab.test"}, 1,
-			[]string{"List health", "dead.lab.test  ip    127.0.0.2: 127.0.0.2", "lists-everything", "skipped", "dnsbl.selftest.lists-everything"}},
+			[]string{"List health", "dead.lab.test  ip    127.0.0.2: 127.0.0.2", "lists-everything", "skipped", "dnsbl.selftest.lists_everything"}},
 		{"range summary", []string{"dnsbl", "127.0.0.0/29", "--zone", "bl.lab.test"}, 1,
 			[]string{"Summary", "127.0.0.2  listed   bl.lab.test", "8 targets on 1 list: 1 listed, 7 clean"}},
 		{"markdown", []string{"-o", "markdown", "dnsbl", "127.0.0.14", "--zone", "bl.lab.test"}, 1,
-			[]string{"## mailflow dnsbl 127.0.0.14", "| bl.lab.test | 127.0.0.14 | LISTED | 127.0.0.72 |"}},
+			[]string{"## `mailflow ", " -o markdown dnsbl 127.0.0.14 --zone bl.lab.test`\n", "| bl.lab.test | 127.0.0.14 | LISTED | 127.0.0.72 |"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -66,8 +66,10 @@ func TestDNSBLMachineFormats(t *testing.T) {
 			Results []struct {
 				Verdict string `json:"verdict"`
 				Lists   []struct {
-					Status string   `json:"status"`
-					Codes  []string `json:"codes"`
+					Status string `json:"status"`
+					Codes  []struct {
+						Code string `json:"code"`
+					} `json:"codes"`
 				} `json:"lists"`
 				Findings []any `json:"findings"`
 			} `json:"results"`
@@ -78,7 +80,7 @@ func TestDNSBLMachineFormats(t *testing.T) {
 		t.Fatalf("json: %v\n%s", err, out)
 	}
 	r := doc.Data.Results
-	if code != 1 || doc.ExitCode != 1 || len(r) != 1 || r[0].Verdict != "listed" || r[0].Lists[0].Codes[0] != "127.0.0.72" ||
+	if code != 1 || doc.ExitCode != 1 || len(r) != 1 || r[0].Verdict != "listed" || r[0].Lists[0].Codes[0].Code != "127.0.0.72" ||
 		r[0].Findings != nil || doc.Findings[0].ID != "dnsbl.listed" || doc.Data.Summary.Listed != 1 {
 		t.Errorf("json document: %+v", doc)
 	}

@@ -23,6 +23,11 @@ type lintOptions struct {
 	skip      []string
 }
 
+// lintData is the "data" member of lint JSON output: the files read.
+type lintData struct {
+	Inputs []lint.Input `json:"inputs"`
+}
+
 func init() {
 	register(func(e *Env) *cobra.Command {
 		var o lintOptions
@@ -134,7 +139,7 @@ func runLint(cmd *cobra.Command, e *Env, o lintOptions, args []string) error {
 	rep.Findings = lint.Check(cfg, opts)
 	rep.Sections = append(lint.ObjectSections(rep.Findings), rep.Sections...)
 	rep.Summary = fmt.Sprintf("Checked %s from %s.", report.Plural(len(cfg.Objects), "object"), report.Plural(len(cfg.Inputs), "file"))
-	rep.Data = map[string]any{"inputs": cfg.Inputs}
+	rep.Data = lintData{Inputs: cfg.Inputs}
 	rep.Duration = e.Now().Sub(started)
 	if e.Format == "sarif" {
 		if err := report.WriteSARIF(e.IO.Out, rep, lint.SARIFRules(), Version()); err != nil {

@@ -68,7 +68,7 @@ func TestLintLive(t *testing.T) {
 		out, errOut     string
 	}{
 		{"certificate matches", "relay.lab.test", caFile, nil, 0, "STARTTLS, certificate for relay.lab.test", ""},
-		{"certificate for another name", "mail.lab.test", caFile, nil, 1, "live.smarthost-certificate", ""},
+		{"certificate for another name", "mail.lab.test", caFile, nil, 1, "lint.live.smarthost_certificate", ""},
 		{"untrusted without the lab CA", "relay.lab.test", "", nil, 1, "does not verify", ""},
 		{"unreadable CA file", "relay.lab.test", filepath.Join(dir, "missing.pem"), nil, 2, "", "missing.pem: no such file or directory"},
 		{"bad compare server", "relay.lab.test", caFile, []string{"--compare", "not-an-ip"}, 2, "", "--compare: DNS server"},

@@ -377,7 +377,7 @@ func smtpScript(cmd *cobra.Command, e *Env, f *smtpFlags, o *smtpprobe.Options) 
 	}
 	for _, st := range s.Steps {
 		if st.Kind == smtpprobe.StepAuth && st.User == "" && f.user == "" {
-			return Inputf("%s:%d: auth step without a user: add user: to the step or give --user", f.script, st.Line)
+			return Inputf("%s: auth step without a user: add user: to the step or give --user", st.Source)
 		}
 	}
 	return nil

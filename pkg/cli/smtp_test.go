@@ -85,7 +85,7 @@ func TestSMTPAgainstLab(t *testing.T) {
 		out  string
 	}{
 		{"good MX", base("@good.lab.test", "--expect-ext", "STARTTLS", "--expect-no-auth-before-tls"), 0, "2/2 expectations met"},
-		{"AUTH before TLS", base("@authfirst.lab.test"), 1, "smtp.auth_before_tls"},
+		{"AUTH before TLS", base("@authfirst.lab.test"), 1, "smtp.auth_tls_only"},
 		{"failed expectation", base("@good.lab.test", "--expect-auth", "CRAM-MD5"), 1, "expectation failed: auth CRAM-MD5"},
 		{"never greets", base("no-greeting.hostile.lab.test", "--timeout", "300ms"), 3, "UNCHECKED smtp.timeout"},
 		{"authenticated, text", base("smtps.lab.test", "--tls-on-connect", "--user", "probe@lab.test", "--password-file", pwFile, "-v"), 0, "AUTH PLAIN **** (redacted)"},

@@ -18,7 +18,7 @@ func Advice(lists []List) []report.Finding {
 		l := &lists[i]
 		if l.Dead {
 			out = append(out, report.Finding{
-				ID: "dnsbl.dead-list", Severity: report.Warning, Subject: l.Zone,
+				ID: "dnsbl.dead_list", Severity: report.Warning, Subject: l.Zone,
 				Message: fmt.Sprintf("%s is a dead list: %s", l.Label(), l.Note),
 				Fix:     "Remove it from the MTA; its answers say nothing about the address.",
 			})
@@ -59,7 +59,7 @@ func bitmaskAdvice(l *List) report.Finding {
 		msg += "; bit 1 also matches 127.0.0.1, which RFC 5782 reserves as never listed and which URIBL and SURBL use to refuse queries"
 	}
 	return report.Finding{
-		ID: "dnsbl.bitmask-semantics", Severity: report.Info, Subject: l.Zone,
+		ID: "dnsbl.bitmask_semantics", Severity: report.Info, Subject: l.Zone,
 		Message: msg,
 		Evidence: []string{
 			"Exchange 2003's connection-filtering guide says a mask of 0.0.0.3 catches .3 .5 .7 .9 and that 0.0.0.6 catches only addresses on both lists; " +

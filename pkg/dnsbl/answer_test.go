@@ -38,7 +38,7 @@ func TestAnswerForAnotherName(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if slices.ContainsFunc(res.Lists, func(lr ListResult) bool { return lr.Checked == "198.51.100.77" }) || len(res.Addresses) != 0 {
+	if slices.ContainsFunc(res.Lists, func(lr ListResult) bool { return lr.Checked() == "198.51.100.77" }) || len(res.Addresses) != 0 {
 		t.Errorf("checked the address of another name: %v %+v", res.Addresses, res.Lists)
 	}
 	if res.Verdict != VerdictIncomplete || report.ExitCode(res.Findings, report.Error) != report.ExitIncomplete {

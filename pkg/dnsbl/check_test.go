@@ -156,22 +156,22 @@ func TestCheck(t *testing.T) {
 		{name: "exact rule counts one of two codes", target: "192.0.2.11", lists: specs(t, "any.test:exact=127.0.0.10"),
 			verdict: VerdictListed, statuses: []Status{StatusListed}, findings: []string{"dnsbl.listed"}},
 		{name: "exact rule counts neither", target: "192.0.2.11", lists: specs(t, "any.test:exact=127.0.0.2,127.0.0.[5..9]"),
-			verdict: VerdictClean, statuses: []Status{StatusClean}, findings: []string{"dnsbl.clean", "dnsbl.code-not-matched"}},
+			verdict: VerdictClean, statuses: []Status{StatusClean}, findings: []string{"dnsbl.clean", "dnsbl.code_not_matched"}},
 		{name: "bitmask with a shared bit", target: "192.0.2.10", lists: specs(t, "bits.test:bitmask=0.0.0.8"),
 			verdict: VerdictListed, statuses: []Status{StatusListed}, findings: []string{"dnsbl.listed"}},
 		{name: "Exchange example mask 0.0.0.3 misses 72", target: "192.0.2.10", lists: specs(t, "bits.test:bitmask=0.0.0.3"),
-			verdict: VerdictClean, statuses: []Status{StatusClean}, findings: []string{"dnsbl.clean", "dnsbl.code-not-matched"}},
+			verdict: VerdictClean, statuses: []Status{StatusClean}, findings: []string{"dnsbl.clean", "dnsbl.code_not_matched"}},
 		{name: "answer outside 127/8 only", target: "192.0.2.12", lists: specs(t, "any.test"),
-			verdict: VerdictIncomplete, statuses: []Status{StatusError}, findings: []string{"dnsbl.bogus-answer(incomplete)"},
+			verdict: VerdictIncomplete, statuses: []Status{StatusError}, findings: []string{"dnsbl.bogus_answer(incomplete)"},
 			check: func(t *testing.T, res *Result) {
 				if lr := res.Lists[0]; !slices.Equal(lr.Ignored, []string{"198.51.100.7"}) || len(lr.Codes) != 0 {
 					t.Errorf("ignored %v codes %v", lr.Ignored, lr.Codes)
 				}
 			}},
 		{name: "answer outside 127/8 beside a listing", target: "192.0.2.13", lists: specs(t, "any.test"),
-			verdict: VerdictListed, statuses: []Status{StatusListed}, findings: []string{"dnsbl.bogus-answer", "dnsbl.listed"}},
+			verdict: VerdictListed, statuses: []Status{StatusListed}, findings: []string{"dnsbl.bogus_answer", "dnsbl.listed"}},
 		{name: "error code is a refusal, not a listing", target: "192.0.2.14", lists: specs(t, "any.test:errors=127.255.255.254"),
-			verdict: VerdictIncomplete, statuses: []Status{StatusError}, findings: []string{"dnsbl.query-refused(incomplete)"},
+			verdict: VerdictIncomplete, statuses: []Status{StatusError}, findings: []string{"dnsbl.query_refused(incomplete)"},
 			check: func(t *testing.T, res *Result) {
 				if lr := res.Lists[0]; len(lr.TXT) != 1 || !strings.Contains(lr.Err, "refused") {
 					t.Errorf("TXT %q err %q", lr.TXT, lr.Err)
@@ -179,24 +179,24 @@ func TestCheck(t *testing.T) {
 			}},
 		{name: "catalog rule keeps Spamhaus error codes", target: "192.0.2.14",
 			lists:   []List{withZone(t, "zen", "any.test")},
-			verdict: VerdictIncomplete, statuses: []Status{StatusError}, findings: []string{"dnsbl.query-refused(incomplete)"}},
+			verdict: VerdictIncomplete, statuses: []Status{StatusError}, findings: []string{"dnsbl.query_refused(incomplete)"}},
 		{name: "SERVFAIL", target: "192.0.2.10", lists: specs(t, "servfail.fail.test"),
-			verdict: VerdictIncomplete, statuses: []Status{StatusError}, findings: []string{"dnsbl.query-failed(incomplete)"}},
+			verdict: VerdictIncomplete, statuses: []Status{StatusError}, findings: []string{"dnsbl.query_failed(incomplete)"}},
 		{name: "REFUSED", target: "192.0.2.10", lists: specs(t, "refused.fail.test"),
-			verdict: VerdictIncomplete, statuses: []Status{StatusError}, findings: []string{"dnsbl.query-failed(incomplete)"},
+			verdict: VerdictIncomplete, statuses: []Status{StatusError}, findings: []string{"dnsbl.query_failed(incomplete)"},
 			check: func(t *testing.T, res *Result) {
 				if res.Lists[0].failure != failRefused {
 					t.Errorf("failure %d, want refused", res.Lists[0].failure)
 				}
 			}},
 		{name: "never answers", target: "192.0.2.10", lists: specs(t, "drop.fail.test"),
-			verdict: VerdictIncomplete, statuses: []Status{StatusError}, findings: []string{"dnsbl.query-failed(incomplete)"}},
+			verdict: VerdictIncomplete, statuses: []Status{StatusError}, findings: []string{"dnsbl.query_failed(incomplete)"}},
 		{name: "listed on one, unchecked on another", target: "192.0.2.10", lists: specs(t, "any.test", "drop.fail.test"),
 			verdict: VerdictListed, statuses: []Status{StatusListed, StatusError},
-			findings: []string{"dnsbl.listed", "dnsbl.query-failed(incomplete)"}},
+			findings: []string{"dnsbl.listed", "dnsbl.query_failed(incomplete)"}},
 		{name: "allow-list hit is good news", target: "192.0.2.10", lists: specs(t, "wl.test:allow", "bits.test:bitmask=4"),
 			verdict: VerdictClean, statuses: []Status{StatusListed, StatusClean},
-			findings: []string{"dnsbl.allowlisted", "dnsbl.clean", "dnsbl.code-not-matched"},
+			findings: []string{"dnsbl.allowlisted", "dnsbl.clean", "dnsbl.code_not_matched"},
 			check: func(t *testing.T, res *Result) {
 				if !res.AllowListed {
 					t.Error("AllowListed not set")
@@ -210,16 +210,16 @@ func TestCheck(t *testing.T) {
 				}
 			}},
 		{name: "IPv6 on an IPv4-only list", target: "2001:db8::25", lists: []List{ipv4Only},
-			verdict: VerdictIncomplete, statuses: []Status{StatusUnchecked}, findings: []string{"dnsbl.nothing-to-check(incomplete)"}},
+			verdict: VerdictIncomplete, statuses: []Status{StatusUnchecked}, findings: []string{"dnsbl.nothing_to_check(incomplete)"}},
 		{name: "domain list for a domain", target: "spam.hosts.test", lists: specs(t, "dom.test:domain", "any.test"),
-			verdict: VerdictListed, statuses: []Status{StatusListed}, findings: []string{"dnsbl.listed", "dnsbl.no-address"},
+			verdict: VerdictListed, statuses: []Status{StatusListed}, findings: []string{"dnsbl.listed", "dnsbl.no_address"},
 			check: func(t *testing.T, res *Result) {
 				if lr := res.Lists[0]; lr.Query != "spam.hosts.test.dom.test" || len(lr.TXT) != 1 {
 					t.Errorf("query %s TXT %q", lr.Query, lr.TXT)
 				}
 			}},
 		{name: "domain list ignores addresses", target: "192.0.2.10", lists: specs(t, "dom.test:domain"),
-			verdict: VerdictIncomplete, findings: []string{"dnsbl.nothing-to-check(incomplete)"}},
+			verdict: VerdictIncomplete, findings: []string{"dnsbl.nothing_to_check(incomplete)"}},
 		{name: "host name: name and both addresses", target: "mail.hosts.test", lists: specs(t, "dom.test:domain", "any.test"),
 			verdict: VerdictListed, statuses: []Status{StatusListed, StatusListed, StatusListed},
 			findings: []string{"dnsbl.listed", "dnsbl.listed", "dnsbl.listed"},
@@ -232,9 +232,9 @@ func TestCheck(t *testing.T) {
 				}
 			}},
 		{name: "host without addresses and no domain list", target: "nothing.hosts.test", lists: specs(t, "any.test"),
-			verdict: VerdictIncomplete, findings: []string{"dnsbl.no-address(incomplete)"}},
+			verdict: VerdictIncomplete, findings: []string{"dnsbl.no_address(incomplete)"}},
 		{name: "failed AAAA lookup is incomplete", target: "broken.hosts.test", lists: specs(t, "any.test"),
-			verdict: VerdictIncomplete, statuses: []Status{StatusClean}, findings: []string{"dnsbl.lookup-failed(incomplete)"}},
+			verdict: VerdictIncomplete, statuses: []Status{StatusClean}, findings: []string{"dnsbl.lookup_failed(incomplete)"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

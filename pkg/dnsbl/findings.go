@@ -21,9 +21,9 @@ func (r *Result) finish(t Target, notes []report.Finding) {
 	checked := 0
 	for i := range r.Lists {
 		lr := &r.Lists[i]
-		subject := lr.Checked
-		if t.Kind == TargetName && lr.Checked != t.Name.ASCII {
-			subject = t.Name.String() + " (" + lr.Checked + ")"
+		subject := lr.Checked()
+		if t.Kind == TargetName && lr.Checked() != t.Name.ASCII {
+			subject = t.Name.String() + " (" + lr.Checked() + ")"
 		}
 		if lr.Status != StatusUnchecked && lr.Status != StatusError {
 			checked++
@@ -42,7 +42,7 @@ func (r *Result) finish(t Target, notes []report.Finding) {
 	if checked == 0 && !incomplete {
 		incomplete = true
 		r.Findings = append(r.Findings, report.Finding{
-			ID: "dnsbl.nothing-to-check", Severity: report.Warning, Incomplete: true, Subject: t.String(),
+			ID: "dnsbl.nothing_to_check", Severity: report.Warning, Incomplete: true, Subject: t.String(),
 			Message: fmt.Sprintf("no selected list applies to %s, so nothing was checked", t),
 			Fix:     "Select lists of the right kind: IP lists for addresses (and IPv6-capable ones for IPv6), domain lists for domains (--zone NAME:domain for your own).",
 		})
@@ -75,14 +75,14 @@ func (lr *ListResult) findings(subject string) []report.Finding {
 	case StatusListed:
 		f := report.Finding{
 			ID: "dnsbl.listed", Severity: report.Error, Subject: subject,
-			Message:  fmt.Sprintf("%s is listed on %s: %s", lr.Checked, l.Label(), lr.codesText()),
+			Message:  fmt.Sprintf("%s is listed on %s: %s", lr.Checked(), l.Label(), lr.codesText()),
 			Evidence: lr.evidence(),
 			Fix:      listedFix(l),
 			Ref:      ref,
 		}
 		if lr.Allow {
 			f.ID, f.Severity, f.Fix = "dnsbl.allowlisted", report.Info, ""
-			f.Message = fmt.Sprintf("%s is on the allow-list %s: %s; receivers using it trust this sender more", lr.Checked, l.Label(), lr.codesText())
+			f.Message = fmt.Sprintf("%s is on the allow-list %s: %s; receivers using it trust this sender more", lr.Checked(), l.Label(), lr.codesText())
 		}
 		out = append(out, f)
 	case StatusError:
@@ -90,9 +90,9 @@ func (lr *ListResult) findings(subject string) []report.Finding {
 	case StatusClean:
 		if len(lr.Codes) > 0 {
 			out = append(out, report.Finding{
-				ID: "dnsbl.code-not-matched", Severity: report.Info, Subject: subject,
+				ID: "dnsbl.code_not_matched", Severity: report.Info, Subject: subject,
 				Message: fmt.Sprintf("%s answered %s for %s, which its rule %s does not count as a listing",
-					l.Label(), lr.codesText(), lr.Checked, l.Rule()),
+					l.Label(), lr.codesText(), lr.Checked(), l.Rule()),
 				Evidence: lr.evidence(),
 				Fix:      fmt.Sprintf("An MTA using the same rule does not block on this answer. If yours counts it, mirror its rule, for example --zone %s:any.", l.Zone),
 				Ref:      ref,
@@ -110,8 +110,8 @@ func (lr *ListResult) errorFinding(subject, ref string) report.Finding {
 	switch lr.failure {
 	case failCode:
 		return report.Finding{
-			ID: "dnsbl.query-refused", Severity: report.Warning, Incomplete: true, Subject: subject,
-			Message:  fmt.Sprintf("%s refused to check %s: %s", l.Label(), lr.Checked, lr.codesText()),
+			ID: "dnsbl.query_refused", Severity: report.Warning, Incomplete: true, Subject: subject,
+			Message:  fmt.Sprintf("%s refused to check %s: %s", l.Label(), lr.Checked(), lr.codesText()),
 			Evidence: lr.evidence(),
 			Fix: "This is an error answer, not a listing. Query through your own recursive resolver instead of a public one " +
 				"(8.8.8.8, 1.1.1.1, 9.9.9.9 and most cloud resolvers are refused), stay under the list's free-use limit, or use the operator's registered or paid access. " +
@@ -129,8 +129,8 @@ func (lr *ListResult) errorFinding(subject, ref string) report.Finding {
 		fix = resolver.MismatchFix
 	}
 	return report.Finding{
-		ID: "dnsbl.query-failed", Severity: report.Warning, Incomplete: true, Subject: subject,
-		Message:  fmt.Sprintf("could not check %s on %s: %s", lr.Checked, l.Label(), lr.Err),
+		ID: "dnsbl.query_failed", Severity: report.Warning, Incomplete: true, Subject: subject,
+		Message:  fmt.Sprintf("could not check %s on %s: %s", lr.Checked(), l.Label(), lr.Err),
 		Evidence: []string{lr.Query + " A -> " + lr.Err},
 		Fix:      fix,
 		Ref:      ref,
@@ -139,9 +139,9 @@ func (lr *ListResult) errorFinding(subject, ref string) report.Finding {
 
 func bogusFinding(lr *ListResult, subject string, only bool) report.Finding {
 	f := report.Finding{
-		ID: "dnsbl.bogus-answer", Severity: report.Warning, Subject: subject,
+		ID: "dnsbl.bogus_answer", Severity: report.Warning, Subject: subject,
 		Message: fmt.Sprintf("%s answered %s for %s: outside 127.0.0.0/8, so not a list code; ignored",
-			lr.list.Label(), strings.Join(lr.Ignored, ", "), lr.Checked),
+			lr.list.Label(), strings.Join(lr.Ignored, ", "), lr.Checked()),
 		Evidence: lr.evidence(),
 		Fix: "Such answers come from resolvers that rewrite NXDOMAIN (advertising or 'search' redirection) or from a list whose domain lapsed and was wildcarded. " +
 			"Use a resolver that passes answers through unchanged, and drop dead lists.",
@@ -159,9 +159,9 @@ func bogusFinding(lr *ListResult, subject string, only bool) report.Finding {
 func (lr *ListResult) codesText() string {
 	parts := make([]string, len(lr.Codes))
 	for i, c := range lr.Codes {
-		parts[i] = c.String()
-		if m := lr.Meanings[i]; m != "" {
-			parts[i] += " (" + m + ")"
+		parts[i] = c.Code.String()
+		if c.Meaning != "" {
+			parts[i] += " (" + c.Meaning + ")"
 		}
 	}
 	return strings.Join(parts, ", ")
@@ -170,7 +170,7 @@ func (lr *ListResult) codesText() string {
 func (lr *ListResult) evidence() []string {
 	answers := make([]string, 0, len(lr.Codes)+len(lr.Ignored))
 	for _, c := range lr.Codes {
-		answers = append(answers, c.String())
+		answers = append(answers, c.Code.String())
 	}
 	answers = append(answers, lr.Ignored...)
 	ev := []string{lr.Query + " A -> " + strings.Join(answers, " ")}
@@ -195,7 +195,7 @@ func listedFix(l *List) string {
 
 func lookupFailed(name resolver.Name, why string) report.Finding {
 	return report.Finding{
-		ID: "dnsbl.lookup-failed", Severity: report.Warning, Incomplete: true, Subject: name.String(),
+		ID: "dnsbl.lookup_failed", Severity: report.Warning, Incomplete: true, Subject: name.String(),
 		Message: fmt.Sprintf("could not resolve the addresses of %s (%s); those addresses were not checked", name, why),
 		Fix:     "Retry, or check the addresses themselves: mailflow dnsbl ADDRESS.",
 	}
@@ -203,7 +203,7 @@ func lookupFailed(name resolver.Name, why string) report.Finding {
 
 func noAddress(name resolver.Name, st resolver.Status, domainChecked bool) report.Finding {
 	f := report.Finding{
-		ID: "dnsbl.no-address", Severity: report.Info, Subject: name.String(),
+		ID: "dnsbl.no_address", Severity: report.Info, Subject: name.String(),
 		Message: fmt.Sprintf("%s has no A or AAAA records (%s), so no address was checked on IP lists", name, strings.ToUpper(st.String())),
 	}
 	if !domainChecked {

@@ -94,9 +94,9 @@ func (c *checker) selftest(ctx context.Context, l *List) Health {
 
 func firstErr(a, b ListResult) string {
 	if a.Err != "" {
-		return a.Checked + ": " + a.Err
+		return a.Checked() + ": " + a.Err
 	}
-	return b.Checked + ": " + b.Err
+	return b.Checked() + ": " + b.Err
 }
 
 func (lr *ListResult) evidenceOrStatus() []string {
@@ -115,15 +115,15 @@ var healthAdvice = map[HealthStatus]struct {
 	fix      string
 }{
 	HealthOK: {"dnsbl.selftest.ok", report.OK, ""},
-	HealthListsEverything: {"dnsbl.selftest.lists-everything", report.Error,
+	HealthListsEverything: {"dnsbl.selftest.lists_everything", report.Error,
 		"The list answers every query as listed: it was shut down or its domain was wildcarded. Remove it from every MTA configuration now; it rejects all mail."},
-	HealthBogus: {"dnsbl.selftest.bogus-answers", report.Error,
+	HealthBogus: {"dnsbl.selftest.bogus_answers", report.Error,
 		"Answers outside 127.0.0.0/8 come from a resolver that rewrites NXDOMAIN or from a lapsed list domain. Use a resolver that passes answers through, and drop the list if the domain lapsed."},
 	HealthRefused: {"dnsbl.selftest.refused", report.Warning,
 		"The list will not answer this resolver: public resolvers and heavy users are refused. Use your own recursive resolver or the operator's registered access; until then the list protects nothing."},
 	HealthDown: {"dnsbl.selftest.down", report.Warning,
 		"No usable answer: the list's servers are failing or unreachable from here, or it no longer exists. Retry; if it stays down, stop using it, since every lookup waits for a timeout."},
-	HealthNoTestEntry: {"dnsbl.selftest.no-test-entry", report.Warning,
+	HealthNoTestEntry: {"dnsbl.selftest.no_test_entry", report.Warning,
 		"The list does not carry the test entry RFC 5782 asks for: it may be empty, dead or not follow the RFC. Check the operator's documentation for its own test entry (zones file key test)."},
 }
 

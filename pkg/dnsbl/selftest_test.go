@@ -59,10 +59,10 @@ func TestSelfTest(t *testing.T) {
 		broken   bool
 	}{
 		{HealthOK, "dnsbl.selftest.ok", report.OK, false},
-		{HealthListsEverything, "dnsbl.selftest.lists-everything", report.Error, true},
-		{HealthBogus, "dnsbl.selftest.bogus-answers", report.Error, true},
+		{HealthListsEverything, "dnsbl.selftest.lists_everything", report.Error, true},
+		{HealthBogus, "dnsbl.selftest.bogus_answers", report.Error, true},
 		{HealthRefused, "dnsbl.selftest.refused", report.Warning, false},
-		{HealthNoTestEntry, "dnsbl.selftest.no-test-entry", report.Warning, false},
+		{HealthNoTestEntry, "dnsbl.selftest.no_test_entry", report.Warning, false},
 		{HealthDown, "dnsbl.selftest.down", report.Warning, false},
 		{HealthRefused, "dnsbl.selftest.refused", report.Warning, false},
 		{HealthOK, "dnsbl.selftest.ok", report.OK, false},
@@ -91,12 +91,12 @@ func TestAdvice(t *testing.T) {
 		lists []List
 		ids   []string
 	}{
-		{"Exchange example mask", specs(t, "bl.example:bitmask=0.0.0.3"), []string{"dnsbl.bitmask-semantics"}},
-		{"two bits", specs(t, "bl.example:bitmask=0.0.0.6"), []string{"dnsbl.bitmask-semantics"}},
+		{"Exchange example mask", specs(t, "bl.example:bitmask=0.0.0.3"), []string{"dnsbl.bitmask_semantics"}},
+		{"two bits", specs(t, "bl.example:bitmask=0.0.0.6"), []string{"dnsbl.bitmask_semantics"}},
 		{"one bit is unambiguous", specs(t, "bl.example:bitmask=0.0.0.8"), nil},
 		{"catalog bitmask is not the user's", []List{uribl}, nil},
-		{"user bitmask on a catalog list", specs(t, "uribl:bitmask=0.0.0.6"), []string{"dnsbl.bitmask-semantics"}},
-		{"dead list", []List{ahbl}, []string{"dnsbl.dead-list"}},
+		{"user bitmask on a catalog list", specs(t, "uribl:bitmask=0.0.0.6"), []string{"dnsbl.bitmask_semantics"}},
+		{"dead list", []List{ahbl}, []string{"dnsbl.dead_list"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

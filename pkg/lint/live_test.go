@@ -204,14 +204,14 @@ func TestLive(t *testing.T) {
 		got[f.ID] = append(got[f.ID], fmt.Sprintf("%s %s", obj, f.Severity))
 	}
 	want := map[string][]string{
-		"live.smarthost-unresolved": {`SendConnector "Missing" error`},
-		"live.split-dns":            {`SendConnector "Split" warning`},
-		"live.smarthost-smtp":       {`SendConnector "Down" error`},
-		"live.smarthost-starttls":   {`SendConnector "NoTLS" error`},
+		"lint.live.smarthost_unresolved": {`SendConnector "Missing" error`},
+		"lint.live.split_dns":            {`SendConnector "Split" warning`},
+		"lint.live.smarthost_smtp":       {`SendConnector "Down" error`},
+		"lint.live.smarthost_starttls":   {`SendConnector "NoTLS" error`},
 		// Split reaches the good host, whose certificate names another host.
-		"live.smarthost-certificate": {`SendConnector "BadCert" error`, `SendConnector "Split" warning`},
-		"domain.relay-dns-loop":      {`AcceptedDomain "relay.example" error`},
-		"exo.outbound-onprem-mx":     {`OutboundConnector "Outbound to 5a8c3d1e" error`},
+		"lint.live.smarthost_certificate": {`SendConnector "BadCert" error`, `SendConnector "Split" warning`},
+		"lint.domain.relay_dns_loop":      {`AcceptedDomain "relay.example" error`},
+		"lint.exo.outbound_onprem_mx":     {`OutboundConnector "Outbound to 5a8c3d1e" error`},
 	}
 	for id, w := range want {
 		g := got[id]
@@ -244,7 +244,7 @@ func TestOfflineIgnoresLiveRules(t *testing.T) {
 		if strings.HasPrefix(f.ID, "live.") {
 			t.Errorf("offline run reported %s", f.ID)
 		}
-		if (f.ID == "domain.relay-dns-loop" || f.ID == "exo.outbound-onprem-mx") && f.Severity != report.Warning {
+		if (f.ID == "lint.domain.relay_dns_loop" || f.ID == "lint.exo.outbound_onprem_mx") && f.Severity != report.Warning {
 			t.Errorf("%s offline severity %s, want warning", f.ID, f.Severity)
 		}
 	}

@@ -302,7 +302,7 @@ func TestReferenceCycleEnds(t *testing.T) {
 // Credentials must not reach any output, whatever the input format says.
 func TestCredentialsNeverEchoed(t *testing.T) {
 	for _, f := range []string{"bad.txt", "bad.xml", "bad.json"} {
-		path := "testdata/rules/send.basicauth-cleartext/" + f
+		path := "testdata/rules/lint.send.basicauth_cleartext/" + f
 		c := load(t, path)
 		out, _ := json.Marshal(map[string]any{"findings": Check(c, Options{}), "objects": dump(c)})
 		for _, secret := range []string{"svc-relay", "01000000d08c9ddf", "SecureString", "PSCredential"} {

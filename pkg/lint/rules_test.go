@@ -18,7 +18,7 @@ var update = flag.Bool("update", false, "rewrite generated fixtures and golden f
 // other formats cannot express the problem.
 var formatOnly = map[string]string{
 	// Export-Clixml and ConvertTo-Json never cut lists short.
-	"input.truncated": ".txt",
+	"lint.input.truncated": ".txt",
 }
 
 func load(t *testing.T, paths ...string) *Config {

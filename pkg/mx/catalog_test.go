@@ -14,8 +14,9 @@ func TestCatalogDocumented(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for id, e := range catalog {
-		if e.ref == "" || e.fix == "" {
+	for _, c := range checks {
+		id := c.ID
+		if c.Ref == "" || c.Fix == "" {
 			t.Errorf("%s: missing reference or fix", id)
 		}
 		if !strings.Contains(string(doc), "`"+id+"`") {

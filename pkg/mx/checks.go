@@ -17,72 +17,73 @@ const (
 	veryLowTTL = 60
 )
 
-// entry is the fixed part of a check: the standard behind it and the usual
-// fix. Messages and evidence depend on what was found.
-type entry struct{ ref, fix string }
-
-// catalog lists every check ID the package can report.
-var catalog = map[string]entry{
-	"mx.lookup_failed": {"RFC 1035 §4.1.1 (SERVFAIL, REFUSED)",
-		"Try again, or point --dns at another resolver. If it persists, the zone's name servers are unreachable or broken: SERVFAIL often means failed DNSSEC validation or a lame delegation (compare dig +cd and dig +trace)."},
-	"mx.domain_nxdomain": {"RFC 5321 §5.1",
-		"Check the spelling. If the domain is new, expired or recently moved, check its registration and the delegation (NS records) at the parent zone."},
-	"mx.domain_cname": {"RFC 5321 §5.1",
-		"Nothing to change: senders follow the alias. Publishing MX records at the domain itself removes the dependency on the alias target's zone."},
-	"mx.null_mx": {"RFC 7505",
-		"If the domain should receive mail, replace the null MX with MX records naming your mail servers. If it should not, this is right: senders bounce at once instead of retrying for days."},
-	"mx.null_mx_mixed": {"RFC 7505 §3",
-		"Remove the null MX if the domain receives mail, or every other MX record if it does not: the combination has no defined meaning and senders handle it differently."},
-	"mx.implicit_mx": {"RFC 5321 §5.1; RFC 7505",
-		"Publish an MX record naming the server that should receive mail, or a null MX (MX 0 .) if the domain receives none. Without either, senders deliver to whatever the address record points at, often a web server."},
-	"mx.no_route": {"RFC 5321 §5.1",
-		"Publish MX records for the domain's mail servers, or a null MX (MX 0 .) if it receives no mail: right now senders have nothing to connect to."},
-	"mx.too_many_targets": {"RFC 5321 §5.1",
-		"Keep the MX set to the servers you actually run: senders try only the first few addresses (Postfix: 5) before deferring."},
-	"mx.target_ip_literal": {"RFC 5321 §5.1; RFC 1035 §3.3.9",
-		"An MX target must be a host name. Create an A/AAAA record for the address (for example mail.<domain>) and point the MX at that name."},
-	"mx.target_cname": {"RFC 2181 §10.3; RFC 5321 §5.1",
-		"Point the MX at the canonical name (the end of the alias chain) or give the target its own A/AAAA records. Most MTAs follow the alias, some refuse it, and it confuses loop detection."},
-	"mx.target_nxdomain": {"RFC 5321 §5.1",
-		"Create A/AAAA records for the target or correct the name in the MX record. In a zone file, a target without its trailing dot gets the zone name appended (mail.example.com.example.com)."},
-	"mx.target_nodata": {"RFC 5321 §5.1",
-		"The name exists but has no address: add A (and AAAA) records for it, or point the MX at a host that has them."},
-	"mx.target_servfail": {"RFC 1035 §4.1.1",
-		"Senders defer mail while the target's addresses cannot be resolved. Check the name servers of the target's zone (dig +trace; dig +cd when DNSSEC is involved) and try again."},
-	"mx.target_private": {"RFC 6890; RFC 1918",
-		"Publish the mail server's public address in the public zone. If an internal resolver gave this answer on purpose (split DNS), check with a public resolver (--dns) or compare both views (--compare)."},
-	"mx.duplicate_target": {"RFC 5321 §5.1",
-		"List each host once, at the preference you want: a second entry for the same host adds no redundancy, only retries against the same server."},
-	"mx.single_ip": {"RFC 5321 §5.1",
-		"Give the backup MX its own address, ideally on another network: while every target shares one address, one outage stops all delivery."},
-	"mx.no_ipv6": {"RFC 3974",
-		"Add AAAA records for at least one MX target so senders with only IPv6 connectivity can deliver."},
-	"mx.low_ttl": {"RFC 1912 §2.2",
-		"Raise the TTL (an hour or more is common for MX and mail host records) once the setup is stable: short TTLs make every delivery depend on your name servers answering right then."},
-	"mx.loopback": {"RFC 5321 §5.1; Exchange NDR 554 5.4.4 SMTPSEND.DNS.MxLoopback",
-		"If this server should deliver the domain's mail itself, make the domain local here (an accepted or authoritative domain) so it is not routed by MX. In a hosting setup where tenants on the same hub servers reach each other through the DNS, send outbound mail from servers that do not receive (scope the Internet send connector to separate outbound transport servers) or through a smart host, so the server that looks up the MX is never the one it names."},
-	"mx.self_backup": {"RFC 5321 §5.1",
-		"Nothing to fix if this server is meant to be a backup MX: make sure it accepts (relays) mail for the domain and can reach the better targets."},
-	"mx.split_dns": {"split DNS: docs/mx.md#split-dns",
-		"Decide which view each server must see. If a server's own or a peer's name resolves to its public address inside, traffic goes out through the firewall, which usually drops it: add the name with its internal address to the internal zone, or bind the connector (SMTP virtual server) to a specific address instead of All Unassigned."},
-	"mx.ptr_missing": {"RFC 1912 §2.1",
-		"Ask whoever holds the address block (ISP, hosting or cloud provider) for a PTR record naming this host: receivers check it when this host sends mail."},
-	"mx.fcrdns_mismatch": {"RFC 8601 §2.7.3 (iprev)",
-		"Make the PTR name resolve back to this address (add its A/AAAA record) or set the PTR to a name that does: many receivers reject mail from addresses whose reverse DNS does not confirm."},
-	"mx.dnssec": {"RFC 4035 §3.2.3",
-		"Sign the zone with DNSSEC and use a validating resolver (its answers carry the AD flag): DANE depends on it."},
-	"mx.dane": {"RFC 7672",
-		"Publish TLSA records at _25._tcp.<mx host> in a DNSSEC-signed zone, so DANE senders insist on TLS with your certificate."},
-	"mx.mta_sts": {"RFC 8461",
-		"Publish a policy at https://mta-sts.<domain>/.well-known/mta-sts.txt and the TXT record \"v=STSv1; id=<version>\" at _mta-sts.<domain>."},
-	"mx.tls_rpt": {"RFC 8460",
-		"Publish \"v=TLSRPTv1; rua=mailto:<address>\" at _smtp._tls.<domain> to receive reports of senders' TLS failures."},
+// checks lists every check the package can report.
+var checks = []report.Check{
+	{ID: "mx.lookup_failed", Ref: "RFC 1035 §4.1.1 (SERVFAIL, REFUSED)",
+		Fix: "Try again, or point --dns at another resolver. If it persists, the zone's name servers are unreachable or broken: SERVFAIL often means failed DNSSEC validation or a lame delegation (compare dig +cd and dig +trace)."},
+	{ID: "mx.domain_nxdomain", Ref: "RFC 5321 §5.1",
+		Fix: "Check the spelling. If the domain is new, expired or recently moved, check its registration and the delegation (NS records) at the parent zone."},
+	{ID: "mx.domain_cname", Ref: "RFC 5321 §5.1",
+		Fix: "Nothing to change: senders follow the alias. Publishing MX records at the domain itself removes the dependency on the alias target's zone."},
+	{ID: "mx.null_mx", Ref: "RFC 7505",
+		Fix: "If the domain should receive mail, replace the null MX with MX records naming your mail servers. If it should not, this is right: senders bounce at once instead of retrying for days."},
+	{ID: "mx.null_mx_mixed", Ref: "RFC 7505 §3",
+		Fix: "Remove the null MX if the domain receives mail, or every other MX record if it does not: the combination has no defined meaning and senders handle it differently."},
+	{ID: "mx.implicit_mx", Ref: "RFC 5321 §5.1; RFC 7505",
+		Fix: "Publish an MX record naming the server that should receive mail, or a null MX (MX 0 .) if the domain receives none. Without either, senders deliver to whatever the address record points at, often a web server."},
+	{ID: "mx.no_route", Ref: "RFC 5321 §5.1",
+		Fix: "Publish MX records for the domain's mail servers, or a null MX (MX 0 .) if it receives no mail: right now senders have nothing to connect to."},
+	{ID: "mx.too_many_targets", Ref: "RFC 5321 §5.1",
+		Fix: "Keep the MX set to the servers you actually run: senders try only the first few addresses (Postfix: 5) before deferring."},
+	{ID: "mx.target_ip_literal", Ref: "RFC 5321 §5.1; RFC 1035 §3.3.9",
+		Fix: "An MX target must be a host name. Create an A/AAAA record for the address (for example mail.<domain>) and point the MX at that name."},
+	{ID: "mx.target_cname", Ref: "RFC 2181 §10.3; RFC 5321 §5.1",
+		Fix: "Point the MX at the canonical name (the end of the alias chain) or give the target its own A/AAAA records. Most MTAs follow the alias, some refuse it, and it confuses loop detection."},
+	{ID: "mx.target_nxdomain", Ref: "RFC 5321 §5.1",
+		Fix: "Create A/AAAA records for the target or correct the name in the MX record. In a zone file, a target without its trailing dot gets the zone name appended (mail.example.com.example.com)."},
+	{ID: "mx.target_nodata", Ref: "RFC 5321 §5.1",
+		Fix: "The name exists but has no address: add A (and AAAA) records for it, or point the MX at a host that has them."},
+	{ID: "mx.target_servfail", Ref: "RFC 1035 §4.1.1",
+		Fix: "Senders defer mail while the target's addresses cannot be resolved. Check the name servers of the target's zone (dig +trace; dig +cd when DNSSEC is involved) and try again."},
+	{ID: "mx.target_private", Ref: "RFC 6890; RFC 1918",
+		Fix: "Publish the mail server's public address in the public zone. If an internal resolver gave this answer on purpose (split DNS), check with a public resolver (--dns) or compare both views (--compare)."},
+	{ID: "mx.duplicate_target", Ref: "RFC 5321 §5.1",
+		Fix: "List each host once, at the preference you want: a second entry for the same host adds no redundancy, only retries against the same server."},
+	{ID: "mx.single_ip", Ref: "RFC 5321 §5.1",
+		Fix: "Give the backup MX its own address, ideally on another network: while every target shares one address, one outage stops all delivery."},
+	{ID: "mx.no_ipv6", Ref: "RFC 3974",
+		Fix: "Add AAAA records for at least one MX target so senders with only IPv6 connectivity can deliver."},
+	{ID: "mx.low_ttl", Ref: "RFC 1912 §2.2",
+		Fix: "Raise the TTL (an hour or more is common for MX and mail host records) once the setup is stable: short TTLs make every delivery depend on your name servers answering right then."},
+	{ID: "mx.loopback", Ref: "RFC 5321 §5.1; Exchange NDR 554 5.4.4 SMTPSEND.DNS.MxLoopback",
+		Fix: "If this server should deliver the domain's mail itself, make the domain local here (an accepted or authoritative domain) so it is not routed by MX. In a hosting setup where tenants on the same hub servers reach each other through the DNS, send outbound mail from servers that do not receive (scope the Internet send connector to separate outbound transport servers) or through a smart host, so the server that looks up the MX is never the one it names."},
+	{ID: "mx.self_backup", Ref: "RFC 5321 §5.1",
+		Fix: "Nothing to fix if this server is meant to be a backup MX: make sure it accepts (relays) mail for the domain and can reach the better targets."},
+	{ID: "mx.split_dns", Passes: true, Ref: "split DNS: docs/mx.md#split-dns",
+		Fix: "Decide which view each server must see. If a server's own or a peer's name resolves to its public address inside, traffic goes out through the firewall, which usually drops it: add the name with its internal address to the internal zone, or bind the connector (SMTP virtual server) to a specific address instead of All Unassigned."},
+	{ID: "mx.ptr_missing", Ref: "RFC 1912 §2.1",
+		Fix: "Ask whoever holds the address block (ISP, hosting or cloud provider) for a PTR record naming this host: receivers check it when this host sends mail."},
+	{ID: "mx.fcrdns_mismatch", Ref: "RFC 8601 §2.7.3 (iprev)",
+		Fix: "Make the PTR name resolve back to this address (add its A/AAAA record) or set the PTR to a name that does: many receivers reject mail from addresses whose reverse DNS does not confirm."},
+	{ID: "mx.dnssec", Passes: true, Ref: "RFC 4035 §3.2.3",
+		Fix: "Sign the zone with DNSSEC and use a validating resolver (its answers carry the AD flag): DANE depends on it."},
+	{ID: "mx.dane", Passes: true, Ref: "RFC 7672",
+		Fix: "Publish TLSA records at _25._tcp.<mx host> in a DNSSEC-signed zone, so DANE senders insist on TLS with your certificate."},
+	{ID: "mx.mta_sts", Passes: true, Ref: "RFC 8461",
+		Fix: "Publish a policy at https://mta-sts.<domain>/.well-known/mta-sts.txt and the TXT record \"v=STSv1; id=<version>\" at _mta-sts.<domain>."},
+	{ID: "mx.tls_rpt", Passes: true, Ref: "RFC 8460",
+		Fix: "Publish \"v=TLSRPTv1; rua=mailto:<address>\" at _smtp._tls.<domain> to receive reports of senders' TLS failures."},
 }
 
-// newFinding fills in the reference and the usual fix of id.
+func init() { report.Register(checks...) }
+
+// newFinding fills in the reference and the usual fix of id, even for an
+// ok finding: some ok findings (an unsigned zone) still have a next step.
 func newFinding(id string, sev report.Severity, subject, message string, evidence ...string) report.Finding {
-	e := catalog[id]
-	return report.Finding{ID: id, Severity: sev, Subject: subject, Message: message, Evidence: evidence, Fix: e.fix, Ref: e.ref}
+	c, _ := report.LookupCheck(id)
+	f := c.Finding(sev, subject, message, evidence...)
+	f.ID, f.Fix = id, c.Fix
+	return f
 }
 
 // unchecked is a finding for a check the DNS did not let us make.

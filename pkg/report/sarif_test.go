@@ -10,17 +10,17 @@ func sarifSample() (*Report, []SARIFRule) {
 	r := &Report{
 		Command: "lint",
 		Findings: []Finding{
-			{ID: "send.smarthost-self", Severity: Error, Subject: `SendConnector "Relay" .SmartHosts`, Message: "smart host is the server itself",
+			{ID: "lint.send.smarthost_self", Severity: Error, Subject: `SendConnector "Relay" .SmartHosts`, Message: "smart host is the server itself",
 				Evidence: []string{"SmartHosts : {ex01}"}, Fix: "point it at the next hop", Location: &Location{File: "exports/send connectors.txt", Line: 14}},
-			{ID: "recv.internal-open", Severity: Warning, Message: "open to all", Location: &Location{File: "/srv/exports/recv.xml", Line: 3}},
-			{ID: "input.unrecognized", Severity: Info, Message: "unknown object", Location: &Location{File: "x.txt"}},
+			{ID: "lint.recv.internal_open", Severity: Warning, Message: "open to all", Location: &Location{File: "/srv/exports/recv.xml", Line: 3}},
+			{ID: "lint.input.unrecognized", Severity: Info, Message: "unknown object", Location: &Location{File: "x.txt"}},
 			{ID: "not.in.catalog", Severity: OK, Message: "fine", Incomplete: true},
 		},
 	}
 	rules := []SARIFRule{
-		{ID: "send.smarthost-self", Name: "Smart host is self", Short: "Smart host is self", Full: "checks smart hosts", Help: "Prevents: loops", Severity: Error},
-		{ID: "recv.internal-open", Short: "Open internal connector", Full: "checks ranges", Help: "Prevents: refusals", Severity: Warning},
-		{ID: "input.unrecognized", Short: "Unknown object", Full: "checks kinds", Help: "Prevents: silence", Severity: Info},
+		{ID: "lint.send.smarthost_self", Name: "Smart host is self", Short: "Smart host is self", Full: "checks smart hosts", Help: "Prevents: loops", Severity: Error},
+		{ID: "lint.recv.internal_open", Short: "Open internal connector", Full: "checks ranges", Help: "Prevents: refusals", Severity: Warning},
+		{ID: "lint.input.unrecognized", Short: "Unknown object", Full: "checks kinds", Help: "Prevents: silence", Severity: Info},
 	}
 	return r, rules
 }

@@ -42,7 +42,7 @@ func (s *session) mechClient(mech, user string) sasl.Client {
 	case smtpclient.XOAuth2:
 		return smtpclient.NewXOAuth2Client(user, pass)
 	}
-	host, port, _ := net.SplitHostPort(s.res.Addr)
+	host, port, _ := net.SplitHostPort(s.res.Addr())
 	p, _ := strconv.Atoi(port)
 	if s.res.Host != "" {
 		host = s.res.Host
@@ -73,7 +73,7 @@ func (s *session) auth(ctx context.Context, st Step) {
 	skip := func(why, fix string) {
 		res.Skipped = why
 		s.record(st, StepResult{Note: "AUTH not attempted: " + why})
-		s.add(report.Finding{ID: "smtp.auth_failed", Severity: report.Error, Message: "AUTH not attempted: " + why, Fix: fix})
+		s.add(report.Finding{ID: "smtp.auth", Severity: report.Error, Message: "AUTH not attempted: " + why, Fix: fix})
 		s.stopped = true
 	}
 	switch {
@@ -104,7 +104,7 @@ func (s *session) auth(ctx context.Context, st Step) {
 		res.OK, res.Reply = true, replyOf(r)
 		s.authed = true
 		s.record(st, StepResult{Command: "AUTH " + mech, Reply: res.Reply})
-		s.add(report.Finding{ID: "smtp.auth_failed", Severity: report.OK, Message: fmt.Sprintf("authenticated as %s with %s", user, mech)})
+		s.add(report.Finding{ID: "smtp.auth", Severity: report.OK, Message: fmt.Sprintf("authenticated as %s with %s", user, mech)})
 	case errors.As(err, &re):
 		res.Reply = replyOf(re.Reply)
 		s.record(st, StepResult{Command: "AUTH " + mech, Reply: res.Reply})
@@ -117,7 +117,7 @@ func (s *session) auth(ctx context.Context, st Step) {
 		// was cancelled and the connection is still usable.
 		res.Reply = replyOf(r)
 		s.record(st, StepResult{Command: "AUTH " + mech, Reply: res.Reply, Error: shortErr(err)})
-		s.add(report.Finding{ID: "smtp.auth_failed", Severity: report.Error, Message: "authentication failed: " + shortErr(err),
+		s.add(report.Finding{ID: "smtp.auth", Severity: report.Error, Message: "authentication failed: " + shortErr(err),
 			Fix: "check that the mechanism and credentials match what the server expects"})
 		s.stopped = true
 	default:

@@ -86,7 +86,7 @@ func (s *session) bannerFindings() {
 }
 
 func (s *session) startTLSFinding() {
-	f := report.Finding{ID: "smtp.starttls_missing", Severity: report.OK, Message: "the server offers STARTTLS"}
+	f := report.Finding{ID: "smtp.starttls", Severity: report.OK, Message: "the server offers STARTTLS"}
 	if !s.res.StartTLSOffered {
 		f.Message = "the server does not offer STARTTLS, so mail to it travels unencrypted"
 		f.Fix = "install a certificate and enable STARTTLS on this service"
@@ -107,7 +107,7 @@ func (s *session) startTLSFinding() {
 // still expose the user name and an exchange open to offline guessing.
 func (s *session) authBeforeTLSFinding() {
 	mechs := s.res.AuthBeforeTLS
-	f := report.Finding{ID: "smtp.auth_before_tls", Severity: report.OK, Message: "no AUTH is offered before TLS"}
+	f := report.Finding{ID: "smtp.auth_tls_only", Severity: report.OK, Message: "no AUTH is offered before TLS"}
 	if len(mechs) > 0 {
 		f.Evidence = []string{"AUTH " + strings.Join(mechs, " ") + " offered on the plain-text session"}
 		f.Fix = "offer AUTH only after STARTTLS (Postfix: smtpd_tls_auth_only = yes; Exchange: require TLS on the receive connector's Basic authentication)"
@@ -172,7 +172,7 @@ func (s *session) rejected(st Step, shown string, r *smtpclient.Reply) {
 		f.Message = fmt.Sprintf("%s is answered with %d: it does not confirm addresses", strings.ToUpper(string(st.Kind)), r.Code)
 		f.Evidence = nil
 	case StepAuth:
-		f.ID = "smtp.auth_failed"
+		f.ID = "smtp.auth"
 		f.Message = fmt.Sprintf("authentication failed: %d %s", r.Code, r.Message())
 	}
 	if f.Severity > report.OK {
@@ -220,8 +220,8 @@ func fixFor(r *smtpclient.Reply, def string) string {
 }
 
 // judgeCode checks that every reply to the named step fits the pattern.
-func judgeCode(step string, p CodePattern, results []StepResult, origin string) ExpectationResult {
-	x := ExpectationResult{Name: "code " + step + "=" + p.String(), Want: p.String(), Origin: origin}
+func judgeCode(step string, p CodePattern, results []StepResult, source string) ExpectationResult {
+	x := ExpectationResult{Name: "code " + step + "=" + p.String(), Want: p.String(), Source: source}
 	var got []string
 	pass := true
 	for _, sr := range results {
@@ -257,13 +257,13 @@ func (s *session) expectations() {
 	}
 	for _, e := range all {
 		x := s.judgeExpectation(e)
-		x.Origin = e.Origin
+		x.Source = e.Origin
 		s.res.Expectations = append(s.res.Expectations, x)
 	}
 	for _, x := range s.res.Expectations {
 		f := report.Finding{ID: "smtp.expectation", Severity: report.OK, Message: "expectation met: " + x.Name}
-		if x.Origin != "" {
-			f.Evidence = []string{"from " + x.Origin}
+		if x.Source != "" {
+			f.Evidence = []string{"from " + x.Source}
 		}
 		if !x.Pass {
 			f.Severity = report.Error

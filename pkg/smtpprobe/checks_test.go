@@ -71,7 +71,7 @@ func TestNameChecks(t *testing.T) {
 			o := baseOptions(nil)
 			o.Resolver, o.StartTLS = r, smtpprobe.TLSNever
 			res := smtpprobe.Probe(context.Background(), addr, tt.connected, o)
-			f := findingsWith(res, "smtp.ehlo_name_mismatch")
+			f := findingsWith(res, "smtp.ehlo_name")
 			if len(f) != 1 || f[0].Severity != tt.want || f[0].Incomplete != tt.incomplete || !strings.Contains(f[0].Message, tt.msg) {
 				t.Fatalf("got %+v; want %s incomplete=%v containing %q", f, tt.want, tt.incomplete, tt.msg)
 			}
@@ -221,8 +221,8 @@ func TestTranscriptShownOnlyOnFailure(t *testing.T) {
 		shown   bool
 	}{
 		{"info", report.Finding{ID: "smtp.size", Severity: report.Info}, false},
-		{"warning", report.Finding{ID: "smtp.cert_expiring", Severity: report.Warning}, false},
-		{"error", report.Finding{ID: "smtp.open_relay", Severity: report.Error}, true},
+		{"warning", report.Finding{ID: "smtp.cert_expiry", Severity: report.Warning}, false},
+		{"error", report.Finding{ID: "smtp.relay", Severity: report.Error}, true},
 		{"incomplete", report.Finding{ID: "smtp.connect", Severity: report.Info, Incomplete: true}, true},
 	}
 	for _, tt := range tests {

@@ -41,16 +41,16 @@ func TestPostfixGoodAndBadToldApart(t *testing.T) {
 		good, bad  report.Severity
 		goodDetail string
 	}{
-		{"smtp.auth_before_tls", report.OK, report.Error, "no AUTH"},
-		{"smtp.open_relay", report.OK, report.Error, "refused"},
-		{"smtp.starttls_missing", report.OK, report.OK, "offers STARTTLS"},
-		{"smtp.cert_untrusted", report.OK, report.OK, "trusted root"},
-		{"smtp.cert_name_mismatch", report.OK, report.OK, "covers " + peers.Hostname},
+		{"smtp.auth_tls_only", report.OK, report.Error, "no AUTH"},
+		{"smtp.relay", report.OK, report.Error, "refused"},
+		{"smtp.starttls", report.OK, report.OK, "offers STARTTLS"},
+		{"smtp.cert_trust", report.OK, report.OK, "trusted root"},
+		{"smtp.cert_name", report.OK, report.OK, "covers " + peers.Hostname},
 		{"smtp.tls_version", report.OK, report.OK, "TLS 1."},
 		{"smtp.banner", report.OK, report.OK, "220 " + peers.Hostname},
 		// Both listen on 127.0.0.1, whose PTR (scripts/peers/zones) names
 		// the host they announce.
-		{"smtp.ehlo_name_mismatch", report.OK, report.OK, "matches the reverse DNS"},
+		{"smtp.ehlo_name", report.OK, report.OK, "matches the reverse DNS"},
 	}
 	run := func(addr string) *smtpprobe.Result {
 		o := peerOptions(t, p)
@@ -112,9 +112,9 @@ func TestPostfixAuthentication(t *testing.T) {
 			if res.Auth == nil || res.Auth.OK != tt.ok {
 				t.Fatalf("auth = %+v; transcript:\n%s", res.Auth, strings.Join(res.TranscriptLines(false), "\n"))
 			}
-			sev, _ := severityOf(res, "smtp.auth_failed")
+			sev, _ := severityOf(res, "smtp.auth")
 			if want := map[bool]report.Severity{true: report.OK, false: report.Error}[tt.ok]; sev != want {
-				t.Errorf("smtp.auth_failed %s, want %s", sev, want)
+				t.Errorf("smtp.auth %s, want %s", sev, want)
 			}
 			if !tt.ok && (res.Auth.Reply == nil || res.Auth.Reply.Code != 535) {
 				t.Errorf("refusal reply %+v, want 535", res.Auth.Reply)

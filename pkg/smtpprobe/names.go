@@ -76,7 +76,7 @@ func sameName(a, b string) bool {
 // facing the Internet announces its public FQDN, and that name's reverse
 // DNS points back at it.
 func nameFinding(n *Names, connected string, checkedPTR bool) report.Finding {
-	f := report.Finding{ID: "smtp.ehlo_name_mismatch", Severity: report.OK}
+	f := report.Finding{ID: "smtp.ehlo_name", Severity: report.OK}
 	announced := n.EHLO
 	if announced == "" {
 		announced = n.Banner

@@ -51,7 +51,11 @@ func Probe(ctx context.Context, addr, serverName string, o Options) *Result {
 	o.defaults()
 	start := time.Now()
 	serverName = strings.TrimSuffix(serverName, ".")
-	res := &Result{Target: serverName, Host: serverName, Addr: addr, Protocol: "smtp", ImplicitTLS: o.TLSOnConnect}
+	res := &Result{Target: serverName, Host: serverName, Protocol: "smtp", ImplicitTLS: o.TLSOnConnect, addr: addr}
+	if ip, port, err := net.SplitHostPort(addr); err == nil {
+		res.IP = ip
+		res.Port, _ = strconv.Atoi(port)
+	}
 	if res.Target == "" {
 		res.Target = addr
 	}
@@ -117,9 +121,9 @@ func (s *session) run(ctx context.Context) {
 	}
 	var err error
 	if s.o.TLSOnConnect {
-		s.c, err = smtpclient.DialTLS(ctx, s.res.Addr, s.tlsConfig(), s.clientOptions())
+		s.c, err = smtpclient.DialTLS(ctx, s.res.Addr(), s.tlsConfig(), s.clientOptions())
 	} else {
-		s.c, err = smtpclient.Dial(ctx, s.res.Addr, s.clientOptions())
+		s.c, err = smtpclient.Dial(ctx, s.res.Addr(), s.clientOptions())
 	}
 	if s.c == nil {
 		s.connectFailed(err)
@@ -147,9 +151,9 @@ func (s *session) run(ctx context.Context) {
 
 // connectOnly is --quit-after connect: a TCP connect and nothing else.
 func (s *session) connectOnly(ctx context.Context) {
-	s.tr.Notef("connecting to %s", s.res.Addr)
+	s.tr.Notef("connecting to %s", s.res.Addr())
 	d := net.Dialer{Timeout: s.o.DialTimeout}
-	conn, err := d.DialContext(ctx, "tcp", s.res.Addr)
+	conn, err := d.DialContext(ctx, "tcp", s.res.Addr())
 	if err != nil {
 		s.tr.Notef("connect failed: %v", err)
 		s.connectFailed(err)
@@ -166,7 +170,7 @@ func (s *session) connectFailed(err error) {
 	var op *net.OpError
 	if errors.As(err, &op) && op.Op == "dial" {
 		s.res.Error = shortErr(err)
-		s.fail("smtp.connect", report.Error, true, "could not connect to "+s.res.Addr+": "+shortErr(err),
+		s.fail("smtp.connect", report.Error, true, "could not connect to "+s.res.Addr()+": "+shortErr(err),
 			"check that the server listens on this address and port and that no firewall drops the connection")
 		return
 	}
@@ -213,14 +217,10 @@ func (s *session) add(f report.Finding) {
 
 // record adds a step result and checks the step's own expectation.
 func (s *session) record(st Step, sr StepResult) {
-	sr.Step, sr.Line = st.Kind, st.Line
+	sr.Step, sr.Source = st.Kind, st.Source
 	s.res.Steps = append(s.res.Steps, sr)
 	if st.Expect != nil {
-		origin := ""
-		if st.Line > 0 {
-			origin = "line " + strconv.Itoa(st.Line)
-		}
-		s.res.Expectations = append(s.res.Expectations, judgeCode(string(st.Kind), *st.Expect, []StepResult{sr}, origin))
+		s.res.Expectations = append(s.res.Expectations, judgeCode(string(st.Kind), *st.Expect, []StepResult{sr}, st.Source))
 	}
 }
 
@@ -350,7 +350,7 @@ func (s *session) startTLS(ctx context.Context, st Step) {
 		return
 	}
 	if err != nil {
-		s.add(report.Finding{ID: "smtp.tls_failed", Severity: report.Error,
+		s.add(report.Finding{ID: "smtp.tls_handshake", Severity: report.Error,
 			Message:  "the server offers STARTTLS but the upgrade failed: " + shortErr(err),
 			Evidence: explainReply(r),
 			Fix:      "check the certificate and key configured for the SMTP service and the TLS versions and ciphers it allows",
@@ -409,7 +409,7 @@ func (s *session) mail(ctx context.Context, st Step) {
 		from = ""
 	}
 	params := st.Params
-	if params == "" && st.Line == 0 {
+	if params == "" && st.Source == "" {
 		params = s.mailParams()
 	}
 	line := strings.TrimSpace(fmt.Sprintf("MAIL FROM:<%s> %s", from, params))
@@ -448,7 +448,7 @@ func (s *session) want(ext string) bool {
 	}
 	if !s.missing[ext] {
 		s.missing[ext] = true
-		s.add(report.Finding{ID: "smtp.ext_missing", Severity: report.Warning,
+		s.add(report.Finding{ID: "smtp.extension", Severity: report.Warning,
 			Message: "the server does not offer " + ext + ", so the parameters that need it were not sent",
 			Fix:     "enable " + ext + " on the server if senders rely on it",
 		})
@@ -473,7 +473,7 @@ func xtext(s string) string {
 
 func (s *session) rcpt(ctx context.Context, st Step) {
 	params := st.Params
-	if params == "" && st.Line == 0 && s.o.DSNNotify != "" && s.want("DSN") {
+	if params == "" && st.Source == "" && s.o.DSNNotify != "" && s.want("DSN") {
 		params = "NOTIFY=" + strings.ToUpper(s.o.DSNNotify)
 	}
 	line := strings.TrimSpace(fmt.Sprintf("RCPT TO:<%s> %s", st.Arg, params))
@@ -594,15 +594,15 @@ func (s *session) relayFinding() {
 	}
 	switch rel.Verdict {
 	case "open":
-		s.add(report.Finding{ID: "smtp.open_relay", Severity: report.Error, Evidence: ev,
+		s.add(report.Finding{ID: "smtp.relay", Severity: report.Error, Evidence: ev,
 			Message: "the server accepted a recipient in a foreign domain from an unauthenticated client: it is an open relay",
 			Fix:     "accept unauthenticated mail only for your own domains (authoritative and relay domains); let only authenticated users or listed internal hosts relay elsewhere",
 		})
 	case "refused":
-		s.add(report.Finding{ID: "smtp.open_relay", Severity: report.OK, Evidence: ev,
+		s.add(report.Finding{ID: "smtp.relay", Severity: report.OK, Evidence: ev,
 			Message: "relaying for an unauthenticated client is refused"})
 	default:
-		s.add(report.Finding{ID: "smtp.open_relay", Severity: report.Warning, Incomplete: true, Evidence: ev,
+		s.add(report.Finding{ID: "smtp.relay", Severity: report.Warning, Incomplete: true, Evidence: ev,
 			Message: "the relay test was inconclusive: the server refused the sender or answered with a temporary error",
 			Fix:     "run the test again with --from set to an address the server accepts as a sender",
 		})

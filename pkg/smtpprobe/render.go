@@ -26,8 +26,8 @@ func (rr *RunResult) Sections(timing bool) []report.Section {
 // went wrong, because that is when it is needed).
 func (r *Result) Sections(timing bool) []report.Section {
 	title := r.Target
-	if r.Host != "" && r.Host != r.Addr {
-		title += " [" + r.Addr + "]"
+	if r.Host != "" && r.Host != r.Addr() {
+		title += " [" + r.Addr() + "]"
 	}
 	if r.Via != "" {
 		title += " (" + r.Via + ")"
@@ -61,7 +61,7 @@ func (r *Result) Sections(timing bool) []report.Section {
 func (r *Result) overview() *report.Table {
 	t := &report.Table{Header: []string{"Item", "Value"}}
 	add := func(k, v string) { t.Rows = append(t.Rows, []string{k, v}) }
-	add("Address", r.Addr+" ("+r.Protocol+")")
+	add("Address", r.Addr()+" ("+r.Protocol+")")
 	if r.Banner != nil {
 		add("Banner", r.Banner.String())
 		add("Greeting delay", fmtMS(r.BannerDelay))

@@ -78,13 +78,18 @@ type Endpoint struct {
 // RunResult is the probe of one target: the route when it was a domain,
 // and one result per server probed.
 type RunResult struct {
-	Target  string     `json:"target"`
-	Domain  string     `json:"domain,omitempty"`
-	Route   *mx.Result `json:"mx,omitempty"`
-	Results []*Result  `json:"results"`
+	// Target is what was asked for, as the user gave it.
+	Target string `json:"target"`
+	// Domain is the mail domain whose MX was probed, for @domain and
+	// user@domain targets.
+	Domain string     `json:"domain,omitempty"`
+	Route  *mx.Result `json:"mx,omitempty"`
+	// Results has one session per server probed; empty when no server
+	// could be found.
+	Results []*Result `json:"results,omitempty"`
 	// Findings about reaching the target at all (no MX, host not found);
 	// each result carries its own.
-	Findings []report.Finding `json:"findings"`
+	Findings []report.Finding `json:"findings,omitempty"`
 }
 
 // AllFindings returns the target-level findings followed by every result's.

@@ -20,7 +20,7 @@ type TLSReport struct {
 	Cipher   string `json:"cipher"`
 	Implicit bool   `json:"implicit,omitempty"`
 	// ServerName is the name the certificate was checked against.
-	ServerName string     `json:"server_name"`
+	ServerName string     `json:"server_name,omitempty"`
 	Chain      []CertInfo `json:"chain"`
 	// Trusted: the chain leads to a trusted root (ignoring name and dates,
 	// which have their own verdicts).
@@ -138,7 +138,7 @@ func tlsFindings(t *TLSReport, subject string) []report.Finding {
 		out = append(out, f("smtp.tls_version", report.OK, fmt.Sprintf("%s with %s", t.Version, t.Cipher), ""))
 	}
 	if len(t.Chain) == 0 {
-		return append(out, f("smtp.cert_untrusted", report.Error, "the server completed TLS without a certificate", "configure a certificate for the SMTP service"))
+		return append(out, f("smtp.cert_trust", report.Error, "the server completed TLS without a certificate", "configure a certificate for the SMTP service"))
 	}
 	leaf := t.Chain[0]
 	names := "names on the certificate: " + strings.Join(leaf.SANs, ", ")
@@ -148,39 +148,39 @@ func tlsFindings(t *TLSReport, subject string) []report.Finding {
 	switch {
 	case t.ServerName == "":
 	case t.NameMatch:
-		out = append(out, f("smtp.cert_name_mismatch", report.OK, "the certificate covers "+t.ServerName, ""))
+		out = append(out, f("smtp.cert_name", report.OK, "the certificate covers "+t.ServerName, ""))
 	case isIP(t.ServerName):
-		out = append(out, f("smtp.cert_name_mismatch", report.Info,
+		out = append(out, f("smtp.cert_name", report.Info,
 			"connected by IP address, so the certificate could not be matched to a host name",
 			"probe the host name senders use (the MX or smart host name) to check the certificate name", names))
 	default:
-		out = append(out, f("smtp.cert_name_mismatch", report.Error,
+		out = append(out, f("smtp.cert_name", report.Error,
 			"the certificate does not cover "+t.ServerName+", the name senders connect to",
 			"issue the certificate for the exact host name in the MX record or smart host setting (a SAN entry), or point them at a name the certificate has", names))
 	}
 	validity := fmt.Sprintf("valid %s to %s", leaf.NotBefore.Format(time.DateOnly), leaf.NotAfter.Format(time.DateOnly))
 	switch {
 	case t.NotYetValid:
-		out = append(out, f("smtp.cert_expired", report.Error, "the certificate is not valid yet", "check the server clock and the certificate's start date", validity))
+		out = append(out, f("smtp.cert_expiry", report.Error, "the certificate is not valid yet", "check the server clock and the certificate's start date", validity))
 	case t.Expired:
-		out = append(out, f("smtp.cert_expired", report.Error,
+		out = append(out, f("smtp.cert_expiry", report.Error,
 			fmt.Sprintf("the certificate expired %d days ago", -t.DaysLeft), "renew the certificate and reload the mail service", validity))
 	case t.DaysLeft < expiryWarnDays:
-		out = append(out, f("smtp.cert_expiring", report.Warning,
+		out = append(out, f("smtp.cert_expiry", report.Warning,
 			fmt.Sprintf("the certificate expires in %d days", t.DaysLeft), "renew the certificate now and check why automatic renewal has not happened", validity))
 	default:
-		out = append(out, f("smtp.cert_expiring", report.OK, fmt.Sprintf("the certificate is valid for %d more days", t.DaysLeft), "", validity))
+		out = append(out, f("smtp.cert_expiry", report.OK, fmt.Sprintf("the certificate is valid for %d more days", t.DaysLeft), "", validity))
 	}
 	switch {
 	case t.Trusted:
-		out = append(out, f("smtp.cert_untrusted", report.OK, "the certificate chain leads to a trusted root", ""))
+		out = append(out, f("smtp.cert_trust", report.OK, "the certificate chain leads to a trusted root", ""))
 	case t.SelfSigned:
-		out = append(out, f("smtp.cert_self_signed", report.Error,
+		out = append(out, f("smtp.cert_trust", report.Error,
 			"the certificate is self-signed, so no sender can verify it",
 			"use a certificate from a public CA (or your internal CA for internal hops, and give it to the senders); pass --ca-file if you trust it on purpose",
 			"subject: "+leaf.Subject))
 	default:
-		out = append(out, f("smtp.cert_untrusted", report.Error,
+		out = append(out, f("smtp.cert_trust", report.Error,
 			"the certificate chain does not lead to a trusted root",
 			"send the full chain (leaf and intermediates) from the server; if an internal CA issued it, pass that CA with --ca-file",
 			"issuer: "+leaf.Issuer, "verifier: "+trustReason(t.TrustError)))
