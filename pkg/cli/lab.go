@@ -54,6 +54,10 @@ func printLab(e *Env, l *lab.Lab) {
 	for _, h := range l.Hosts {
 		fmt.Fprintf(w, "  %-38s %-11s %s\n", h.Name, h.IP, h.Fault)
 	}
+	fmt.Fprintln(w, "\nDNS faults:")
+	for _, f := range lab.DNSFaults() {
+		fmt.Fprintf(w, "  %-38s %-11s %s\n", f.Name, f.Type, f.Fault)
+	}
 	fmt.Fprintln(w, "\nTry:")
 	for _, s := range lab.Scenarios() {
 		fmt.Fprintf(w, "  mailflow %s\n", report.ShellJoin(s.Args(l)))

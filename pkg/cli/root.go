@@ -173,7 +173,7 @@ Exit codes: 0 nothing wrong, 1 a problem was found, 2 usage or input error,
 	pf.StringArrayVar(&env.DNS, "dns", nil, "DNS server ADDR[:PORT] to query (repeatable; default: /etc/resolv.conf)")
 	pf.BoolVar(&env.TCP, "tcp", false, "query DNS over TCP only")
 	pf.DurationVar(&env.Timeout, "timeout", 5*time.Second, "timeout for each network attempt (DNS query, SMTP reply)")
-	pf.IntVar(&env.Retries, "retries", 2, "DNS retries per server after a timeout")
+	pf.IntVar(&env.Retries, "retries", 2, "times a DNS query is sent again to a server that has not answered within its retransmission timeout")
 
 	for _, add := range subcommands {
 		root.AddCommand(add(env))

@@ -73,11 +73,12 @@ func (v Verdict) MarshalText() ([]byte, error) { return []byte(v.String()), nil 
 type failure int
 
 const (
-	failNone    failure = iota
-	failDNS             // timeout, SERVFAIL, network error
-	failRefused         // the resolver answered REFUSED
-	failCode            // the list answered one of its error codes
-	failBogus           // only answers outside 127.0.0.0/8
+	failNone     failure = iota
+	failDNS              // timeout, SERVFAIL, network error
+	failRefused          // the resolver answered REFUSED
+	failCode             // the list answered one of its error codes
+	failBogus            // only answers outside 127.0.0.0/8
+	failMismatch         // the reply answered another question (resolver.StatusMismatch)
 )
 
 // ListResult is one lookup: one address or domain on one list.
@@ -335,7 +336,11 @@ func (c *checker) addresses(ctx context.Context, name resolver.Name, domainCheck
 	a := c.r.LookupAddrs(ctx, name.ASCII)
 	for _, ans := range []*resolver.Answer{a.A, a.AAAA} {
 		if !ans.Status.Definite() {
-			notes = append(notes, lookupFailed(name, fmt.Sprintf("%s lookup: %s", dns.TypeToString[ans.Type], failureText(ans))))
+			f := lookupFailed(name, fmt.Sprintf("%s lookup: %s", dns.TypeToString[ans.Type], failureText(ans)))
+			if ans.Status == resolver.StatusMismatch {
+				f.Fix = resolver.MismatchFix
+			}
+			notes = append(notes, f)
 		}
 	}
 	ips := a.IPs
@@ -404,8 +409,11 @@ func evaluate(j job, name string, a *resolver.Answer, err error, txt []string) L
 		var re *resolver.Error
 		if errors.As(err, &re) {
 			lr.Err = failureText(a)
-			if re.Status == resolver.StatusRefused {
+			switch re.Status {
+			case resolver.StatusRefused:
 				lr.failure = failRefused
+			case resolver.StatusMismatch:
+				lr.failure = failMismatch
 			}
 		}
 		return lr

@@ -122,8 +122,11 @@ func (lr *ListResult) errorFinding(subject, ref string) report.Finding {
 		return bogusFinding(lr, subject, true)
 	}
 	fix := "Retry later. If it persists, the list's servers or the path to them are failing: compare with dig " + lr.Query + " A on the mail server itself. Lists that rate-limit drop queries from busy resolvers."
-	if lr.failure == failRefused {
+	switch lr.failure {
+	case failRefused:
 		fix = "The resolver refused the query: it does not recurse for this client or blocks the list. Point --dns at a resolver that recurses for you."
+	case failMismatch:
+		fix = resolver.MismatchFix
 	}
 	return report.Finding{
 		ID: "dnsbl.query_failed", Severity: report.Warning, Incomplete: true, Subject: subject,

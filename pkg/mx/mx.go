@@ -87,6 +87,9 @@ type Result struct {
 	SplitDNS *Comparison         `json:"split_dns,omitempty"`
 	Findings []report.Finding    `json:"findings,omitempty"`
 	Trace    []resolver.Exchange `json:"trace,omitempty"`
+
+	// mxStatus is how the MX lookup ended, for the route's wording.
+	mxStatus resolver.Status
 }
 
 // Target is one MX host.
@@ -101,7 +104,8 @@ type Target struct {
 	CNAME     []string `json:"cname,omitempty"`
 	IPLiteral bool     `json:"ip_literal,omitempty"`
 	// Status is the outcome of the address lookups: ok, nodata, nxdomain,
-	// servfail, refused, timeout or error.
+	// servfail, refused, timeout, error or mismatch (the reply answered
+	// another question and was not used).
 	Status resolver.Status `json:"status"`
 	// TTL is the smallest TTL of the address records.
 	TTL uint32 `json:"ttl,omitempty"`

@@ -47,7 +47,7 @@ const modulePath = "github.com/mailflowkit/mailflow"
 var enums = map[reflect.Type][]string{
 	typeOf(report.OK): names(report.OK, report.Info, report.Warning, report.Error),
 	typeOf(resolver.StatusOK): names(resolver.StatusOK, resolver.StatusNoData, resolver.StatusNXDomain,
-		resolver.StatusServFail, resolver.StatusRefused, resolver.StatusTimeout, resolver.StatusError),
+		resolver.StatusServFail, resolver.StatusRefused, resolver.StatusTimeout, resolver.StatusError, resolver.StatusMismatch),
 	typeOf(smtpclient.Sent): names(smtpclient.Sent, smtpclient.Received, smtpclient.Note),
 	typeOf(mx.OutcomeMX): names(mx.OutcomeMX, mx.OutcomeImplicit, mx.OutcomeNullMX, mx.OutcomeNXDomain,
 		mx.OutcomeNoRoute, mx.OutcomeLoop, mx.OutcomeUnchecked),
