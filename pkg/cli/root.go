@@ -34,6 +34,9 @@ type Env struct {
 
 	// Now is the clock for stamps in output; tests pin it.
 	Now func() time.Time
+
+	// config records where each setting came from (config.go).
+	config *configState
 }
 
 // Main runs mailflow with the process's arguments and streams and returns
@@ -116,6 +119,9 @@ Exit codes: 0 nothing wrong, 1 a problem was found, 2 usage or input error,
 		SilenceErrors: true,
 		Version:       versionString(),
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			if err := env.applyConfig(cmd); err != nil {
+				return &runError{err: err}
+			}
 			if !slices.Contains(knownFormats, env.Format) {
 				return Usagef("--format %q: want one of %s", env.Format, strings.Join(knownFormats, ", "))
 			}
