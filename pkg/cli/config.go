@@ -351,7 +351,7 @@ func runConfigShow(cmd *cobra.Command, e *Env) error {
 		Command:  "config show",
 		Summary:  "configuration file " + orNone(cf.Path) + " (" + state + ")",
 		Sections: []report.Section{{Title: "Settings (flag > environment > file > default)", Table: t}},
-		Data:     struct {
+		Data: struct {
 			File     configFile    `json:"file"`
 			Settings []settingData `json:"settings"`
 		}{cf, data},

@@ -608,4 +608,3 @@ func readFile(path string, limit int64) ([]byte, error) {
 	}
 	return data, nil
 }
-
