@@ -219,7 +219,7 @@ func (e *Env) applyConfig(cmd *cobra.Command) error {
 		for _, v := range r.Values {
 			if err := fl.Value.Set(v); err != nil {
 				if r.Source == sourceEnv {
-					return Usagef("%s=%q: %v", r.Where, strings.Join(r.Values, " "), err)
+					return Inputf("%s=%q: %v", r.Where, strings.Join(r.Values, " "), err)
 				}
 				n := cf.values[s.Key].node
 				return Inputf("%s:%d:%d: %s: %v", cf.Path, n.Line, n.Column, s.Key, err)

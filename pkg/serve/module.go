@@ -4,6 +4,8 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"regexp"
+	"strings"
 	"time"
 
 	"github.com/mailflowkit/mailflow/pkg/check"
@@ -185,7 +187,10 @@ func (m *Module) start() error {
 		// The recipient of a domain target is only known per probe; any
 		// address shows whether the steps fit together.
 		if _, err := o.Plan("postmaster@example.org"); err != nil {
-			return err
+			// smtpprobe words it for the command line.
+			return errors.New(flagName.ReplaceAllStringFunc(err.Error(), func(f string) string {
+				return "smtp." + strings.ReplaceAll(f[2:], "-", "_")
+			}))
 		}
 	case "check":
 		o := &m.check
@@ -194,6 +199,9 @@ func (m *Module) start() error {
 	}
 	return nil
 }
+
+// flagName finds command-line flags in messages meant for the CLI.
+var flagName = regexp.MustCompile(`--[a-z][a-z-]*`)
 
 // close releases the module's sockets.
 func (m *Module) close() {

@@ -275,9 +275,16 @@ func (s *Server) moduleNames() string {
 // run probes t with m, sharing the run with identical requests in flight
 // and waiting for a free slot, globally and for the target, until ctx ends.
 func (s *Server) run(ctx context.Context, m *Module, t Target) (*Outcome, *requestError) {
+	ran := false // set only in the request whose function runs the probe
 	ch := s.flight.DoChan(m.Name+"\x00"+t.Input, func() (any, error) {
+		ran = true
 		return s.probe(ctx, m, t)
 	})
+	// The probe ends at its deadline; the grace lets its answer, or the
+	// reason it could not start, arrive before this request gives up.
+	deadline, _ := ctx.Deadline()
+	wait := time.NewTimer(time.Until(deadline) + max(s.o.Margin/2, 100*time.Millisecond))
+	defer wait.Stop()
 	select {
 	case res := <-ch:
 		if res.Err != nil {
@@ -287,11 +294,11 @@ func (s *Server) run(ctx context.Context, m *Module, t Target) (*Outcome, *reque
 			}
 			return nil, &requestError{status: http.StatusInternalServerError, reason: reasonInternal, msg: res.Err.Error()}
 		}
-		if res.Shared {
+		if !ran {
 			s.coalesced.WithLabelValues(m.Name).Inc()
 		}
 		return res.Val.(*Outcome), nil
-	case <-ctx.Done():
+	case <-wait.C:
 		return nil, overloaded("the identical probe already running did not finish in time")
 	}
 }
