@@ -147,4 +147,3 @@ func FuzzLoadConfig(f *testing.F) {
 		LoadConfig("fuzz.yaml", data, Defaults{}) //nolint:errcheck // only panics matter
 	})
 }
-

@@ -154,15 +154,15 @@ func TestProbeLab(t *testing.T) {
 		{"healthy domain end to end", "check", "good.lab.test", map[string]float64{
 			"mailflow_probe_success": 1, "mailflow_probe_exit_code": 0,
 			"mailflow_mx_targets": 2, "mailflow_mx_route_usable": 1,
-			`mailflow_smtp_up{host=mx1.good.lab.test,ip=127.0.0.11}`:                                   1,
-			`mailflow_smtp_starttls_offered{host=mx1.good.lab.test,ip=127.0.0.11}`:                     1,
-			`mailflow_smtp_auth_before_tls{host=mx1.good.lab.test,ip=127.0.0.11}`:                      0,
-			`mailflow_smtp_open_relay{host=mx1.good.lab.test,ip=127.0.0.11}`:                           0,
-			`mailflow_smtp_tls_version_info{host=mx1.good.lab.test,ip=127.0.0.11,version=TLS 1.3}`:     1,
-			`mailflow_dnsbl_listed{checked=127.0.0.11,zone=bl.lab.test}`:                               0,
-			`mailflow_findings{id=smtp.starttls,severity=ok}`:                                          1,
-			`mailflow_findings{id=mx.self_backup,severity=info}`:                                       1,
-			`mailflow_mx_mta_sts_ok`:                                                                   1,
+			`mailflow_smtp_up{host=mx1.good.lab.test,ip=127.0.0.11}`:                               1,
+			`mailflow_smtp_starttls_offered{host=mx1.good.lab.test,ip=127.0.0.11}`:                 1,
+			`mailflow_smtp_auth_before_tls{host=mx1.good.lab.test,ip=127.0.0.11}`:                  0,
+			`mailflow_smtp_open_relay{host=mx1.good.lab.test,ip=127.0.0.11}`:                       0,
+			`mailflow_smtp_tls_version_info{host=mx1.good.lab.test,ip=127.0.0.11,version=TLS 1.3}`: 1,
+			`mailflow_dnsbl_listed{checked=127.0.0.11,zone=bl.lab.test}`:                           0,
+			`mailflow_findings{id=smtp.starttls,severity=ok}`:                                      1,
+			`mailflow_findings{id=mx.self_backup,severity=info}`:                                   1,
+			`mailflow_mx_mta_sts_ok`: 1,
 		}, []string{`mailflow_smtp_up{host=hub.lab.test,ip=127.0.0.10}`}},
 		{"MX loop to our own hub", "check", "loop.lab.test", map[string]float64{
 			"mailflow_probe_success": 0, "mailflow_probe_exit_code": 1, "mailflow_mx_route_usable": 0,
@@ -174,7 +174,7 @@ func TestProbeLab(t *testing.T) {
 			`mailflow_findings{id=smtp.relay,severity=error}`:                1,
 		}, nil},
 		{"listed MX address", "check", "listed.lab.test", map[string]float64{
-			"mailflow_probe_success": 0,
+			"mailflow_probe_success":                                     0,
 			`mailflow_dnsbl_listed{checked=127.0.0.14,zone=bl.lab.test}`: 1,
 		}, nil},
 		{"AUTH before TLS", "smtp", "@authfirst.lab.test", map[string]float64{
@@ -191,7 +191,7 @@ func TestProbeLab(t *testing.T) {
 			"mailflow_probe_success": 1,
 		}, []string{"mailflow_mx_targets"}},
 		{"listed address on a bitmask list, not on the allow-list", "dnsbl", "127.0.0.14", map[string]float64{
-			"mailflow_probe_success": 0,
+			"mailflow_probe_success":                                          0,
 			`mailflow_dnsbl_listed{checked=127.0.0.14,zone=bl.lab.test}`:      1,
 			`mailflow_dnsbl_allowlisted{checked=127.0.0.14,zone=wl.lab.test}`: 0,
 		}, nil},
@@ -568,4 +568,3 @@ func TestPanicIsAnAnswer(t *testing.T) {
 		t.Fatal("the server is gone after a panic")
 	}
 }
-
