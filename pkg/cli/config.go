@@ -2,6 +2,7 @@ package cli
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -218,6 +219,7 @@ func (e *Env) applyConfig(cmd *cobra.Command) error {
 		}
 		for _, v := range r.Values {
 			if err := fl.Value.Set(v); err != nil {
+				err = valueError(fl, v, err)
 				if r.Source == sourceEnv {
 					return Inputf("%s=%q: %v", r.Where, strings.Join(r.Values, " "), err)
 				}
@@ -227,6 +229,20 @@ func (e *Env) applyConfig(cmd *cobra.Command) error {
 		}
 	}
 	return nil
+}
+
+// valueError words a value pflag refused the way a person reads it,
+// rather than as strconv's message.
+func valueError(fl *pflag.Flag, v string, err error) error {
+	switch fl.Value.Type() {
+	case "bool":
+		return fmt.Errorf("want true or false, not %q", v)
+	case "int":
+		return fmt.Errorf("want a whole number, not %q", v)
+	case "duration":
+		return fmt.Errorf("want a duration such as 5s or 1m30s, not %q", v)
+	}
+	return err
 }
 
 // fromDefaults resolves a setting without its flag: environment, file,

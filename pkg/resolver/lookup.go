@@ -84,6 +84,17 @@ func (r *Resolver) LookupTXT(ctx context.Context, name string) (*Answer, []strin
 	return a, out, err
 }
 
+// Cached reports whether a fresh answer for name/qtype is in the cache, so
+// that a caller pacing its queries (block lists) can skip the wait for
+// one that will not be sent.
+func (r *Resolver) Cached(name string, qtype uint16) bool {
+	if r.cfg.NoCache {
+		return false
+	}
+	_, ok := r.cached(cacheKey{dns.CanonicalName(name), qtype})
+	return ok
+}
+
 // Name is a domain name as the user typed it and as it goes on the wire.
 type Name struct {
 	ASCII   string `json:"ascii"`   // A-label form, lower case, no trailing dot
