@@ -257,3 +257,13 @@ func TestServeBuiltinDefaults(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseConfigFile: no configuration file makes the reader panic.
+func FuzzParseConfigFile(f *testing.F) {
+	f.Add([]byte("dns: [10.0.0.53, 10.0.0.54]\ntimeout: 3s\n"))
+	f.Add([]byte("zone: zen\nself: [a.example, 192.0.2.1]\nca_file: /etc/ssl/x.pem\n"))
+	f.Add([]byte("tcp: true\nretries: [1]\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		parseConfigFile("config.yaml", data) //nolint:errcheck // only panics matter
+	})
+}

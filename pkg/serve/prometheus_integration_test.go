@@ -148,6 +148,11 @@ func TestPrometheusScrapesServe(t *testing.T) {
 		}
 	}
 
+	// Every query of the shipped dashboard runs.
+	for _, expr := range dashboardQueries(t) {
+		promQuery(t, api, expr)
+	}
+
 	// Last, as it probes a target itself: the answer passes promtool's lint.
 	checkProbeMetrics(t, promtool, replicas[0].url+probePath("check", "good.lab.test"))
 }
@@ -364,10 +369,39 @@ func labCertNotAfter(t *testing.T, l *lab.Lab, ip, name string) time.Time {
 	return st.PeerCertificates[0].NotAfter
 }
 
+// dashboardQueries returns the queries of the shipped Grafana dashboard,
+// its variables set to match everything.
+func dashboardQueries(t *testing.T) []string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "..", "docs", "prometheus", "grafana-dashboard.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dash struct {
+		Panels []struct {
+			Targets []struct {
+				Expr string `json:"expr"`
+			} `json:"targets"`
+		} `json:"panels"`
+	}
+	if err := json.Unmarshal(data, &dash); err != nil {
+		t.Fatalf("grafana-dashboard.json: %v", err)
+	}
+	var out []string
+	for _, p := range dash.Panels {
+		for _, tg := range p.Targets {
+			out = append(out, strings.NewReplacer("$job", ".*", "$instance", ".*").Replace(tg.Expr))
+		}
+	}
+	if len(out) < 10 {
+		t.Fatalf("grafana-dashboard.json: only %d queries", len(out))
+	}
+	return out
+}
+
 // tail returns the end of a log file for a failure message.
 func tail(path string) string {
 	data, _ := os.ReadFile(path)
 	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
 	return strings.Join(lines[max(0, len(lines)-20):], "\n")
 }
-

@@ -281,9 +281,10 @@ func (s *Server) run(ctx context.Context, m *Module, t Target) (*Outcome, *reque
 		return s.probe(ctx, m, t)
 	})
 	// The probe ends at its deadline; the grace lets its answer, or the
-	// reason it could not start, arrive before this request gives up.
+	// reason it could not start, arrive on a loaded machine before this
+	// request gives up. Only a probe that ignores its deadline runs into it.
 	deadline, _ := ctx.Deadline()
-	wait := time.NewTimer(time.Until(deadline) + max(s.o.Margin/2, 100*time.Millisecond))
+	wait := time.NewTimer(time.Until(deadline) + probeGrace)
 	defer wait.Stop()
 	select {
 	case res := <-ch:
@@ -299,9 +300,12 @@ func (s *Server) run(ctx context.Context, m *Module, t Target) (*Outcome, *reque
 		}
 		return res.Val.(*Outcome), nil
 	case <-wait.C:
-		return nil, overloaded("the identical probe already running did not finish in time")
+		return nil, overloaded(fmt.Sprintf("the probe did not end within %s of its deadline", probeGrace))
 	}
 }
+
+// probeGrace is how long a request waits for its probe past the deadline.
+const probeGrace = 2 * time.Second
 
 func overloaded(msg string) *requestError {
 	return &requestError{status: http.StatusServiceUnavailable, reason: reasonOverloaded, msg: msg}

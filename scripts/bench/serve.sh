@@ -3,7 +3,8 @@
 # drives it: Prometheus on loopback scrapes TARGETS tenant domains (default
 # 1000) through mailflow's check module (MX route, SMTP with STARTTLS and
 # certificate checks, block list, SPF, DMARC) every INTERVAL seconds
-# (default 15), for SECONDS (default 600). Every 10 seconds it samples the
+# (default 15), for SECONDS (default 600), with MAX_PROBES (default 256)
+# probes at once. Every 10 seconds it samples the
 # resident memory and Go heap of mailflow serve; at the end it prints the
 # memory figures, the probe rate and how the scrapes went, as Prometheus
 # saw them. Talks only to 127.0.0.0/8.
@@ -18,6 +19,7 @@ cd "$(dirname "$0")/../.."
 n=${1:-1000}
 duration=${2:-600}
 interval=${INTERVAL:-15}
+max_probes=${MAX_PROBES:-256}
 usage() { echo "usage: scripts/bench/serve.sh [TARGETS] [SECONDS]" >&2; exit 2; }
 [[ $n =~ ^[1-9][0-9]*$ && $duration =~ ^[1-9][0-9]*$ && $interval =~ ^[1-9][0-9]*$ ]] || usage
 for cmd in prometheus go curl perl; do
@@ -56,7 +58,7 @@ modules:
       self: [hub.lab.test]
       zone: [bl.lab.test]
 EOF
-"$dir/mailflow" --dns "$dns" serve --config "$dir/serve.yaml" --listen "127.0.0.1:$serve_port" --max-probes 256 >"$dir/serve.log" 2>&1 &
+"$dir/mailflow" --dns "$dns" serve --config "$dir/serve.yaml" --listen "127.0.0.1:$serve_port" --max-probes "$max_probes" >"$dir/serve.log" 2>&1 &
 serve_pid=$!
 pids+=("$serve_pid")
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$serve_port/-/healthy" >/dev/null && break; sleep 0.1; done
@@ -109,7 +111,9 @@ perl -F, -lane '
 	next if $. == 1;
 	push @t, $F[0]; push @rss, $F[1]; push @heap, $F[2]; push @p, $F[4];
 	END {
-		my ($lo, $hi) = (1e18, 0); for (@rss[6..$#rss]) { $lo = $_ if $_ < $lo; $hi = $_ if $_ > $hi }
+		my @warm = map { $rss[$_] } grep { $t[$_] > 60 } 0..$#t;
+		my ($lo, $hi) = (0, 0); ($lo, $hi) = ($warm[0], $warm[0]) if @warm;
+		for (@warm) { $lo = $_ if $_ < $lo; $hi = $_ if $_ > $hi }
 		my @first = grep { $t[$_] > 60 && $t[$_] <= 120 } 0..$#t;
 		my @last = grep { $t[$_] > $t[-1] - 60 } 0..$#t;
 		my $avg = sub { my $s = 0; $s += $_ for @_; @_ ? $s / @_ : 0 };
@@ -122,4 +126,5 @@ echo "targets up: $(query 'count(up{job="mailflow_check"} == 1)') of $n"
 echo "mean scrape duration: $(query 'avg(avg_over_time(scrape_duration_seconds{job="mailflow_check"}[5m]))') s"
 echo "probes succeeding now: $(query 'sum(mailflow_probe_success{job="mailflow_check"})') (9 in 10 by design)"
 echo "probe errors (overloaded): $(metric 'mailflow_exporter_probe_errors_total{module="check",reason="overloaded"}')"
+echo "machine load average at the end (other work included): $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "serve CPU: $(awk '{ printf "%.0f s", ($14 + $15) / 100 }' "/proc/$serve_pid/stat") user+system"
