@@ -196,7 +196,8 @@ func wrapInput(err error) error {
 // It runs once, in the root's pre-run, for every command.
 func (e *Env) applyConfig(cmd *cobra.Command) error {
 	for c := cmd; c != nil; c = c.Parent() {
-		if c.Annotations[noConfig] != "" || c.Name() == cobra.ShellCompRequestCmd {
+		switch {
+		case c.Annotations[noConfig] != "", c.Name() == "completion", c.Name() == "help", c.Name() == cobra.ShellCompRequestCmd:
 			return nil
 		}
 	}

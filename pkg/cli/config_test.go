@@ -192,6 +192,10 @@ func TestConfigPath(t *testing.T) {
 	if code != 0 || !strings.Contains(out, `"source":"env"`) || !strings.Contains(out, `"exists":true`) {
 		t.Errorf("config path --format json: exit %d %s", code, out)
 	}
+	// Shell completion runs on every Tab: a broken file must not break it.
+	if code, _, errOut := runEnv(map[string]string{"MAILFLOW_CONFIG": broken}, "completion", "bash"); code != 0 {
+		t.Errorf("completion with a broken file: exit %d %s", code, errOut)
+	}
 	if code, _, errOut := runEnv(map[string]string{"MAILFLOW_CONFIG": broken}, "config", "show"); code != 2 || !strings.Contains(errOut, "config.yaml:1:1") {
 		t.Errorf("config show with a broken file: exit %d %s", code, errOut)
 	}

@@ -98,11 +98,10 @@ func New(cfg *Config, o Options) (*Server, error) {
 	for _, m := range cfg.Modules {
 		if err := m.start(); err != nil {
 			s.Close()
-			where := m.Origin
 			if cfg.File == "" {
-				where = "module " + m.Name
+				return nil, fmt.Errorf("built-in module %s: %v", m.Name, err)
 			}
-			return nil, fmt.Errorf("%s: module %s: %v", where, m.Name, err)
+			return nil, fmt.Errorf("%s: module %s: %v", m.Origin, m.Name, err)
 		}
 	}
 	s.metrics()
