@@ -4,7 +4,8 @@
 //
 // It can inject the faults a mail admin meets in the wild: slow answers,
 // answers that never come, SERVFAIL or REFUSED for chosen names, truncation
-// of large UDP replies, and the AD flag a validating resolver would set. It
+// of large UDP replies, and what a validating resolver shows for signed
+// zones: the AD flag, or SERVFAIL unless checking is disabled. It
 // is not a recursive resolver, does not sign zones and does not do zone
 // transfers.
 package authdns
@@ -40,6 +41,7 @@ type Server struct {
 	rules   map[string][]Rule
 	delay   time.Duration
 	ad      bool
+	dnssec  map[string]DNSSEC // zone apex → how a validating resolver presents it (dnssec.go)
 	maxUDP  int
 	queries int
 
@@ -200,6 +202,7 @@ func (s *Server) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 		m.SetRcode(req, rule.Rcode)
 	}
 	m.AuthenticatedData = s.ad || (hasRule && rule.AD)
+	m = s.withDNSSEC(req, name, m)
 	if opt := req.IsEdns0(); opt != nil {
 		m.SetEdns0(opt.UDPSize(), opt.Do())
 	}

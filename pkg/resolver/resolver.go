@@ -341,6 +341,7 @@ func (r *Resolver) newQuery(name string, qtype uint16) *dns.Msg {
 // --tcp), then TCP when the UDP reply is truncated.
 func (r *Resolver) exchange(ctx context.Context, srv, name string, qtype uint16) *Answer {
 	m := r.newQuery(name, qtype)
+	m.CheckingDisabled = checkingDisabled(ctx) // QueryCD, in dnssec.go
 	transport := "udp"
 	if r.cfg.TCP {
 		transport = "tcp"
