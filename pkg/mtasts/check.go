@@ -387,3 +387,34 @@ func firstLines(body string) []string {
 	}
 	return lines
 }
+
+// Summary describes the policy in one line for tables: what was fetched
+// and how the MX hosts match, or why there is no policy.
+func (r *Result) Summary() string {
+	switch {
+	case r == nil || r.Record == nil:
+		return "-"
+	case r.Fetch == nil:
+		return "not fetched (fetching is off)"
+	case r.Fetch.Problem != "":
+		return "not fetched: " + r.Fetch.Error
+	case r.Policy == nil:
+		return "does not parse"
+	}
+	p := r.Policy
+	s := fmt.Sprintf("%s, max_age %s, mx %s", p.Mode, ageText(p.MaxAge), orNone(p.MX))
+	var missing []string
+	for _, m := range r.MX {
+		if m.Pattern == "" {
+			missing = append(missing, m.Host)
+		}
+	}
+	switch {
+	case len(r.MX) == 0:
+	case len(missing) == 0:
+		s += "; every MX matches"
+	default:
+		s += "; not covered: " + strings.Join(missing, ", ")
+	}
+	return s
+}

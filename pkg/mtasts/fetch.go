@@ -188,7 +188,9 @@ func (f *Fetch) fail(err error, host string) {
 	case errors.As(err, &cv):
 		f.Problem = "tls"
 		f.Error = "the certificate of " + host + " is not valid: " + cv.Err.Error()
-	case errors.As(err, &re), errors.As(err, &ae):
+	case errors.As(err, &re), errors.As(err, &ae), strings.Contains(err.Error(), "tls: "):
+		// A TLS alert from the server (no certificate for the name, no
+		// common protocol version) has no exported type of its own.
 		f.Problem, f.Error = "tls", "TLS handshake failed: "+unwrapURL(err).Error()
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
 		f.Problem, f.Transient = "connect", true

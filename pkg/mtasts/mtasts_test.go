@@ -2,11 +2,8 @@ package mtasts_test
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
-	"io"
-	"log"
 	"net"
 	"net/http"
 	"slices"
@@ -18,6 +15,7 @@ import (
 	"github.com/mailflowkit/mailflow/pkg/authdns"
 	"github.com/mailflowkit/mailflow/pkg/certgen"
 	"github.com/mailflowkit/mailflow/pkg/mtasts"
+	"github.com/mailflowkit/mailflow/pkg/mtasts/ststest"
 	"github.com/mailflowkit/mailflow/pkg/report"
 	"github.com/mailflowkit/mailflow/pkg/resolver"
 )
@@ -150,110 +148,55 @@ func TestIDTime(t *testing.T) {
 
 const goodPolicy = "version: STSv1\r\nmode: enforce\r\nmx: mx.x.test\r\nmx: *.backup.x.test\r\nmax_age: 604800\r\n"
 
-// policyServer serves policies over HTTPS on 127.0.0.1, each domain's from
-// its own handler, with certificates from a test CA; names listed in
-// wrongCert get a certificate for another name.
+// policyServer serves policies over HTTPS on 127.0.0.1 with certificates
+// from a test CA, and a DNS server that sends every policy host there.
 type policyServer struct {
-	port   int
-	ca     *certgen.CA
-	dns    *authdns.Server
-	r      *resolver.Resolver
-	closed []func()
+	port int
+	ca   *certgen.CA
+	r    *resolver.Resolver
 }
 
-func startPolicyServer(t *testing.T, handlers map[string]http.HandlerFunc, wrongCert ...string) *policyServer {
+func startPolicyServer(t *testing.T, policies map[string]ststest.Policy) *policyServer {
 	t.Helper()
 	ca, err := certgen.NewCA("mtasts test CA")
 	if err != nil {
 		t.Fatal(err)
 	}
-	ps := &policyServer{ca: ca}
-	certs := map[string]*tls.Certificate{}
+	srv, err := ststest.Start("127.0.0.1:0", ca, policies)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
 	var zone strings.Builder
 	zone.WriteString("$ORIGIN x.test.\n@ 300 IN SOA ns hostmaster 1 3600 600 86400 60\n")
-	for host := range handlers {
-		name := host
-		if slices.Contains(wrongCert, host) {
-			name = "someone-else.example"
-		}
-		c, err := certgen.Issue(ca, certgen.Leaf{Names: []string{name}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		certs[host] = &c
+	for host := range policies {
 		fmt.Fprintf(&zone, "%s. 300 IN A 127.0.0.1\n", host)
 	}
-	zone.WriteString("mta-sts.servfail 300 IN A 127.0.0.1\nmta-sts.refused 300 IN A 127.0.0.1\n")
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	zone.WriteString("mta-sts.servfail 300 IN A 127.0.0.1\n")
+	dnsSrv, err := authdns.Start("127.0.0.1:0", zone.String(), authdns.WithRule("mta-sts.servfail.x.test", authdns.Rule{Rcode: 2}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ps.port = ln.Addr().(*net.TCPAddr).Port
-	srv := &http.Server{
-		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			h, _, _ := strings.Cut(r.Host, ":")
-			if f := handlers[h]; f != nil {
-				f(w, r)
-				return
-			}
-			http.NotFound(w, r)
-		}),
-		TLSConfig: &tls.Config{GetCertificate: func(hi *tls.ClientHelloInfo) (*tls.Certificate, error) {
-			if c := certs[hi.ServerName]; c != nil {
-				return c, nil
-			}
-			return nil, errors.New("unknown name")
-		}},
-		// The wrong-certificate case makes the server log handshake errors.
-		ErrorLog: log.New(io.Discard, "", 0),
-	}
-	go srv.ServeTLS(ln, "", "") //nolint:errcheck // ends on Close
-	t.Cleanup(func() { srv.Close() })
-	ps.dns, err = authdns.Start("127.0.0.1:0", zone.String(),
-		authdns.WithRule("mta-sts.servfail.x.test", authdns.Rule{Rcode: 2}))
+	t.Cleanup(func() { dnsSrv.Close() })
+	r, err := resolver.New(resolver.Config{Servers: []string{dnsSrv.Addr}, Timeout: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { ps.dns.Close() })
-	ps.r, err = resolver.New(resolver.Config{Servers: []string{ps.dns.Addr}, Timeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ps
-}
-
-func serve(body, contentType string, lastModified time.Time) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/.well-known/mta-sts.txt" {
-			http.NotFound(w, r)
-			return
-		}
-		w.Header().Set("Content-Type", contentType)
-		if !lastModified.IsZero() {
-			w.Header().Set("Last-Modified", lastModified.UTC().Format(http.TimeFormat))
-		}
-		w.Write([]byte(body)) //nolint:errcheck
-	}
+	return &policyServer{port: srv.Port, ca: ca, r: r}
 }
 
 func TestFetchPolicy(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts servers")
 	}
-	handlers := map[string]http.HandlerFunc{
-		"mta-sts.good.x.test":      serve(goodPolicy, "text/plain; charset=utf-8", time.Time{}),
-		"mta-sts.redirect.x.test":  http.RedirectHandler("https://elsewhere.example/policy", http.StatusFound).ServeHTTP,
-		"mta-sts.missing.x.test":   http.NotFound,
-		"mta-sts.big.x.test":       serve(strings.Repeat("mx: a.example\n", 5000), "text/plain", time.Time{}),
-		"mta-sts.wrongcert.x.test": serve(goodPolicy, "text/plain", time.Time{}),
-		"mta-sts.slow.x.test": func(w http.ResponseWriter, r *http.Request) {
-			select {
-			case <-r.Context().Done():
-			case <-time.After(5 * time.Second):
-			}
-		},
-	}
-	ps := startPolicyServer(t, handlers, "mta-sts.wrongcert.x.test")
+	ps := startPolicyServer(t, map[string]ststest.Policy{
+		"mta-sts.good.x.test":      {Body: goodPolicy, ContentType: "text/plain; charset=utf-8"},
+		"mta-sts.redirect.x.test":  {Redirect: "https://elsewhere.example/policy"},
+		"mta-sts.missing.x.test":   {Status: http.StatusNotFound, Body: "not here"},
+		"mta-sts.big.x.test":       {Body: strings.Repeat("mx: a.example\n", 5000)},
+		"mta-sts.wrongcert.x.test": {Body: goodPolicy, CertName: "someone-else.example"},
+		"mta-sts.slow.x.test":      {Body: goodPolicy, Delay: 5 * time.Second},
+	})
 	tests := []struct {
 		domain, problem string
 		transient       bool
@@ -280,7 +223,7 @@ func TestFetchPolicy(t *testing.T) {
 		})
 	}
 	// Without the test CA the certificate is not trusted.
-	f := mtasts.FetchPolicy(context.Background(), ps.r, "good.x.test", mtasts.FetchOptions{Port: ps.port, Timeout: time.Second})
+	f := mtasts.FetchPolicy(context.Background(), ps.r, "good.x.test", mtasts.FetchOptions{Port: ps.port, Timeout: 10 * time.Second}) // loading the system roots is slow under -race
 	if f.Problem != "tls" {
 		t.Errorf("system roots: problem %q (%s)", f.Problem, f.Error)
 	}
