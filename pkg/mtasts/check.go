@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mailflowkit/mailflow/pkg/internal/tagrec"
 	"github.com/mailflowkit/mailflow/pkg/report"
 )
 
@@ -47,15 +48,7 @@ type Lookup struct {
 }
 
 // Records returns the TXT strings that are MTA-STS records.
-func (l Lookup) Records() []string {
-	var out []string
-	for _, t := range l.TXT {
-		if IsRecord(t) {
-			out = append(out, t)
-		}
-	}
-	return out
-}
+func (l Lookup) Records() []string { return tagrec.Versioned(l.TXT, recordVersion) }
 
 // Valid returns the record when exactly one parses: only then do senders
 // fetch the policy (RFC 8461 §3.1).

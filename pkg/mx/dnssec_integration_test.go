@@ -4,15 +4,12 @@ package mx_test
 
 import (
 	"context"
-	"fmt"
-	"slices"
 	"testing"
 	"time"
 
 	"github.com/miekg/dns"
 
 	"github.com/mailflowkit/mailflow/pkg/internal/peers"
-	"github.com/mailflowkit/mailflow/pkg/mx"
 	"github.com/mailflowkit/mailflow/pkg/resolver"
 )
 
@@ -44,24 +41,7 @@ func TestDNSSECWithUnbound(t *testing.T) {
 			[]string{"dnssec.bogus:error", "mx.target_servfail:unchecked"}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.domain, func(t *testing.T) {
-			res, err := mx.Route(context.Background(), r, tt.domain, opts)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var names []string
-			for _, n := range res.DNSSECNames {
-				names = append(names, fmt.Sprintf("%s %s %s", n.Name, n.Type, n.Status))
-			}
-			if !slices.Equal(names, tt.names) {
-				t.Errorf("names\n %q\nwant\n %q", names, tt.names)
-			}
-			for _, w := range tt.want {
-				if !has(res.Findings, w) {
-					t.Errorf("missing %s; got %v", w, keys(res.Findings))
-				}
-			}
-		})
+		t.Run(tt.domain, func(t *testing.T) { routeDNSSEC(t, r, opts, tt.domain, tt.names, tt.want) })
 	}
 
 	// The same answers straight from the resolver, and nsd itself: it serves

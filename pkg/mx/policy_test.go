@@ -146,24 +146,7 @@ func TestRouteDNSSEC(t *testing.T) {
 		{"unsigned.test", []string{"unsigned.test MX insecure", "unsigned.test A/AAAA insecure", "_25._tcp.unsigned.test TLSA insecure"}, []string{"dnssec.route:ok"}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.domain, func(t *testing.T) {
-			res, err := mx.Route(context.Background(), r, tt.domain, opts)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var names []string
-			for _, n := range res.DNSSECNames {
-				names = append(names, fmt.Sprintf("%s %s %s", n.Name, n.Type, n.Status))
-			}
-			if !slices.Equal(names, tt.names) {
-				t.Errorf("names %q, want %q", names, tt.names)
-			}
-			for _, w := range tt.want {
-				if !has(res.Findings, w) {
-					t.Errorf("missing %s; got %v", w, keys(res.Findings))
-				}
-			}
-		})
+		t.Run(tt.domain, func(t *testing.T) { routeDNSSEC(t, r, opts, tt.domain, tt.names, tt.want) })
 	}
 	// A bogus MX host: the route works, its addresses do not validate.
 	res, _ := mx.Route(context.Background(), r, "badhost.signed.test", opts)
@@ -172,5 +155,28 @@ func TestRouteDNSSEC(t *testing.T) {
 	}
 	if n := res.DNSSECNames; len(n) < 2 || n[0].Status != resolver.DNSSECSecure || n[1].Status != resolver.DNSSECBogus {
 		t.Errorf("bogus host names: %+v", n)
+	}
+}
+
+// routeDNSSEC routes domain and checks the DNSSEC state of each answer
+// ("NAME TYPE STATUS", in route order) and that the wanted findings are
+// there.
+func routeDNSSEC(t *testing.T, r *resolver.Resolver, opts mx.Options, domain string, names, want []string) {
+	t.Helper()
+	res, err := mx.Route(context.Background(), r, domain, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, n := range res.DNSSECNames {
+		got = append(got, fmt.Sprintf("%s %s %s", n.Name, n.Type, n.Status))
+	}
+	if !slices.Equal(got, names) {
+		t.Errorf("names\n %q\nwant\n %q", got, names)
+	}
+	for _, w := range want {
+		if !has(res.Findings, w) {
+			t.Errorf("missing %s; got %v", w, keys(res.Findings))
+		}
 	}
 }

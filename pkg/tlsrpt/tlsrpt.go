@@ -94,7 +94,7 @@ func checkURI(u string) error {
 	case strings.EqualFold(scheme, "http"):
 		return fmt.Errorf("rua destination %q: reports are only posted over https", clip(u))
 	default:
-		return fmt.Errorf("rua destination %q: the scheme must be mailto: or https:", clip(u))
+		return fmt.Errorf("rua destination %q: only mailto: and https: destinations are defined", clip(u))
 	}
 	return nil
 }
@@ -106,15 +106,7 @@ type Lookup struct {
 }
 
 // Records returns the TXT strings that are TLS-RPT records.
-func (l Lookup) Records() []string {
-	var out []string
-	for _, t := range l.TXT {
-		if IsRecord(t) {
-			out = append(out, t)
-		}
-	}
-	return out
-}
+func (l Lookup) Records() []string { return tagrec.Versioned(l.TXT, version) }
 
 // Valid reports whether senders find exactly one usable record.
 func (l Lookup) Valid() bool {

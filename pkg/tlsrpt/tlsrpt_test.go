@@ -22,7 +22,7 @@ func TestParseRecord(t *testing.T) {
 		{"v=TLSRPTv1", nil, "no rua="},
 		{"v=TLSRPTv1; rua=a@example.com", nil, "not a URI"},
 		{"v=TLSRPTv1; rua=http://reports.example.net/", nil, "only posted over https"},
-		{"v=TLSRPTv1; rua=ftp://reports.example.net/", nil, "mailto: or https:"},
+		{"v=TLSRPTv1; rua=ftp://reports.example.net/", nil, "only mailto: and https:"},
 		{"v=TLSRPTv1; rua=mailto:nobody", nil, "not a mail address"},
 		{"v=TLSRPTv1; rua=https:///path", nil, "with a host"},
 		{"v=TLSRPTv1; rua=mailto:a@example.com,", nil, "empty destination"},

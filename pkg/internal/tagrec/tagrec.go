@@ -26,6 +26,18 @@ func HasVersion(txt, version string) bool {
 	return ok && (rest == "" || rest[0] == ';' || rest[0] == ' ' || rest[0] == '\t')
 }
 
+// Versioned returns the TXT strings that carry the version; senders
+// ignore the others at the name.
+func Versioned(txt []string, version string) []string {
+	var out []string
+	for _, t := range txt {
+		if HasVersion(t, version) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
 // Split checks the version and returns the fields after it.
 func Split(txt, version string) ([]Field, error) {
 	if !HasVersion(txt, version) {
