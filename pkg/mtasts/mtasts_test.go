@@ -83,6 +83,7 @@ func TestParsePolicy(t *testing.T) {
 		{"bad label", "version: STSv1\nmode: enforce\nmx: a_b.example\nmax_age: 1\n", "", nil, 0, "not a host name label"},
 		{"empty", "", "", nil, 0, "empty"},
 		{"html", "<html><body>Not found</body></html>\n", "", nil, 0, "field"},
+		{"many notes", "version: STSv1\nmode: enforce\nmx: a.example\nmax_age: 1\n" + strings.Repeat("\n", 100) + "x: y", mtasts.ModeEnforce, []string{"a.example"}, 9, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -37,6 +37,10 @@ const (
 // (RFC 8461 §3.2).
 const MaxMaxAge = 31557600
 
+// maxNotes bounds the notes of one policy: a 64 KiB file of blank lines
+// would otherwise make thousands.
+const maxNotes = 8
+
 // Policy is a parsed policy file.
 type Policy struct {
 	Version string `json:"version"`
@@ -95,6 +99,9 @@ func ParsePolicy(text string) (*Policy, error) {
 		if err := p.field(name, value); err != nil {
 			return nil, fmt.Errorf("line %d: %v", n, err)
 		}
+	}
+	if len(p.Notes) > maxNotes {
+		p.Notes = append(p.Notes[:maxNotes], fmt.Sprintf("… %d more", len(p.Notes)-maxNotes))
 	}
 	for _, f := range []string{"version", "mode", "max_age"} {
 		if seen[f] == 0 {
