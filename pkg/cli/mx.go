@@ -31,7 +31,7 @@ type mxOptions struct {
 // mxData is the "data" member of mx JSON output.
 type mxData struct {
 	Results  []*mx.Result `json:"results"`
-	BadLines []mx.Item    `json:"bad_lines,omitempty"`
+	BadLines []mx.BadLine `json:"bad_lines,omitempty"`
 	Totals   *mx.Totals   `json:"totals,omitempty"`
 }
 
@@ -202,7 +202,7 @@ func runMXBulk(ctx context.Context, e *Env, o *mxOptions, r *resolver.Resolver, 
 		}
 		switch e.Format {
 		case "text":
-			_, err := fmt.Fprintln(e.IO.Out, mx.BulkLine(it, source))
+			_, err := fmt.Fprintln(e.IO.Out, report.Sanitize(mx.BulkLine(it, source)))
 			return err
 		case "jsonl":
 			return report.WriteJSONLine(e.IO.Out, it)
@@ -210,7 +210,7 @@ func runMXBulk(ctx context.Context, e *Env, o *mxOptions, r *resolver.Resolver, 
 		if it.Result != nil {
 			data.Results = append(data.Results, it.Result)
 		} else {
-			data.BadLines = append(data.BadLines, it)
+			data.BadLines = append(data.BadLines, it.BadLine())
 		}
 		return nil
 	}
@@ -226,13 +226,12 @@ func runMXBulk(ctx context.Context, e *Env, o *mxOptions, r *resolver.Resolver, 
 	// Bad lines decide the exit code even though the rest was checked: the
 	// list needs fixing before the run can be trusted.
 	exit := e.ExitFor(findings)
-	status := report.StatusName(exit)
 	if totals.BadLines > 0 {
-		exit, status = report.ExitUsage, "bad input"
+		exit = report.ExitUsage
 	}
 	switch e.Format {
 	case "text":
-		fmt.Fprintf(e.IO.Out, "Totals: %s (exit %d, %s)\n", totals, exit, status)
+		fmt.Fprintf(e.IO.Out, "Totals: %s (exit %d, %s)\n", totals, exit, report.StatusText(exit))
 	case "json", "markdown":
 		data.Totals = &totals
 		rep := &report.Report{Command: "mx", Targets: []string{source}, Started: started, Duration: time.Since(started),
@@ -254,7 +253,7 @@ func mxBulkTable(d mxData) report.Section {
 		t.Rows = append(t.Rows, []string{res.Verdict(), res.Domain.String(), res.Brief()})
 	}
 	for _, it := range d.BadLines {
-		t.Rows = append(t.Rows, []string{"bad", fmt.Sprintf("line %d", it.Line), it.Err.Error()})
+		t.Rows = append(t.Rows, []string{"bad", fmt.Sprintf("line %d", it.Line), it.Error})
 	}
 	return report.Section{Title: "Domains", Table: t}
 }

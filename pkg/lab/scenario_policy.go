@@ -17,9 +17,9 @@ func init() {
 			Args: func(l *Lab) []string { return mx(l, "ststesting.lab.test") }},
 		{Order: 110, Title: "mx: DNSSEC per answer on the route: a validated domain and one whose signatures fail (bogus)", Exit: 1,
 			Args: func(l *Lab) []string { return mx(l, "secure.lab.test", "bogus.lab.test") }},
-		{Order: 604, Title: "check: an enforced MTA-STS policy whose MX presents a certificate for another name", Exit: 1,
+		{Order: 605, Title: "check: an enforced MTA-STS policy whose MX presents a certificate for another name", Exit: 1,
 			Args: func(l *Lab) []string { return check(l, "stsbadtls.lab.test") }},
-		{Order: 605, Title: "check: DMARC and SPF in depth: a subdomain inheriting sp=none, an unauthorized report address, SPF over 10 lookups through its includes", Exit: 1,
+		{Order: 606, Title: "check: DMARC and SPF in depth: a subdomain inheriting sp=none, an unauthorized report address, SPF over 10 lookups through its includes", Exit: 1,
 			Args: func(l *Lab) []string { return check(l, "depth.test", "sub.depth.test") }},
 	} {
 		Register(s)

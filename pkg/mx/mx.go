@@ -92,10 +92,10 @@ type Result struct {
 	DNSSECNames []NameDNSSEC `json:"dnssec_names,omitempty"`
 	// Targets are in delivery order: by preference, equal preferences
 	// shuffled (RFC 5321 §5.1); Group numbers the preference levels.
-	Targets  []Target            `json:"targets"`
+	Targets  []Target            `json:"targets,omitempty"`
 	Security *Security           `json:"security,omitempty"`
 	SplitDNS *Comparison         `json:"split_dns,omitempty"`
-	Findings []report.Finding    `json:"findings"`
+	Findings []report.Finding    `json:"findings,omitempty"`
 	Trace    []resolver.Exchange `json:"trace,omitempty"`
 }
 
@@ -114,8 +114,9 @@ type Target struct {
 	// servfail, refused, timeout or error.
 	Status resolver.Status `json:"status"`
 	// TTL is the smallest TTL of the address records.
-	TTL   uint32    `json:"ttl,omitempty"`
-	Addrs []Address `json:"addresses"`
+	TTL uint32 `json:"ttl,omitempty"`
+	// Addrs are the target's A and AAAA addresses (IPs, not mailboxes).
+	Addrs []Address `json:"ips,omitempty"`
 	// Self marks a target that is us; Dropped a target an MTA here discards
 	// because it is at or above our own preference.
 	Self    bool `json:"self,omitempty"`
@@ -168,25 +169,35 @@ type Security struct {
 // Comparison is the route as a second resolver sees it.
 type Comparison struct {
 	Server      string       `json:"server"`
-	Differences []Difference `json:"differences"`
+	Differences []Difference `json:"differences,omitempty"`
 }
 
 // Difference is one name whose answer differs between the two resolvers.
 type Difference struct {
-	Name  string   `json:"name"`
-	What  string   `json:"what"` // "mx" or "addresses"
-	Here  []string `json:"here"`
-	There []string `json:"there"`
+	Name string `json:"name"`
+	// What differs: the MX records of the domain or the addresses of a target.
+	What string `json:"what" jsonschema:"enum=mx,enum=addresses"`
+	// Here is the answer of the main resolver, There the answer of the
+	// --compare resolver; an empty side had no records.
+	Here  []string `json:"here,omitempty"`
+	There []string `json:"there,omitempty"`
+}
+
+// ResultDomain is how a Result's JSON names its domain, beside the route.
+type ResultDomain struct {
+	// Domain is the A-label form that goes on the wire.
+	Domain string `json:"domain"`
+	// DomainUnicode is the Unicode form of an internationalized name.
+	DomainUnicode string `json:"domain_unicode,omitempty"`
 }
 
 // MarshalJSON emits the domain in both forms beside the route.
 func (r *Result) MarshalJSON() ([]byte, error) {
 	type plain Result
 	out := struct {
-		Domain        string `json:"domain"`
-		DomainUnicode string `json:"domain_unicode,omitempty"`
+		ResultDomain
 		*plain
-	}{Domain: r.Domain.ASCII, plain: (*plain)(r)}
+	}{ResultDomain{Domain: r.Domain.ASCII}, (*plain)(r)}
 	if r.Domain.Unicode != r.Domain.ASCII {
 		out.DomainUnicode = r.Domain.Unicode
 	}
