@@ -56,6 +56,7 @@ var flagCompletions = map[string]flagCompletion{
 	"mx --compare":     free,
 	"mx --concurrency": free,
 	"mx --seed":        free,
+	"mx --ca-file":     files("pem", "crt"),
 
 	"smtp --port":               fixed("25\tSMTP", "465\tsubmission with implicit TLS", "587\tsubmission", "2525"),
 	"smtp --ehlo":               free,
@@ -137,6 +138,9 @@ func init() {
 	}
 	for _, c := range []string{"smtp", "check"} {
 		flagCompletions[c+" --connect"] = free
+	}
+	for _, c := range []string{"mx", "check", "lab"} {
+		flagCompletions[c+" --mta-sts-port"] = free
 	}
 }
 

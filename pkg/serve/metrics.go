@@ -57,18 +57,29 @@ var (
 // a new check, such as DANE verification of a session or an MTA-STS
 // policy, is one more entry in verdicts.
 type verdict struct {
-	id   string
+	// ids are check IDs or whole namespaces ("mtasts" covers mtasts.*).
+	ids  []string
 	desc *prometheus.Desc
 }
 
-func newVerdict(name, help, id string) verdict {
-	return verdict{id: id, desc: prometheus.NewDesc(name, help+" (check "+id+"; absent when not reported).", nil, nil)}
+func newVerdict(name, help string, ids ...string) verdict {
+	return verdict{ids: ids, desc: prometheus.NewDesc(name, help+" (checks "+strings.Join(ids, ", ")+"; absent when not reported).", nil, nil)}
+}
+
+func (v verdict) covers(id string) bool {
+	for _, p := range v.ids {
+		if id == p || strings.HasPrefix(id, p+".") {
+			return true
+		}
+	}
+	return false
 }
 
 var verdicts = []verdict{
-	newVerdict("mailflow_mx_dane_ok", "1 when DANE is in effect or not published, 0 when TLSA records are published but senders ignore them", "mx.dane"),
-	newVerdict("mailflow_mx_mta_sts_ok", "1 when the MTA-STS record is well formed or absent, 0 when it is malformed or ambiguous", "mx.mta_sts"),
-	newVerdict("mailflow_mx_tls_rpt_ok", "1 when the TLS-RPT record is well formed or absent, 0 when it is malformed or ambiguous", "mx.tls_rpt"),
+	newVerdict("mailflow_dane_ok", "1 when DANE is in effect and the server's certificate matches its TLSA records, or DANE is not published; 0 when TLSA records are published but do not match or senders ignore them", "mx.dane", "dane"),
+	newVerdict("mailflow_mta_sts_ok", "1 when the MTA-STS record and policy are valid and cover every MX, or MTA-STS is not published; 0 when something fails", "mtasts"),
+	newVerdict("mailflow_tls_rpt_ok", "1 when the TLS-RPT record is well formed or absent, 0 when it is malformed or ambiguous", "tlsrpt"),
+	newVerdict("mailflow_dnssec_ok", "1 when no answer on the mail route is bogus, 0 when DNSSEC validation fails for one", "dnssec"),
 }
 
 // sample is one value of a metric.
@@ -138,7 +149,7 @@ func (g *gauges) verdicts(fs []report.Finding) {
 	for _, v := range verdicts {
 		seen, ok := false, true
 		for _, f := range fs {
-			if f.ID != v.id {
+			if !v.covers(f.ID) {
 				continue
 			}
 			if f.Incomplete {

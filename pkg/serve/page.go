@@ -62,7 +62,6 @@ func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-
 // handleResult shows a recent probe's report as plain text, rendered like
 // the command's text output (verbose=1 adds passed checks and details).
 func (s *Server) handleResult(w http.ResponseWriter, r *http.Request) {

@@ -162,7 +162,7 @@ func TestProbeLab(t *testing.T) {
 			`mailflow_dnsbl_listed{checked=127.0.0.11,zone=bl.lab.test}`:                           0,
 			`mailflow_findings{id=smtp.starttls,severity=ok}`:                                      1,
 			`mailflow_findings{id=mx.self_backup,severity=info}`:                                   1,
-			`mailflow_mx_mta_sts_ok`: 1,
+			`mailflow_mta_sts_ok`: 1,
 		}, []string{`mailflow_smtp_up{host=hub.lab.test,ip=127.0.0.10}`}},
 		{"MX loop to our own hub", "check", "loop.lab.test", map[string]float64{
 			"mailflow_probe_success": 0, "mailflow_probe_exit_code": 1, "mailflow_mx_route_usable": 0,
@@ -473,14 +473,16 @@ func TestStatusPages(t *testing.T) {
 // check and is absent when the check was not reported or not completed.
 func TestVerdictGauges(t *testing.T) {
 	v := verdicts[0]
+	id, member := v.ids[0], v.ids[1]+".tlsa"
 	tests := []struct {
 		fs   []report.Finding
 		want []float64
 	}{
 		{nil, nil},
-		{[]report.Finding{{ID: v.id, Severity: report.OK}, {ID: v.id, Severity: report.Info}}, []float64{1}},
-		{[]report.Finding{{ID: v.id, Severity: report.OK}, {ID: v.id, Severity: report.Warning}}, []float64{0}},
-		{[]report.Finding{{ID: v.id, Severity: report.Error, Incomplete: true}}, nil},
+		{[]report.Finding{{ID: id, Severity: report.OK}, {ID: id, Severity: report.Info}}, []float64{1}},
+		{[]report.Finding{{ID: id, Severity: report.OK}, {ID: id, Severity: report.Warning}}, []float64{0}},
+		{[]report.Finding{{ID: id, Severity: report.OK}, {ID: member, Severity: report.Error}}, []float64{0}},
+		{[]report.Finding{{ID: id, Severity: report.Error, Incomplete: true}}, nil},
 		{[]report.Finding{{ID: "smtp.banner", Severity: report.Error}}, nil},
 	}
 	for i, tt := range tests {
