@@ -133,3 +133,71 @@ func splitStatus(v string) (code, comment string) {
 	comment = strings.Trim(strings.TrimSpace(v[len(code):]), "()")
 	return code, comment
 }
+
+// readDSN returns the recipients of the message/delivery-status parts, or,
+// when there is none, of delivery-status fields quoted in the text
+// (forwarded bounces, providers that paste the report into the text part,
+// a pasted report), and the reporting MTA.
+func readDSN(m *message) ([]Fact, string) {
+	var r dsnReport
+	for _, d := range m.dsn {
+		p := parseDSN(d, false)
+		if r.reportingMTA == "" {
+			r.reportingMTA = p.reportingMTA
+		}
+		r.recipients = append(r.recipients, p.recipients...)
+	}
+	if len(r.recipients) == 0 {
+		scan := m.reportText()
+		if strings.TrimSpace(scan) == "" {
+			scan = string(m.raw[:min(len(m.raw), maxScanBytes)])
+		}
+		if strings.Contains(scan, "ecipient:") {
+			p := parseDSN(unquote(scan), true)
+			r.recipients = p.recipients
+			if r.reportingMTA == "" {
+				r.reportingMTA = p.reportingMTA
+			}
+		}
+	}
+	facts := make([]Fact, 0, len(r.recipients))
+	for _, b := range r.recipients {
+		if f, ok := blockFact(b); ok {
+			facts = append(facts, f)
+		}
+	}
+	return facts, r.reportingMTA
+}
+
+// blockFact reads one per-recipient block of RFC 3464 fields.
+func blockFact(b fieldBlock) (Fact, bool) {
+	f := Fact{
+		Address:           cleanAddress(b.get("final-recipient")),
+		OriginalRecipient: cleanAddress(b.get("original-recipient")),
+		Action:            strings.ToLower(strings.Fields(b.get("action") + " x")[0]),
+		Date:              b.get("last-attempt-date"),
+		RemoteMTA:         typedValue(b.get("remote-mta")),
+	}
+	if f.Address == "" {
+		f.Address = cleanAddress(b.get("x-actual-recipient"))
+	}
+	if f.Address == "" {
+		f.Address = f.OriginalRecipient
+	}
+	if f.Address == "" {
+		return f, false
+	}
+	if f.Action == "x" {
+		f.Action = ""
+	}
+	f.Status, f.StatusText = splitStatus(b.get("status"))
+	f.DiagnosticType, f.Diagnostic = splitTyped(b.get("diagnostic-code"))
+	if f.Status == "" && f.StatusText != "" && f.Diagnostic == "" {
+		// "Status: 553 Exceeded maximum inbound message size"
+		f.Diagnostic = f.StatusText
+	}
+	if strings.HasPrefix(strings.TrimSpace(b.get("final-recipient")), "rfc822;|") || strings.Contains(b.get("x-actual-recipient"), "|") {
+		f.DiagnosticType = "x-unix"
+	}
+	return f, true
+}

@@ -96,8 +96,8 @@ func TestPastedExchangeNDR(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := Parse(data, "pasted")
-	if r.Kind != KindBounce || r.Layout != "exchange" {
-		t.Fatalf("kind %s layout %q, want bounce from exchange", r.Kind, r.Layout)
+	if r.Kind != KindBounce || r.Layout != "exchange2007" {
+		t.Fatalf("kind %s layout %q, want bounce from exchange2007", r.Kind, r.Layout)
 	}
 	rc := one(t, r)
 	if rc.Address != "alice@tenant2.example" || rc.Status != "5.4.4" || rc.ReplyCode != 554 || rc.Reason != "systemerror" {
@@ -230,7 +230,7 @@ func TestParseDegradedInput(t *testing.T) {
 
 func TestParseTooLarge(t *testing.T) {
 	big := bytes.Repeat([]byte("x"), 101)
-	r := parse(big, "big", 100)
+	r := parse(big, "big", 100, nil)
 	if r.Kind != KindUnparsed || !strings.Contains(r.Error, "size limit") {
 		t.Errorf("got %s %q, want unparsed for size", r.Kind, r.Error)
 	}

@@ -3,13 +3,16 @@ package ndr
 import (
 	"regexp"
 	"strings"
+
+	"github.com/mailflowkit/mailflow/pkg/ndr/reason"
 )
 
-// The text scanner reads the human-readable part of a bounce, where every
-// MTA has its own layout. Instead of one parser per vendor it looks for the
-// few shapes recipients take in all of them ("<addr>:", an address alone on
-// an indented line, "Recipient address: addr", "addr: reason", ...) and
-// takes the lines up to the next recipient as that recipient's block.
+// The generic scraper reads the human-readable part of a bounce whose
+// layout no family recognised (or whose family parser is switched off). It
+// looks for the few shapes recipients take in almost every layout ("<addr>:",
+// an address alone on an indented line, "Recipient address: addr", "addr:
+// reason", ...) and takes the lines up to the next recipient as that
+// recipient's block.
 
 // returnedMarkerRE matches the line where a bounce starts quoting the
 // original message; everything below it belongs to the sender, not to the
@@ -166,9 +169,29 @@ func blockLines(lines []string, rest string) []string {
 func describeBlock(addr string, block []string) textRecipient {
 	t := textRecipient{addr: addr, block: strings.Join(block, "\n")}
 	t.diag = diagnosticOf(block)
-	t.command = detectCommand(t.block)
+	t.command = reason.DetectStage(t.block)
 	t.rhost = detectRemoteHost(t.block)
 	return t
+}
+
+func (t textRecipient) fact() Fact {
+	return Fact{Address: t.addr, Diagnostic: t.diag, Command: t.command, RemoteMTA: t.rhost}
+}
+
+// scrape is the generic scraper: recipients and their error text found in
+// the head of any report by the shapes recipients take in all layouts.
+func scrape(m *message) []Fact {
+	found := scanText(unquote(m.reportHead()))
+	out := make([]Fact, 0, len(found))
+	for _, t := range found {
+		out = append(out, t.fact())
+	}
+	return out
+}
+
+// scrapeBlock describes one recipient from the given report lines.
+func scrapeBlock(addr string, lines []string) Fact {
+	return describeBlock(addr, lines).fact()
 }
 
 var separatorRE = lazyRE(`^\s*(?:[-=*_]{4,}.*[-=*_]{4,}|[-=*_]{5,})\s*$`)
@@ -252,77 +275,6 @@ func joinLines(lines []string) string {
 		s = s[:maxDiagnostic]
 	}
 	return s
-}
-
-// commandPhrases find the SMTP command the remote server rejected, in the
-// words different MTAs use for it (matched on lower-cased, space-collapsed
-// text).
-var commandPhrases = []struct {
-	phrases []string
-	cmd     string
-}{
-	{[]string{"in reply to end of data command", "after end of data", "failed after i sent the message", "after data:", "after data ", "failed on data command", "[data]", "smtp command data"}, "DATA"},
-	{[]string{"in reply to rcpt to command", "after rcpt to", "does not like recipient", "our rcpt to", "[rcpt_to]"}, "RCPT"},
-	{[]string{"in reply to mail from command", "after mail from", "sender was rejected", "our mail from"}, "MAIL"},
-	{[]string{"in reply to ehlo command", "in reply to helo command", "my name was rejected", "after ehlo", "after helo"}, "EHLO"},
-	{[]string{"in reply to data command", "our data"}, "DATA"},
-	{[]string{"after initial connection", "greeting failed", "refused to talk to me", "in reply to starttls"}, "CONN"},
-}
-
-var (
-	transcriptCmdRE   = lazyRE(`(?im)^\s*>>>\s*(RCPT|MAIL|DATA|EHLO|HELO|RSET|QUIT|STARTTLS|AUTH)\b`)
-	transcriptReplyRE = lazyRE(`(?m)^\s*<<<\s*[45]\d\d`)
-	gmailStateRE      = lazyRE(`\(state (\d+)\)`)
-)
-
-// gmailStates maps the "(state N)" suffix of old Gmail bounces to the SMTP
-// stage that failed and what a failure there means.
-var gmailStates = map[string]struct{ command, reason string }{
-	"6":  {"MAIL", "failedstarttls"},
-	"8":  {"AUTH", "systemerror"},
-	"9":  {"AUTH", "failedstarttls"},
-	"12": {"AUTH", "norelaying"},
-	"13": {"EHLO", "blocked"},
-	"14": {"RCPT", "userunknown"},
-	"15": {"DATA", "filtered"},
-	"17": {"DATA", "filtered"},
-	"18": {"DATA", "filtered"},
-}
-
-// gmailState returns the stage reason of a "(state N)" diagnostic.
-func gmailState(diag string) (command, reason string) {
-	if m := gmailStateRE().FindStringSubmatch(diag); m != nil {
-		s := gmailStates[m[1]]
-		return s.command, s.reason
-	}
-	return "", ""
-}
-
-func detectCommand(block string) string {
-	if c, _ := gmailState(block); c != "" {
-		return c
-	}
-	// A sendmail transcript: the command that drew the first error reply.
-	if strings.Contains(block, ">>>") {
-		cmds := transcriptCmdRE().FindAllStringSubmatchIndex(block, -1)
-		for _, c := range cmds {
-			rest := block[c[1]:]
-			next := transcriptCmdRE().FindStringIndex(rest)
-			reply := transcriptReplyRE().FindStringIndex(rest)
-			if reply != nil && (next == nil || reply[0] < next[0]) {
-				return strings.ToUpper(block[c[2]:c[3]])
-			}
-		}
-	}
-	low := strings.Join(strings.Fields(strings.ToLower(strings.ReplaceAll(block, "-", " "))), " ")
-	for _, c := range commandPhrases {
-		for _, p := range c.phrases {
-			if strings.Contains(low, p) {
-				return c.cmd
-			}
-		}
-	}
-	return ""
 }
 
 // remoteHosts find the remote MTA in report prose; each expression runs
