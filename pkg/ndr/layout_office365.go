@@ -9,7 +9,7 @@ package ndr
 // section as Exchange 2013+ carries the per-recipient replies.
 func init() {
 	register(20, &family{id: "office365", m: markers{
-		body: []string{"prod.outlook.com", "protection.outlook.com", "office 365", "microsoft 365"},
+		body:   []string{"prod.outlook.com", "protection.outlook.com", "office 365", "microsoft 365"},
 		values: map[string][]string{"Received": {"prod.outlook.com", "protection.outlook.com"}},
 	}, test: office365Detect, read: readExchangeDiagnostics})
 }

@@ -86,7 +86,7 @@ func (c *Collector) note(res Result) {
 	case KindUnparsed:
 		id, sev = "ndr.unparsed", report.Warning
 	case KindNotBounce:
-		id = "ndr.not-bounce"
+		id = "ndr.not_bounce"
 	default:
 		return
 	}

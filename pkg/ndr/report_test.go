@@ -219,9 +219,9 @@ func TestCollectorNotes(t *testing.T) {
 				{ID: "ndr.unparsed", Severity: report.Warning, Subject: "a.mbox", Message: "2 messages could not be parsed",
 					Evidence: []string{"a.mbox#1: empty input", "a.mbox#3: empty input"},
 					Fix:      "check that the input is a bounce message, an NDR text or an mbox"},
-				{ID: "ndr.not-bounce", Severity: report.Info, Subject: "a.mbox", Message: "1 message is not a bounce",
+				{ID: "ndr.not_bounce", Severity: report.Info, Subject: "a.mbox", Message: "1 message is not a bounce",
 					Evidence: []string{"a.mbox#2"}},
-				{ID: "ndr.not-bounce", Severity: report.Info, Subject: "b.eml", Message: "1 message is not a bounce",
+				{ID: "ndr.not_bounce", Severity: report.Info, Subject: "b.eml", Message: "1 message is not a bounce",
 					Evidence: []string{"b.eml"}},
 			},
 		},
@@ -235,7 +235,7 @@ func TestCollectorNotes(t *testing.T) {
 				c.AddMbox("m", msgs)
 			},
 			want: []report.Finding{
-				{ID: "ndr.not-bounce", Severity: report.Info, Subject: "m", Message: "7 messages are not bounces",
+				{ID: "ndr.not_bounce", Severity: report.Info, Subject: "m", Message: "7 messages are not bounces",
 					Evidence: []string{"m#1", "m#2", "m#3", "m#4", "m#5"}},
 			},
 		},

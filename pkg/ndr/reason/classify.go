@@ -159,7 +159,8 @@ func (f *facts) decide() (string, string) {
 	if r, rule := providerReason(f); r != "" {
 		return r, rule
 	}
-	if _, r := GmailState(f.text); r != "" {
+	if _, r := GmailState(f.text); r != "" && f.code == "" {
+		// Gmail's stage code says what failed when the status does not.
 		return r, "gmail state"
 	}
 	smtp := smtpLike(f.in.DiagType)
