@@ -46,15 +46,18 @@ func eximAnchor(line string) (string, string, bool) {
 
 func readExim(m *message) *parsed {
 	lines := headLines(m)
-	var body []string
-	for _, marker := range []string{"failed:", "not yet been delivered is:", "not yet been delivered are:"} {
-		if body = after(lines, marker); body != nil {
-			break
+	action := "failed"
+	body := after(lines, "failed:")
+	if body == nil {
+		// The delay warning: the address is still being retried.
+		action = "delayed"
+		if body = after(lines, "not yet been delivered is:"); body == nil {
+			body = after(lines, "not yet been delivered are:")
 		}
 	}
 	if body == nil {
 		return nil
 	}
 	stop := func(l string) bool { return l != "" && !strings.HasPrefix(l, " ") && !strings.HasPrefix(l, "\t") }
-	return factsReport(blockFacts(readBlocks(body, eximAnchor, stop), nil))
+	return factsReport(blockFacts(readBlocks(body, eximAnchor, stop), func(f *Fact, _ string) { f.Action = action }))
 }

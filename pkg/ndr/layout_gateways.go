@@ -23,12 +23,13 @@ func init() {
 // Bounces carry "X-NAI-Header: Modified by McAfee Email Gateway" or MX
 // Logic's X-MXL-Hash / mxlogic.net Received lines, and the gateway's text
 // "--- The following addresses had delivery problems ---" with one
-// "<addr>   (<reason>)" line per recipient.
+// "<addr>   (<reason>)" line per recipient. (Other MTAs use that heading
+// too, so it does not identify McAfee on its own.)
 func init() {
 	register(34, &family{id: "mcafee", m: markers{
 		headers: []string{"X-Nai-Header", "X-Mxl-Hash", "X-Mxl-Notehash"},
 		values:  map[string][]string{"Received": {"mxlogic.net"}},
-		body:    []string{"--- the following addresses had delivery problems ---", "mcafee email gateway", "mxlogic"},
+		body:    []string{"mcafee email gateway", "mxlogic.net", "trellix email security"},
 	}, read: readMcAfee})
 }
 

@@ -16,7 +16,7 @@ import "strings"
 // 3726730, lists them).
 func init() {
 	register(40, &family{id: "gmail", m: markers{
-		from: []string{"@googlemail.com", "@google.com", "@gmail.com"},
+		from:    []string{"@googlemail.com", "@google.com", "@gmail.com"},
 		subject: []string{"delivery status notification", "delivery failure", "undeliverable"},
 		body: []string{"google tried to deliver your message", "your message wasn't delivered to", "delivery to the following recipient failed",
 			"delivery to the following recipient has been delayed", "there was a temporary problem delivering your message",

@@ -19,6 +19,14 @@ func init() {
 	}, read: readGroupWise})
 }
 
+// groupwiseHints are the GroupWise Internet Agent's own statuses: a
+// directory look-up that found no such user or domain.
+var groupwiseHints = []phraseHint{
+	{"user not found", "userunknown"},
+	{"host not found", "hostunknown"},
+	{"domain not found", "hostunknown"},
+}
+
 var groupwiseLineRE = lazyRE(`^\s+<?(` + addrPattern + `)>?\s*\(([^)]*)\)`)
 
 func readGroupWise(m *message) *parsed {
@@ -28,7 +36,8 @@ func readGroupWise(m *message) *parsed {
 			break
 		}
 		if g := groupwiseLineRE().FindStringSubmatch(l); g != nil {
-			facts = append(facts, Fact{Address: cleanAddress(g[1]), Diagnostic: strings.TrimSpace(g[2]), DiagnosticType: "smtp"})
+			facts = append(facts, Fact{Address: cleanAddress(g[1]), Diagnostic: strings.TrimSpace(g[2]), DiagnosticType: "smtp",
+				Reason: hintFrom(g[2], groupwiseHints)})
 		}
 	}
 	return factsReport(facts)

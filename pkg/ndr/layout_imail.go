@@ -34,7 +34,7 @@ func imailDetect(m *message) bool {
 
 // imailHints are the first words of IMail's failure lines.
 var imailHints = []phraseHint{
-	{"unknown user:", "userunknown"},
+	{"unknown user", "userunknown"},
 	{"user mailbox exceeds allowed size", "mailboxfull"},
 	{"host unknown", "hostunknown"},
 	{"delivery failed", "expired"},

@@ -1,5 +1,7 @@
 package ndr
 
+import "strings"
+
 // KDDI au (ezweb.ne.jp, au.com). The carrier's own notice comes from
 // postmaster@ezweb.ne.jp (or an au.com host) with Subject "Mail System
 // Error - Returned Mail" and says, in English, "Your mail sent on: <date>",
@@ -36,10 +38,22 @@ var kddiHints = []phraseHint{
 }
 
 func readKDDI(m *message) *parsed {
+	m.prepare()
+	hint := hintFrom(m.lowHead, kddiHints)
+	var facts []Fact
+	for _, l := range headLines(m) {
+		if i := strings.Index(strings.ToLower(l), "could not be delivered to:"); i >= 0 {
+			for _, a := range addressList(l[i:]) {
+				facts = append(facts, Fact{Address: a, Diagnostic: strings.TrimSpace(joinLines(headLines(m))), Reason: hint})
+			}
+		}
+	}
+	if len(facts) > 0 {
+		return factsReport(facts)
+	}
 	return scraped(m, func(f *Fact, m *message) {
 		if !hasCode(f.Diagnostic) {
-			m.prepare()
-			f.Reason = hintFrom(m.lowHead, kddiHints)
+			f.Reason = hint
 		}
 	})
 }

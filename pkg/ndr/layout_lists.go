@@ -80,12 +80,19 @@ func init() {
 
 func readListRefusal(m *message) *parsed {
 	head := m.reportHead()
-	addrs := addressList(m.headerText("List-Post") + " " + m.headerText("X-Original-To") + " " + m.headerText("From"))
-	for _, l := range strings.Split(head, "\n") {
-		if a := addressList(l); len(a) > 0 && strings.Contains(strings.ToLower(l), "list") {
-			addrs = append([]string{a[0]}, addrs...)
-			break
+	// The list's posting address: List-Post (RFC 2369), else an address
+	// the refusal names, else the list's own sender address.
+	addrs := addressList(m.headerText("List-Post"))
+	if len(addrs) == 0 {
+		for _, l := range strings.Split(head, "\n") {
+			if a := addressList(l); len(a) > 0 {
+				addrs = a
+				break
+			}
 		}
+	}
+	if len(addrs) == 0 {
+		addrs = addressList(m.headerText("From"))
 	}
 	if len(addrs) == 0 {
 		return nil

@@ -34,7 +34,14 @@ func readVerizon(m *message) *parsed {
 	}
 	var facts []Fact
 	for _, a := range addrs {
-		facts = append(facts, Fact{Address: a, Diagnostic: diag})
+		facts = append(facts, Fact{Address: a, Diagnostic: diag, Reason: hintFrom(diag, verizonHints)})
 	}
 	return factsReport(facts)
+}
+
+// verizonHints are the gateway's own statements: the number has no
+// messaging account.
+var verizonHints = []phraseHint{
+	{"no such user here", "userunknown"},
+	{"no valid recipients", "userunknown"},
 }

@@ -40,7 +40,6 @@ var phraseGroups = []struct {
 		"user not found", "user does not exist", "user doesn't exist", "address does not exist",
 		"address not found", "account does not exist", "no such account", "addressee unknown",
 		"no such address", "nonexistent user", "non-existent user",
-		"recipient address rejected: access denied",
 		// Microsoft Exchange and Exchange Online NDRs.
 		"recipient not found by smtp address lookup", "the email address you entered couldn't be found",
 		"the e-mail address you entered couldn't be found", "email address couldn't be found",

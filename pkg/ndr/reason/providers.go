@@ -62,22 +62,35 @@ var orangeCodes = map[string]string{
 // facebookCodes are the response codes of Facebook's postmaster page: RCP
 // recipient, MSG message, POL policy, DNS sender DNS, CON connection, INT
 // internal.
-var facebookCodes = map[string]string{
-	"rcp-p1": "userunknown", "rcp-p2": "filtered", "rcp-p3": "filtered", "rcp-t1": "suspend", "rcp-t4": "suspend",
-	"msg-p1": "mesgtoobig", "msg-p2": "policyviolation", "msg-p3": "notcompliantrfc", "msg-t1": "toomanyconn",
-	"pol-p1": "blocked", "pol-p2": "blocked", "pol-p3": "policyviolation", "pol-p4": "policyviolation",
-	"pol-p5": "spamdetected", "pol-p6": "spamdetected", "pol-p7": "authfailure", "pol-t1": "spamdetected",
-	"pol-t2": "spamdetected", "pol-t3": "spamdetected", "dns-p1": "rejected", "dns-p2": "rejected", "dns-t1": "rejected",
-	"dns-p3": "requireptr", "dns-t2": "requireptr", "con-t1": "toomanyconn", "con-t2": "toomanyconn",
-	"con-t3": "speeding", "con-t4": "toomanyconn", "int-t1": "systemerror", "int-p1": "systemerror",
+var facebookCodes = []codeReason{
+	{"rcp-p1", "userunknown"}, {"rcp-p2", "filtered"}, {"rcp-p3", "filtered"}, {"rcp-t1", "suspend"}, {"rcp-t4", "suspend"},
+	{"msg-p1", "mesgtoobig"}, {"msg-p2", "policyviolation"}, {"msg-p3", "notcompliantrfc"}, {"msg-t1", "toomanyconn"},
+	{"pol-p1", "blocked"}, {"pol-p2", "blocked"}, {"pol-p3", "policyviolation"}, {"pol-p4", "policyviolation"},
+	{"pol-p5", "spamdetected"}, {"pol-p6", "spamdetected"}, {"pol-p7", "authfailure"}, {"pol-t1", "spamdetected"},
+	{"pol-t2", "spamdetected"}, {"pol-t3", "spamdetected"}, {"dns-p1", "rejected"}, {"dns-p2", "rejected"}, {"dns-t1", "rejected"},
+	{"dns-p3", "requireptr"}, {"dns-t2", "requireptr"}, {"con-t1", "toomanyconn"}, {"con-t2", "toomanyconn"},
+	{"con-t3", "speeding"}, {"con-t4", "toomanyconn"}, {"int-t1", "systemerror"}, {"int-p1", "systemerror"},
+}
+
+// codeReason ties a provider's code word to the reason it states.
+type codeReason struct{ code, reason string }
+
+// firstCode returns the reason of the first code of table found in text.
+func firstCode(text string, table []codeReason) string {
+	for _, c := range table {
+		if strings.Contains(text, c.code) {
+			return c.reason
+		}
+	}
+	return ""
 }
 
 // coxCodes are Cox's error codes ("Cox email error codes"): CXBL blocked
 // IP, CXDNS no reverse DNS, CXMXRT rate limited, CXCNCT too many
 // connections, CXSNDR sender rejected, CXTHRT and CXSPAM content.
-var coxCodes = map[string]string{
-	"cxbl": "blocked", "cxdns": "requireptr", "cxmxrt": "speeding", "cxcnct": "toomanyconn", "cxsndr": "rejected",
-	"cxthrt": "spamdetected", "cxspam": "spamdetected", "cxmj": "filtered",
+var coxCodes = []codeReason{
+	{"cxbl", "blocked"}, {"cxdns", "requireptr"}, {"cxmxrt", "speeding"}, {"cxcnct", "toomanyconn"}, {"cxsndr", "rejected"},
+	{"cxthrt", "spamdetected"}, {"cxspam", "spamdetected"},
 }
 
 var microsoftHosts = []string{"outlook.com", "hotmail.com", "live.com", "msn.com", "office365.com", "outlook.jp", "hotmail.co.jp", "protection.outlook.com"}
@@ -129,20 +142,10 @@ var providers = []provider{
 		return ""
 	}},
 	{"facebook", []string{"facebook.com", "fb.com", "facebookmail.com"}, nil, func(c *facts) string {
-		for code, r := range facebookCodes {
-			if strings.Contains(c.text, code) {
-				return r
-			}
-		}
-		return ""
+		return firstCode(c.text, facebookCodes)
 	}},
 	{"cox", []string{"cox.net", "cox.com"}, []string{"cox.com/"}, func(c *facts) string {
-		for code, r := range coxCodes {
-			if strings.Contains(c.text, code) {
-				return r
-			}
-		}
-		return ""
+		return firstCode(c.text, coxCodes)
 	}},
 	{"comcast", []string{"comcast.net"}, []string{"postmaster.comcast.net"}, func(c *facts) string {
 		// Comcast's SMTP error codes: BL000nnn blocked, RL000nnn rate
