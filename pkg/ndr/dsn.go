@@ -9,7 +9,22 @@ type fieldBlock map[string]string
 
 func (b fieldBlock) get(name string) string { return b[name] }
 
-var fieldLineRE = lazyRE(`^([A-Za-z][A-Za-z0-9-]{0,62}):[ \t]*(.*)$`)
+// fieldLine splits "Name: value" when line starts with a field name: a
+// letter, then up to 62 letters, digits or hyphens, then a colon.
+func fieldLine(line string) (name, value string, ok bool) {
+	i := strings.IndexByte(line, ':')
+	if i < 1 || i > 63 || !isLetter(line[0]) {
+		return "", "", false
+	}
+	for j := 1; j < i; j++ {
+		if c := line[j]; !isLetter(c) && !isDigit(c) && c != '-' {
+			return "", "", false
+		}
+	}
+	return line[:i], strings.TrimLeft(line[i+1:], " \t"), true
+}
+
+func isLetter(c byte) bool { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') }
 
 // maxFieldValue bounds one folded field so a hostile report cannot grow a
 // single value without limit.
@@ -50,13 +65,13 @@ func parseFieldBlocks(text string, strict bool) []fieldBlock {
 			}
 			continue
 		}
-		if m := fieldLineRE().FindStringSubmatch(line); m != nil {
+		if fname, fvalue, ok := fieldLine(line); ok {
 			if cur == nil {
 				cur = fieldBlock{}
 			}
-			name := strings.ToLower(m[1])
+			name := strings.ToLower(fname)
 			if _, seen := cur[name]; !seen {
-				cur[name] = strings.TrimSpace(m[2])
+				cur[name] = strings.TrimSpace(fvalue)
 				last = name
 			} else {
 				last = ""

@@ -29,7 +29,7 @@ const (
 	maxScanBytes = 1 << 20
 	// maxMarkerBytes caps the report text searched for layout markers,
 	// which stand in the first lines of every layout.
-	maxMarkerBytes = 64 << 10
+	maxMarkerBytes = 16 << 10
 )
 
 // ErrTooLarge reports a message over the size cap.
@@ -72,6 +72,9 @@ type message struct {
 	lowHead  string // head lower-cased, bounded for marker search
 	marks    phraseset.Bits
 	hdrCache map[string]string
+	lowCache map[string]string
+	origOnce sync.Once
+	orig     *Original
 }
 
 // Parse explains one input: a complete message (with or without MIME), a
@@ -255,7 +258,17 @@ func (m *message) headerText(k string) string {
 }
 
 // lowHeader returns a header field decoded and lower-cased.
-func (m *message) lowHeader(k string) string { return strings.ToLower(m.headerText(k)) }
+func (m *message) lowHeader(k string) string {
+	if v, ok := m.lowCache[k]; ok {
+		return v
+	}
+	v := strings.ToLower(m.headerText(k))
+	if m.lowCache == nil {
+		m.lowCache = map[string]string{}
+	}
+	m.lowCache[k] = v
+	return v
+}
 
 // prepare computes the report text, its head and the lower-cased head once.
 func (m *message) prepare() {
@@ -294,8 +307,17 @@ func (m *message) looksLikeBounce() bool {
 var bounceSubjectRE = lazyRE(`(?i)undeliver|returned mail|delivery status|failure notice|delivery fail|mail delivery|non[- ]?delivery|could not be delivered|unzustellbar|non remis|rejected|not delivered|nicht zugestellt|no entregado|não entregue|non recapitato|配信|エラー`)
 
 // originalHeaders reads the headers of the returned message, from a MIME
-// part or from the text after the returned-message marker.
+// part or from the text after the returned-message marker, once.
 func (m *message) originalHeaders() *Original {
+	m.origOnce.Do(func() { m.orig = m.readOriginal() })
+	if m.orig == nil {
+		return nil
+	}
+	o := *m.orig
+	return &o
+}
+
+func (m *message) readOriginal() *Original {
 	m.prepare()
 	src := m.inline
 	if len(m.returned) > 0 {

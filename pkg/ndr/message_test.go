@@ -251,6 +251,10 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(mustRead("testdata/exchange-mxloopback.txt")))
 	f.Add([]byte(mustRead("testdata/corpus/lhost-exim-05.eml")))
 	f.Add([]byte(mustRead("testdata/corpus/lhost-sendmail-14.eml")))
+	for _, name := range []string{"exchange2003-01.eml", "groupwise-01.eml", "gmx-01.eml", "ja-iso2022jp-01.eml",
+		"sendgrid-01.json", "mailgun-01.json", "postmark-01.json", "sparkpost-01.json", "amazonses-sns-01.json", "fml-01.eml"} {
+		f.Add([]byte(mustRead("testdata/constructed/" + name)))
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r := Parse(data, "fuzz")
 		if r.Kind == "" {

@@ -18,7 +18,12 @@ type facts struct {
 }
 
 func newCase(in Input) *facts {
-	f := &facts{in: in, text: normalize(in.Text), stage: Stage(in.Stage), status: in.Status, hosts: in.Hosts}
+	f := &facts{in: in, text: normalize(in.Text), stage: Stage(in.Stage), status: in.Status}
+	for _, h := range in.Hosts {
+		if h = strings.TrimSuffix(strings.ToLower(h), "."); h != "" {
+			f.hosts = append(f.hosts, h)
+		}
+	}
 	f.cats = match(f.text)
 	f.code = statusReason(in.Status, in.Reply)
 	return f

@@ -85,7 +85,7 @@ var phraseGroups = []struct {
 		"rejected by recipient", "recipient has blocked", "does not accept mail from you",
 		"refused due to recipient preferences",
 		// Mimecast: the recipient or their domain blocked the sender.
-		"envelope blocked - user entry", "envelope blocked - user domain entry", "envelope blocked – user entry",
+		"envelope blocked - user entry", "envelope blocked - user domain entry",
 		"rejected by header based blocked senders",
 		// Facebook postmaster codes RCP-P2, RCP-P3.
 		"rcp-p2", "rcp-p3",

@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+
+	"github.com/mailflowkit/mailflow/pkg/ndr/internal/phraseset"
 )
 
 // Large mailbox providers and filtering services answer with their own
@@ -283,15 +285,47 @@ var exchangeTokens = []struct{ token, reason string }{
 	{"tenantinboundattribution", "norelaying"},
 }
 
-// providerReason applies provider knowledge, "" when none applies.
-func providerReason(c *facts) (string, string) {
+// signs compiles the Exchange tokens and the providers' text signatures
+// into one automaton, so the text is read once for all of them. Ids below
+// len(exchangeTokens) are tokens; the rest map to a provider index.
+var signs = sync.OnceValue(func() (c struct {
+	set      *phraseset.Set
+	provider []int
+}) {
+	var list []string
 	for _, t := range exchangeTokens {
-		if strings.Contains(c.text, strings.ToLower(t.token)) {
-			return t.reason, "token " + t.token
+		list = append(list, strings.ToLower(t.token))
+		c.provider = append(c.provider, -1)
+	}
+	for i, p := range providers {
+		for _, s := range p.signs {
+			list = append(list, s)
+			c.provider = append(c.provider, i)
 		}
 	}
-	for _, p := range providers {
-		if !p.applies(c) {
+	c.set = phraseset.New(list)
+	return c
+})
+
+// providerReason applies provider knowledge, "" when none applies.
+func providerReason(c *facts) (string, string) {
+	sg := signs()
+	token, signed := -1, map[int]bool{}
+	sg.set.Scan(c.text, func(id int) {
+		switch p := sg.provider[id]; {
+		case p >= 0:
+			signed[p] = true
+		case token < 0 || id < token:
+			token = id
+		}
+	})
+	if token >= 0 {
+		t := exchangeTokens[token]
+		return t.reason, "token " + t.token
+	}
+	for i := range providers {
+		p := &providers[i]
+		if !signed[i] && !p.servesAny(c.hosts) {
 			continue
 		}
 		if r := p.reason(c); r != "" {
@@ -301,22 +335,18 @@ func providerReason(c *facts) (string, string) {
 	return "", ""
 }
 
-func (p *provider) applies(c *facts) bool {
-	for _, h := range c.hosts {
+func (p *provider) servesAny(hosts []string) bool {
+	for _, h := range hosts {
 		if hostIn(h, p.hosts) {
-			return true
-		}
-	}
-	for _, s := range p.signs {
-		if strings.Contains(c.text, s) {
 			return true
 		}
 	}
 	return false
 }
 
+// hostIn reports whether the lower-case host name is one of domains or
+// below one of them.
 func hostIn(host string, domains []string) bool {
-	host = strings.TrimSuffix(strings.ToLower(host), ".")
 	if host == "" {
 		return false
 	}
@@ -331,6 +361,7 @@ func hostIn(host string, domains []string) bool {
 // ProviderOf names the mailbox provider or filtering service a host name
 // belongs to ("google", "microsoft", "yahoo", ...), "" when none is known.
 func ProviderOf(host string) string {
+	host = strings.TrimSuffix(strings.ToLower(host), ".")
 	for _, p := range providers {
 		if hostIn(host, p.hosts) {
 			return p.name

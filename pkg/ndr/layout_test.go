@@ -1,0 +1,83 @@
+package ndr
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestFamiliesRegistered checks that every family issue 12 names has a
+// layout.
+func TestFamiliesRegistered(t *testing.T) {
+	names := LayoutNames()
+	for _, want := range []string{
+		"postfix", "sendmail", "exim", "qmail", "courier", "opensmtpd", "exchange2003", "exchange2007", "office365",
+		"outlook", "domino", "groupwise", "imail", "mdaemon", "kerio", "zimbra", "messaging-server", "amavis",
+		"barracuda", "mcafee", "trendmicro", "sophos", "proofpoint", "mimecast", "gmail", "google-groups", "yahoo",
+		"icloud", "gmx", "zoho", "verizon", "openwave", "facebook", "kddi", "docomo", "softbank", "fml", "mailinglist",
+		"amazon-ses", "sendgrid", "mailgun", "postmark", "sparkpost", "autoreply", "arf",
+	} {
+		if !slices.Contains(names, want) {
+			t.Errorf("no layout %q", want)
+		}
+	}
+	seen := map[string]bool{}
+	for _, n := range names {
+		if seen[n] {
+			t.Errorf("layout %q registered twice", n)
+		}
+		seen[n] = true
+	}
+}
+
+// TestLayoutFilesDocumented keeps the rule that every family file opens
+// with a comment naming the product and its markers.
+func TestLayoutFilesDocumented(t *testing.T) {
+	files, err := filepath.Glob("layout_*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") || f == "layout_read.go" {
+			continue
+		}
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src := string(data)
+		for _, block := range strings.Split(src, "\nfunc init() {")[:strings.Count(src, "\nfunc init() {")] {
+			lines := strings.Split(strings.TrimRight(block, "\n"), "\n")
+			if len(lines) < 3 || !strings.HasPrefix(lines[len(lines)-1], "//") || !strings.HasPrefix(lines[len(lines)-3], "//") {
+				t.Errorf("%s: a family's init lacks a doc comment of several lines", f)
+			}
+		}
+	}
+}
+
+// TestLayoutOffFallsBack checks the harness's switch: with a family's
+// layout off the message is still read, by the DSN reader and the scraper.
+func TestLayoutOffFallsBack(t *testing.T) {
+	data := []byte(mustRead("testdata/constructed/exchange2003-01.eml"))
+	on := parse(data, "x", DefaultMaxMessageBytes, nil)
+	off := parse(data, "x", DefaultMaxMessageBytes, map[string]bool{"exchange2003": true})
+	if on.Layout != "exchange2003" || off.Layout == "exchange2003" {
+		t.Fatalf("layouts %q and %q", on.Layout, off.Layout)
+	}
+	if len(off.Recipients) != 2 || off.Recipients[0].Address != "anna@corp.example.com" {
+		t.Errorf("fallback found %+v", off.Recipients)
+	}
+}
+
+func FuzzResolve(f *testing.F) {
+	f.Add("bob@example.org", "5.1.1", 550, "550 5.1.1 <bob@example.org>: User unknown", "RCPT TO", "failed")
+	f.Add("", "", 0, "#554 5.4.4 SMTPSEND.DNS.MxLoopback ##", "", "")
+	f.Fuzz(func(t *testing.T, addr, status string, reply int, diag, cmd, action string) {
+		r := Resolve(Fact{Address: addr, Status: status, ReplyCode: reply, Diagnostic: diag, Command: cmd, Action: action})
+		if r.Reason == "" {
+			t.Fatal("no reason")
+		}
+	})
+}
