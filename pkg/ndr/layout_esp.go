@@ -13,6 +13,21 @@ import (
 // a sender through these providers' own MTAs is RFC 3464 and needs no
 // layout of its own.
 
+// factsReportKind is factsReport for a report of the given kind.
+func factsReportKind(facts []Fact, kind Kind) *parsed {
+	p := factsReport(facts)
+	if p != nil {
+		p.kind = kind
+	}
+	return p
+}
+
+// jsonHas returns a detect function: the report text is a JSON document
+// holding one of keys.
+func jsonHas(keys ...string) func(*message) bool {
+	return func(m *message) bool { return containsAny(jsonText(m), keys) }
+}
+
 // jsonText returns the report text when it is a JSON document, "" when not.
 func jsonText(m *message) string {
 	t := strings.TrimSpace(m.reportText())
@@ -45,10 +60,7 @@ func jsonEvents[T any](text string) []T {
 // Address", "Unsubscribed Address", "Spam Reporting Address", "Invalid"),
 // and "sg_event_id"/"sg_message_id".
 func init() {
-	register(6, &family{id: "sendgrid", test: func(m *message) bool {
-		t := jsonText(m)
-		return strings.Contains(t, `"sg_event_id"`) || strings.Contains(t, `"sg_message_id"`)
-	}, read: readSendGrid})
+	register(6, &family{id: "sendgrid", test: jsonHas(`"sg_event_id"`, `"sg_message_id"`), read: readSendGrid})
 }
 
 type sendgridEvent struct {
@@ -84,11 +96,7 @@ func readSendGrid(m *message) *parsed {
 		}
 		facts = append(facts, f)
 	}
-	p := factsReport(facts)
-	if p != nil {
-		p.kind = kind
-	}
-	return p
+	return factsReportKind(facts, kind)
 }
 
 // Mailgun events ("Events API" and webhooks): {"event-data": {...}} or the
@@ -98,10 +106,7 @@ func readSendGrid(m *message) *parsed {
 // "suppress-complaint", "espblock", "old") and "delivery-status" with
 // "code", "enhanced-code", "message", "description" and "mx-host".
 func init() {
-	register(7, &family{id: "mailgun", test: func(m *message) bool {
-		t := jsonText(m)
-		return strings.Contains(t, `"delivery-status"`) || strings.Contains(t, `"event-data"`)
-	}, read: readMailgun})
+	register(7, &family{id: "mailgun", test: jsonHas(`"delivery-status"`, `"event-data"`), read: readMailgun})
 }
 
 type mailgunEvent struct {
@@ -145,11 +150,7 @@ func readMailgun(m *message) *parsed {
 		}
 		facts = append(facts, f)
 	}
-	p := factsReport(facts)
-	if p != nil {
-		p.kind = kind
-	}
-	return p
+	return factsReportKind(facts, kind)
 }
 
 // Postmark bounce webhooks and the Bounces API ("Bounce webhook" and
@@ -160,10 +161,7 @@ func readMailgun(m *message) *parsed {
 // SpamComplaint, ...), "TypeCode", "Email", "Description", "Details" (the
 // remote reply) and "Inactive" (Postmark suppresses the address).
 func init() {
-	register(8, &family{id: "postmark", test: func(m *message) bool {
-		t := jsonText(m)
-		return strings.Contains(t, `"RecordType"`) || (strings.Contains(t, `"TypeCode"`) && strings.Contains(t, `"Email"`))
-	}, read: readPostmark})
+	register(8, &family{id: "postmark", test: jsonHas(`"RecordType"`, `"TypeCode"`), read: readPostmark})
 }
 
 type postmarkEvent struct {
@@ -206,11 +204,7 @@ func readPostmark(m *message) *parsed {
 		}
 		facts = append(facts, f)
 	}
-	p := factsReport(facts)
-	if p != nil {
-		p.kind = kind
-	}
-	return p
+	return factsReportKind(facts, kind)
 }
 
 // SparkPost (Bird) webhooks and the Events API ("Event types" and "Bounce
@@ -222,10 +216,7 @@ func readPostmark(m *message) *parsed {
 // 24 timeout, 25 admin failure, 50 mail block, 51 spam block, 52 spam
 // content, 53 prohibited attachment, 54 relaying denied, 60 auto-reply.
 func init() {
-	register(9, &family{id: "sparkpost", test: func(m *message) bool {
-		t := jsonText(m)
-		return strings.Contains(t, `"msys"`) || strings.Contains(t, `"bounce_class"`)
-	}, read: readSparkPost})
+	register(9, &family{id: "sparkpost", test: jsonHas(`"msys"`, `"bounce_class"`), read: readSparkPost})
 }
 
 type sparkpostEvent struct {

@@ -77,6 +77,12 @@ var facebookCodes = []codeReason{
 // codeReason ties a provider's code word to the reason it states.
 type codeReason struct{ code, reason string }
 
+// codes is the rule of a provider whose codes or phrases each state one
+// reason: the first of table found in the text decides.
+func codes(table ...codeReason) func(*facts) string {
+	return func(c *facts) string { return firstCode(c.text, table) }
+}
+
 // firstCode returns the reason of the first code of table found in text.
 func firstCode(text string, table []codeReason) string {
 	for _, c := range table {
@@ -143,34 +149,14 @@ var providers = []provider{
 		}
 		return ""
 	}},
-	{"facebook", []string{"facebook.com", "fb.com", "facebookmail.com"}, nil, func(c *facts) string {
-		return firstCode(c.text, facebookCodes)
-	}},
-	{"cox", []string{"cox.net", "cox.com"}, []string{"cox.com/"}, func(c *facts) string {
-		return firstCode(c.text, coxCodes)
-	}},
-	{"comcast", []string{"comcast.net"}, []string{"postmaster.comcast.net"}, func(c *facts) string {
-		// Comcast's SMTP error codes: BL000nnn blocked, RL000nnn rate
-		// limited, "PTR record" requirement.
-		switch {
-		case strings.Contains(c.text, "bl0"):
-			return "blocked"
-		case strings.Contains(c.text, "rl0"):
-			return "speeding"
-		}
-		return ""
-	}},
-	{"apple", []string{"icloud.com", "me.com", "mac.com", "apple.com"}, nil, func(c *facts) string {
-		// iCloud Mail server errors: "inactive email address", "[CS01]
-		// Message rejected due to local policy", "user is over quota".
-		switch {
-		case strings.Contains(c.text, "inactive email address"):
-			return "suspend"
-		case strings.Contains(c.text, "[cs01]"):
-			return "policyviolation"
-		}
-		return ""
-	}},
+	{"facebook", []string{"facebook.com", "fb.com", "facebookmail.com"}, nil, codes(facebookCodes...)},
+	{"cox", []string{"cox.net", "cox.com"}, []string{"cox.com/"}, codes(coxCodes...)},
+	// Comcast's SMTP error codes: BL000nnn blocked, RL000nnn rate limited.
+	{"comcast", []string{"comcast.net"}, []string{"postmaster.comcast.net"}, codes(codeReason{"bl0", "blocked"}, codeReason{"rl0", "speeding"})},
+	// iCloud Mail server errors: "inactive email address", "[CS01] Message
+	// rejected due to local policy".
+	{"apple", []string{"icloud.com", "me.com", "mac.com", "apple.com"}, nil,
+		codes(codeReason{"inactive email address", "suspend"}, codeReason{"[cs01]", "policyviolation"})},
 	{"kddi", []string{"ezweb.ne.jp", "au.com", "kddi.com"}, nil, func(c *facts) string {
 		// au (KDDI) answers "550 : User unknown", with no address, when
 		// the recipient's own reception filter refused the sender.
@@ -200,52 +186,22 @@ var providers = []provider{
 		}
 		return ""
 	}},
-	{"tencent", []string{"qq.com", "foxmail.com", "exmail.qq.com"}, []string{"service.mail.qq.com"}, func(c *facts) string {
-		// Tencent's help page: "frequency limited" throttles, "mail content
-		// denied" spam, "mailbox not found" unknown users.
-		switch {
-		case strings.Contains(c.text, "frequency limited"):
-			return "toomanyconn"
-		case strings.Contains(c.text, "mail content denied"):
-			return "spamdetected"
-		}
-		return ""
-	}},
-	{"godaddy", []string{"secureserver.net"}, []string{"x.co/rlbounce"}, func(c *facts) string {
-		// GoDaddy's IB codes: IB607 hourly recipient limit, IB705 virus.
-		switch {
-		case strings.Contains(c.text, "ib607") || strings.Contains(c.text, "too many recipients this hour"):
-			return "speeding"
-		case strings.Contains(c.text, "ib705"):
-			return "virusdetected"
-		}
-		return ""
-	}},
-	{"messagelabs", []string{"messagelabs.com"}, nil, func(c *facts) string {
-		// Symantec/Broadcom MessageLabs: relaying refused until the client
-		// authenticates.
-		if strings.Contains(c.text, "smtp authentication") {
-			return "securityerror"
-		}
-		return ""
-	}},
-	{"mimecast", []string{"mimecast.com", "mimecast.co.za", "mimecast-offshore.com"}, []string{"mimecast"}, func(c *facts) string {
-		// Mimecast's "SMTP error codes" article: envelope and header blocks
-		// set by the recipient, RBL and reputation rejections.
-		switch {
-		case strings.Contains(c.text, "envelope blocked") || strings.Contains(c.text, "blocked senders"):
-			return "filtered"
-		case strings.Contains(c.text, "invalid recipient"):
-			return "userunknown"
-		case strings.Contains(c.text, "ip reputation"):
-			return "badreputation"
-		case strings.Contains(c.text, "rbl") || strings.Contains(c.text, "administrative prohibition"):
-			return "blocked"
-		case strings.Contains(c.text, "anti-spoofing"):
-			return "policyviolation"
-		}
-		return ""
-	}},
+	// Tencent's help page: "frequency limited" throttles, "mail content
+	// denied" spam.
+	{"tencent", []string{"qq.com", "foxmail.com", "exmail.qq.com"}, []string{"service.mail.qq.com"},
+		codes(codeReason{"frequency limited", "toomanyconn"}, codeReason{"mail content denied", "spamdetected"})},
+	// GoDaddy's IB codes: IB607 hourly recipient limit, IB705 virus.
+	{"godaddy", []string{"secureserver.net"}, []string{"x.co/rlbounce"},
+		codes(codeReason{"ib607", "speeding"}, codeReason{"too many recipients this hour", "speeding"}, codeReason{"ib705", "virusdetected"})},
+	// Symantec/Broadcom MessageLabs: relaying refused until the client
+	// authenticates.
+	{"messagelabs", []string{"messagelabs.com"}, nil, codes(codeReason{"smtp authentication", "securityerror"})},
+	// Mimecast's "SMTP error codes" article: envelope and header blocks set
+	// by the recipient, RBL and reputation rejections.
+	{"mimecast", []string{"mimecast.com", "mimecast.co.za", "mimecast-offshore.com"}, []string{"mimecast"}, codes(
+		codeReason{"envelope blocked", "filtered"}, codeReason{"blocked senders", "filtered"},
+		codeReason{"invalid recipient", "userunknown"}, codeReason{"ip reputation", "badreputation"},
+		codeReason{"rbl", "blocked"}, codeReason{"administrative prohibition", "blocked"}, codeReason{"anti-spoofing", "policyviolation"})},
 	{"proofpoint", []string{"pphosted.com", "ppe-hosted.com", "proofpoint.com"}, []string{"ipcheck.proofpoint.com", "proofpoint.com/dnsbl"}, func(c *facts) string {
 		// Proofpoint's rejections link its IP look-up for blocked hosts.
 		if strings.Contains(c.text, "ipcheck.proofpoint.com") || strings.Contains(c.text, "dnsbl-lookup") {
