@@ -2,7 +2,6 @@ package ndr
 
 import (
 	"bufio"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -169,13 +168,11 @@ func evalRun(t testing.TB, c corpus, verbose bool) (all, without map[string]*sco
 	return all, without
 }
 
-var evalMarkdown = flag.Bool("eval.md", false, "TestEval prints its tables as Markdown for docs/ndr.md")
-
 // TestEval is the generalisation harness: per family and per column, the
 // agreement with the expected results on the train corpus and on the
 // constructed messages, with every layout on and with each message's own
 // family layout switched off (so the fallback's quality is a number).
-// Run it with -v to see the tables; -eval.md prints them as Markdown.
+// Run it with -v (or scripts/ndr-eval) to see the tables, in Markdown.
 func TestEval(t *testing.T) {
 	for _, dir := range []string{"testdata/corpus", "testdata/constructed"} {
 		c := loadCorpus(t, dir)
@@ -201,7 +198,7 @@ func TestEval(t *testing.T) {
 			row(f, *all[f], *without[f])
 		}
 		row("**all**", tot, totOff)
-		if *evalMarkdown || testing.Verbose() {
+		if testing.Verbose() {
 			fmt.Print(b.String())
 		}
 		if dir == "testdata/corpus" {

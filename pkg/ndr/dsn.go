@@ -101,7 +101,11 @@ type dsnReport struct {
 func parseDSN(text string, strict bool) dsnReport {
 	var r dsnReport
 	for _, b := range parseFieldBlocks(text, strict) {
-		if b.get("final-recipient") != "" || b.get("original-recipient") != "" || b.get("x-actual-recipient") != "" {
+		named := b.get("final-recipient") != "" || b.get("original-recipient") != "" || b.get("x-actual-recipient") != ""
+		// A block with an action and a status but no recipient field is a
+		// recipient block whose MTA left the name out; merge takes the
+		// address from the text.
+		if named || (b.get("action") != "" && b.get("status") != "") {
 			r.recipients = append(r.recipients, b)
 			if r.reportingMTA == "" {
 				r.reportingMTA = typedValue(b.get("reporting-mta"))
@@ -198,9 +202,6 @@ func blockFact(b fieldBlock) (Fact, bool) {
 	}
 	if f.Address == "" {
 		f.Address = f.OriginalRecipient
-	}
-	if f.Address == "" {
-		return f, false
 	}
 	if f.Action == "x" {
 		f.Action = ""

@@ -8,13 +8,38 @@ import "strings"
 // and, naming the complaining recipient, Original-Rcpt-To or
 // Removal-Recipient. Yahoo, AOL, Microsoft JMRP, Comcast, Rackspace and
 // others send them. They are complaints, not bounces: Kind "feedback" and
-// reason "feedback".
+// reason "feedback". Some feedback loops bend the format: the report fields
+// arrive in a text/plain part of a report-type=feedback-report message, or
+// in the body of a plain message ("Feedback-Type: abuse"), and Microsoft's
+// JMRP names the complaining recipient in the returned message's
+// X-HmXmrOriginalRecipient header.
 func init() {
-	register(0, &family{id: "arf", test: func(m *message) bool { return len(m.feedback) > 0 }, read: readARF})
+	register(0, &family{id: "arf", test: func(m *message) bool { return feedbackText(m) != "" }, read: readARF})
+}
+
+// feedbackText returns the report fields: the feedback-report parts, or a
+// text part that holds them when the message says it is a feedback report
+// or the fields open a line of their own next to User-Agent or Version.
+func feedbackText(m *message) string {
+	if len(m.feedback) > 0 {
+		return strings.Join(m.feedback, "\n\n")
+	}
+	report := strings.Contains(strings.ToLower(m.header.Get("Content-Type")), "feedback-report")
+	for _, t := range m.texts {
+		low := strings.ToLower(t[:min(len(t), maxMarkerBytes)])
+		i := strings.Index(low, "feedback-type:")
+		if i < 0 || (i > 0 && low[i-1] != '\n') {
+			continue
+		}
+		if report || strings.Contains(low, "\nuser-agent:") || strings.Contains(low, "\nversion:") {
+			return t[i:]
+		}
+	}
+	return ""
 }
 
 func readARF(m *message) *parsed {
-	blocks := parseFieldBlocks(strings.Join(m.feedback, "\n\n"), false)
+	blocks := parseFieldBlocks(feedbackText(m), false)
 	fb := fieldBlock{}
 	for _, b := range blocks {
 		for k, v := range b {
@@ -24,6 +49,9 @@ func readARF(m *message) *parsed {
 		}
 	}
 	addrs := addressList(fb.get("original-rcpt-to") + " " + fb.get("removal-recipient"))
+	if len(addrs) == 0 {
+		addrs = addressList(returnedHeader(m, "X-HmXmrOriginalRecipient"))
+	}
 	if o := m.originalHeaders(); len(addrs) == 0 && o != nil {
 		addrs = addressList(o.To)
 	}

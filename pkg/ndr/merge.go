@@ -81,25 +81,27 @@ func merge(layoutFacts, dsn []Fact, m *message) []Fact {
 	}
 	needScrape := len(base) == 0
 	for _, f := range base {
-		if f.Diagnostic == "" || f.Command == "" || f.RemoteMTA == "" || !hasCode(f.Diagnostic) {
+		if f.Address == "" || f.Diagnostic == "" || f.Command == "" || f.RemoteMTA == "" || !hasCode(f.Diagnostic) {
 			needScrape = true
 		}
 	}
+	var scraped []Fact
 	if needScrape {
-		scraped := scrape(m)
+		scraped = scrape(m)
 		if len(base) == 0 {
 			base = scraped
 		} else {
 			others = append(others, scraped)
-			if len(scraped) == 0 && len(base) == 1 {
-				// One recipient and no anchor in the text: the whole
-				// report is about it.
-				others = append(others, []Fact{scrapeBlock(base[0].Address, strings.Split(m.reportHead(), "\n"))})
-			}
 		}
 	}
+	base = nameAnonymous(base, scraped, m)
 	if len(base) == 0 {
 		base = lastResort(m)
+	}
+	if needScrape && len(scraped) == 0 && len(base) == 1 && len(dsn) > 0 {
+		// One recipient and no anchor in the text: the whole report is
+		// about it.
+		others = append(others, []Fact{scrapeBlock(base[0].Address, strings.Split(m.reportHead(), "\n"))})
 	}
 	out := make([]Fact, 0, len(base))
 	for _, b := range base {
@@ -109,6 +111,46 @@ func merge(layoutFacts, dsn []Fact, m *message) []Fact {
 			}
 		}
 		out = append(out, b)
+	}
+	return out
+}
+
+// nameAnonymous gives delivery-status blocks that name no recipient the
+// addresses the text names, in order, skipping those other blocks already
+// have; blocks left without an address are dropped.
+func nameAnonymous(base, scraped []Fact, m *message) []Fact {
+	anonymous := 0
+	named := map[string]bool{}
+	for _, f := range base {
+		if f.Address == "" {
+			anonymous++
+		} else {
+			named[f.Address] = true
+		}
+	}
+	if anonymous == 0 {
+		return base
+	}
+	var spare []string
+	for _, list := range [][]Fact{scraped, lastResort(m)} {
+		for _, f := range list {
+			if !named[f.Address] {
+				named[f.Address] = true
+				spare = append(spare, f.Address)
+			}
+		}
+		if len(spare) > 0 {
+			break
+		}
+	}
+	out := base[:0]
+	for _, f := range base {
+		if f.Address == "" && len(spare) > 0 {
+			f.Address, spare = spare[0], spare[1:]
+		}
+		if f.Address != "" {
+			out = append(out, f)
+		}
 	}
 	return out
 }

@@ -317,6 +317,23 @@ func (m *message) originalHeaders() *Original {
 	return &o
 }
 
+// returnedHeader returns one header field of the returned message, "" when
+// there is none.
+func returnedHeader(m *message, k string) string {
+	m.prepare()
+	src := m.inline
+	if len(m.returned) > 0 {
+		src = m.returned[0]
+	}
+	src = strings.TrimLeft(src, "\n")
+	end := strings.Index(src, "\n\n")
+	if end < 0 {
+		end = len(src)
+	}
+	h, _ := textproto.ReadHeader(bufio.NewReader(strings.NewReader(src[:min(end, maxHeaderBytes)] + "\n\n")))
+	return strings.TrimSpace(h.Get(k))
+}
+
 func (m *message) readOriginal() *Original {
 	m.prepare()
 	src := m.inline
