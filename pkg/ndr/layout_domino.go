@@ -24,7 +24,7 @@ func readDomino(m *message) *parsed {
 	lines := headLines(m)
 	to := after(lines, "was not delivered to:")
 	if to == nil {
-		return scraped(m, nil)
+		return readNotesFailureReasons(lines, m)
 	}
 	var addrs []string
 	for _, l := range to {
@@ -42,6 +42,34 @@ func readDomino(m *message) *parsed {
 	var facts []Fact
 	for _, a := range addrs {
 		facts = append(facts, Fact{Address: a, Diagnostic: because, DiagnosticType: "smtp"})
+	}
+	return factsReport(facts)
+}
+
+// readNotesFailureReasons reads the older Notes report: under "-------
+// Failure Reasons --------" the reason and then the addresses it applies
+// to, up to "------- Returned Message --------".
+func readNotesFailureReasons(lines []string, m *message) *parsed {
+	section := after(lines, "------- failure reasons")
+	if section == nil {
+		return scraped(m, nil)
+	}
+	var reason []string
+	var facts []Fact
+	for _, l := range section {
+		if strings.HasPrefix(strings.TrimSpace(l), "-------") {
+			break
+		}
+		if a, _, ok := bareAddress(l); ok {
+			facts = append(facts, Fact{Address: a})
+			continue
+		}
+		if strings.TrimSpace(l) != "" {
+			reason = append(reason, l)
+		}
+	}
+	for i := range facts {
+		facts[i].Diagnostic = joinLines(reason)
 	}
 	return factsReport(facts)
 }
