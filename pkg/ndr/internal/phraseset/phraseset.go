@@ -3,8 +3,8 @@
 //
 // A Set is an Aho–Corasick automaton turned into a deterministic table over
 // byte classes: scanning costs one table look-up per input byte, with no
-// backtracking and no allocation beyond the result. It matches bytes exactly;
-// callers lower-case both phrases and text when they want case-insensitive
+// backtracking and no allocation. It matches bytes exactly; callers
+// lower-case both phrases and text when they want case-insensitive
 // matching. It does not report positions or counts, only which phrases
 // occur, which is what classifying a bounce needs.
 //
@@ -15,7 +15,17 @@
 package phraseset
 
 // Set is a compiled set of phrases. It is safe for concurrent use.
+//
+// The table has a column per distinct byte of the phrases, so phrases in
+// UTF-8 scripts would widen every row; they get an automaton of their own,
+// which runs only over texts that contain non-ASCII bytes.
 type Set struct {
+	ascii, wide *dfa
+	n           int
+}
+
+// dfa is one automaton; ids maps its phrase numbers to the Set's ids.
+type dfa struct {
 	classes [256]uint8 // byte -> class; class 0 is "no phrase uses this byte"
 	nclass  int
 	// next holds the transitions with states premultiplied by nclass:
@@ -26,106 +36,144 @@ type Set struct {
 	// out lists per state the ids of the phrases ending there, including
 	// those of its suffixes.
 	out [][]int32
-	n   int
 }
 
 // New compiles phrases. The id of a phrase is its index; empty phrases never
 // match. Duplicate phrases share one state and all their ids are reported.
 func New(phrases []string) *Set {
-	s := &Set{n: len(phrases)}
+	var ascii, wide []string
+	var asciiIDs, wideIDs []int32
+	for id, p := range phrases {
+		if isASCII(p) {
+			ascii, asciiIDs = append(ascii, p), append(asciiIDs, int32(id))
+		} else {
+			wide, wideIDs = append(wide, p), append(wideIDs, int32(id))
+		}
+	}
+	s := &Set{n: len(phrases), ascii: build(ascii, asciiIDs)}
+	if len(wide) > 0 {
+		s.wide = build(wide, wideIDs)
+	}
+	return s
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+func build(phrases []string, ids []int32) *dfa {
+	d := &dfa{}
+	size := 1
 	for _, p := range phrases {
+		size += len(p)
 		for i := 0; i < len(p); i++ {
-			if s.classes[p[i]] == 0 {
-				s.nclass++
-				if s.nclass > 255 {
+			if d.classes[p[i]] == 0 {
+				d.nclass++
+				if d.nclass > 255 {
 					panic("phraseset: more than 255 distinct bytes")
 				}
-				s.classes[p[i]] = uint8(s.nclass)
+				d.classes[p[i]] = uint8(d.nclass)
 			}
 		}
 	}
-	s.nclass++ // class 0
-	nc := s.nclass
-	// Trie with -1 for missing edges.
-	s.next = make([]int32, nc)
-	for i := range s.next {
-		s.next[i] = -1
+	d.nclass++ // class 0
+	nc := d.nclass
+	// Trie with -1 for missing edges, sized for the worst case (no shared
+	// prefixes) so building does not reallocate.
+	d.next = make([]int32, nc, size*nc)
+	for i := range d.next {
+		d.next[i] = -1
 	}
-	s.out = [][]int32{nil}
-	for id, p := range phrases {
+	d.out = make([][]int32, 1, size)
+	for k, p := range phrases {
 		if p == "" {
 			continue
 		}
 		st := int32(0)
 		for i := 0; i < len(p); i++ {
-			c := int(s.classes[p[i]])
-			nx := s.next[int(st)*nc+c]
+			c := int(d.classes[p[i]])
+			nx := d.next[int(st)*nc+c]
 			if nx < 0 {
-				nx = int32(len(s.out))
-				s.out = append(s.out, nil)
-				for k := 0; k < nc; k++ {
-					s.next = append(s.next, -1)
+				nx = int32(len(d.out))
+				d.out = append(d.out, nil)
+				for j := 0; j < nc; j++ {
+					d.next = append(d.next, -1)
 				}
-				s.next[int(st)*nc+c] = nx
+				d.next[int(st)*nc+c] = nx
 			}
 			st = nx
 		}
-		s.out[st] = append(s.out[st], int32(id))
+		d.out[st] = append(d.out[st], ids[k])
 	}
+	d.next = append([]int32(nil), d.next...) // drop the unused capacity
 	// Breadth-first: failure links become direct transitions, and each
 	// state's output gains the outputs of its failure state.
-	fail := make([]int32, len(s.out))
-	queue := make([]int32, 0, len(s.out))
+	fail := make([]int32, len(d.out))
+	queue := make([]int32, 0, len(d.out))
 	for c := 0; c < nc; c++ {
-		if nx := s.next[c]; nx > 0 {
+		if nx := d.next[c]; nx > 0 {
 			fail[nx] = 0
 			queue = append(queue, nx)
 		} else {
-			s.next[c] = 0
+			d.next[c] = 0
 		}
 	}
 	for len(queue) > 0 {
 		st := queue[0]
 		queue = queue[1:]
-		if f := fail[st]; len(s.out[f]) > 0 {
-			s.out[st] = append(s.out[st], s.out[f]...)
+		if f := fail[st]; len(d.out[f]) > 0 {
+			d.out[st] = append(d.out[st], d.out[f]...)
 		}
 		for c := 0; c < nc; c++ {
 			i := int(st)*nc + c
-			if nx := s.next[i]; nx >= 0 {
-				fail[nx] = s.next[int(fail[st])*nc+c]
+			if nx := d.next[i]; nx >= 0 {
+				fail[nx] = d.next[int(fail[st])*nc+c]
 				queue = append(queue, nx)
 			} else {
-				s.next[i] = s.next[int(fail[st])*nc+c]
+				d.next[i] = d.next[int(fail[st])*nc+c]
 			}
 		}
 	}
-	for i, nx := range s.next {
-		s.next[i] = nx * int32(nc)
-		if len(s.out[nx]) > 0 {
-			s.next[i] = -s.next[i] - 1
+	for i, nx := range d.next {
+		d.next[i] = nx * int32(nc)
+		if len(d.out[nx]) > 0 {
+			d.next[i] = -d.next[i] - 1
 		}
 	}
-	return s
+	return d
 }
 
-// Len returns the number of phrases the set was built from.
-func (s *Set) Len() int { return s.n }
+// scan runs the automaton over text and reports whether text holds a
+// non-ASCII byte.
+func (d *dfa) scan(text string, hit func(id int)) (wide bool) {
+	nc := int32(d.nclass)
+	next, classes := d.next, &d.classes
+	p := int32(0)
+	var or byte
+	for i := 0; i < len(text); i++ {
+		b := text[i]
+		or |= b
+		p = next[p+int32(classes[b])]
+		if p < 0 {
+			p = -p - 1
+			for _, id := range d.out[p/nc] {
+				hit(int(id))
+			}
+		}
+	}
+	return or >= 0x80
+}
 
 // Scan calls hit with the id of every phrase occurring in text, once per
 // occurrence (so possibly several times per id).
 func (s *Set) Scan(text string, hit func(id int)) {
-	nc := int32(s.nclass)
-	next, classes := s.next, &s.classes
-	p := int32(0)
-	for i := 0; i < len(text); i++ {
-		p = next[p+int32(classes[text[i]])]
-		if p < 0 {
-			p = -p - 1
-			for _, id := range s.out[p/nc] {
-				hit(int(id))
-			}
-		}
+	if s.ascii.scan(text, hit) && s.wide != nil {
+		s.wide.scan(text, hit)
 	}
 }
 
