@@ -39,7 +39,44 @@ func readOpenwave(m *message) *parsed {
 		}
 	}))
 	if p == nil {
+		p = readReasonThenAddresses(headLines(m))
+	}
+	if p == nil {
 		return scraped(m, nil)
 	}
 	return p
+}
+
+// readReasonThenAddresses reads the older Post.Office/Openwave notice: the
+// reason paragraph after "due to the following reason:", then the
+// addresses it applies to, one per line in angle brackets, up to "Please
+// reply to <postmaster@...>".
+func readReasonThenAddresses(lines []string) *parsed {
+	rest := after(lines, "due to the following reason:")
+	var reason []string
+	var facts []Fact
+	for _, l := range rest {
+		t := strings.TrimSpace(l)
+		low := strings.ToLower(t)
+		switch {
+		case strings.HasPrefix(low, "please reply to"):
+			rest = nil
+		case strings.HasPrefix(t, "<") && strings.HasSuffix(t, ">"):
+			if a, _, ok := bareAddress(t); ok {
+				facts = append(facts, Fact{Address: a})
+			}
+		case t != "" && len(facts) == 0:
+			reason = append(reason, t)
+		}
+		if rest == nil {
+			break
+		}
+	}
+	for i := range facts {
+		facts[i].Diagnostic = joinLines(reason)
+		if strings.Contains(strings.ToLower(facts[i].Diagnostic), "allowed queue period") {
+			facts[i].Reason = "expired"
+		}
+	}
+	return factsReport(facts)
 }

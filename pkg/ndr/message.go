@@ -87,6 +87,14 @@ func Parse(data []byte, source string) Result {
 // parse is Parse with a size limit and a set of family layouts to leave out
 // (the evaluation harness switches each family off in turn).
 func parse(data []byte, source string, limit int, without map[string]bool) Result {
+	return parseAt(data, source, limit, without, 0)
+}
+
+// maxNesting bounds how deep parseAt follows bounces attached to other
+// messages (a list manager forwarding a bounce it could not read).
+const maxNesting = 2
+
+func parseAt(data []byte, source string, limit int, without map[string]bool, depth int) Result {
 	res := Result{Source: source, Recipients: []Recipient{}}
 	if len(data) > limit {
 		return unparsed(res, tooLargeError(limit))
@@ -102,7 +110,15 @@ func parse(data []byte, source string, limit int, without map[string]bool) Resul
 		return unparsed(res, "binary data, not a mail message or NDR text")
 	}
 	m := readMessage(data)
-	return assemble(res, m, without)
+	res = assemble(res, m, without)
+	if res.Kind == KindNotBounce && depth < maxNesting && len(m.returned) > 0 {
+		// The bounce may be the attachment: Mailman's "uncaught bounce
+		// notification", a user forwarding an NDR as an attachment.
+		if inner := parseAt([]byte(m.returned[0]), source, limit, without, depth+1); inner.Kind == KindBounce || inner.Kind == KindFeedback {
+			return inner
+		}
+	}
+	return res
 }
 
 func tooLargeError(limit int) string {

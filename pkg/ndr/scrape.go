@@ -23,6 +23,7 @@ var returnedMarkerRE = lazyRE(`(?i)^\s*(?:` +
 	`-+ ?enclosed is a copy of the message|` +
 	`-+ ?original message -+\s*$|` +
 	`-+ ?original message follows|original message follows\.|` +
+	`\|?-+ ?message text follows|` +
 	`message headers follow\.|` +
 	`-+ ?unsent message follows|` +
 	`-+ ?(?:returned|undelivered) message -+|` +
@@ -79,8 +80,9 @@ func (a anchor) mayMatch(line string) bool {
 var anchorREs = []anchor{
 	// Postfix, qmail, Yahoo: "<user@example.org>: host ... said: ..."
 	{[]string{"<"}, lazyRE(`^\s*<(` + addrPattern + `)>\s*(?:\(expanded from:? <?[^>)]*>?\)\s*)?:(.*)$`)},
-	// sendmail transcripts: "<user@example.org>... Deferred: ..."
-	{[]string{"..."}, lazyRE(`^\s*(?:[245]\d\d\s+)?<(` + addrPattern + `)>\.\.\.\s*(.*)$`)},
+	// sendmail transcripts: "<user@example.org>... Deferred: ...", smail
+	// " <user@example.org> ... unknown user"
+	{[]string{"..."}, lazyRE(`^\s*(?:[245]\d\d\s+)?<(` + addrPattern + `)>\s*\.\.\.\s*(.*)$`)},
 	// an address alone on its line, bare, in angle brackets or quotes,
 	// maybe with a colon: sendmail's list of failed addresses, GMX/web.de
 	// ("\"addr\":"), Active!hunter (">>> addr <addr>")
@@ -102,7 +104,7 @@ var anchorREs = []anchor{
 	{nil, lazyRE(`(?i)^\s*(?:recipient address|recipient|addressed to|original-rcpt-to|unable to deliver message to|undeliverable to|there was an error delivering your mail to|the following message to|could not be delivered to|(?:in:\s+|.{0,40}(?:>>>|<<<|-->)\s*)?rcpt to)\s*:?\s*<?(` + addrPattern + `)>?(.*)$`)},
 	// a failure stated before the address: IMail "Unknown user: addr",
 	// "User mailbox exceeds allowed size: addr"
-	{[]string{":"}, lazyRE(`(?i)^\s*(?P<rest>(?:unknown|invalid|no such|user|mailbox|delivery|host)[a-z ]{2,40}):\s*<?(?P<addr>` + addrPattern + `)>?\s*$`)},
+	{[]string{":"}, lazyRE(`(?i)^\s*(?P<rest>(?:unknown|invalid|no such|user|mailbox|delivery|host|receiver|recipient)[a-z ]{2,40}):\s*<?(?P<addr>` + addrPattern + `)>?\s*$`)},
 	// OpenSMTPD, SurfControl, Zoho, X1: "user@example.org: reason", "addr [reason]"
 	{nil, lazyRE(`^(` + addrPattern + `)(?::\s+|\s+)(\S.*)$`)},
 }
