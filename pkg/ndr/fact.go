@@ -93,17 +93,21 @@ func Resolve(f Fact) Recipient {
 	return r
 }
 
-// defaultAction fills in the RFC 3464 action a report left out: a 4.x.x
-// status, a 4xx reply or words saying the sender keeps trying mean a delay.
+// defaultAction fills in the RFC 3464 action a report left out. Words
+// saying the sender keeps trying make it a delay; a queue that gave up
+// (expired) is a failure even when its last error was temporary; otherwise
+// a 4.x.x status or 4xx reply means a delay.
 func defaultAction(why, status string, reply int, diag string) string {
 	switch {
 	case why == "delivered":
 		return "delivered"
 	case why == "feedback" || why == "vacation":
 		return ""
-	case strings.HasPrefix(status, "4.") || (status == "" && reply >= 400 && reply < 500):
+	case reason.Retrying(diag):
 		return "delayed"
-	case status == "" && reply == 0 && reason.Retrying(diag):
+	case why == "expired":
+		return "failed"
+	case strings.HasPrefix(status, "4.") || (status == "" && reply >= 400 && reply < 500):
 		return "delayed"
 	}
 	return "failed"

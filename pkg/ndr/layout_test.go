@@ -81,3 +81,23 @@ func FuzzResolve(f *testing.F) {
 		}
 	})
 }
+
+// TestResolveAction checks the action filled in when a source states none:
+// temporary failures are delays, a queue that gave up is a failure.
+func TestResolveAction(t *testing.T) {
+	for _, tc := range []struct {
+		f    Fact
+		want string
+	}{
+		{Fact{Diagnostic: "450 4.2.2 <a@b.example>: Mailbox full"}, "delayed"},
+		{Fact{Diagnostic: "Message will be retried for 2 more day(s)"}, "delayed"},
+		{Fact{Diagnostic: "550 5.1.1 <a@b.example>: User unknown"}, "failed"},
+		{Fact{Diagnostic: "554 4.4.7 Message expired: unable to deliver in 840 minutes.<421 4.4.2 Connection timed out>"}, "failed"},
+		{Fact{Status: "2.0.0", Diagnostic: "250 ok"}, "delivered"},
+		{Fact{Action: "relayed", Status: "2.0.0"}, "relayed"},
+	} {
+		if got := Resolve(tc.f).Action; got != tc.want {
+			t.Errorf("Resolve(%+v).Action = %q, want %q", tc.f, got, tc.want)
+		}
+	}
+}

@@ -40,11 +40,9 @@ var phraseGroups = []struct {
 		"user not found", "user does not exist", "user doesn't exist", "address does not exist",
 		"address not found", "account does not exist", "no such account", "addressee unknown",
 		"no such address", "nonexistent user", "non-existent user",
-		// Microsoft Exchange and Exchange Online NDRs.
-		"recipient not found by smtp address lookup", "the email address you entered couldn't be found",
-		"the e-mail address you entered couldn't be found", "email address couldn't be found",
-		"the e-mail account does not exist at the organization", "the email account does not exist at the organization",
-		"wasn't found at", "mailbox unavailable",
+		// RFC 5321 §4.2.2 reply text of 550; Outlook.com uses it for
+		// addresses that do not exist.
+		"mailbox unavailable",
 		// Gmail (support.google.com/a/answer/3726730, ?p=NoSuchUser).
 		"the email account that you tried to reach does not exist",
 		// Yahoo and AOL (senders.yahooinc.com/smtp-error-codes).
@@ -74,8 +72,14 @@ var phraseGroups = []struct {
 		// HCL/IBM Notes and Domino: the recipient is not in the directory.
 		"not listed in domino directory", "not listed in public name & address book",
 		"domino ディレクトリには見つかりません",
-		// Exchange: directory look-up (RESOLVER.ADR.*).
+		// Exchange: directory look-up (RESOLVER.ADR.*) and the user
+		// section of its NDRs, which the categorizer writes after looking
+		// the address up in Active Directory.
 		"resolver.adr.recipnotfound", "resolver.adr.recipientnotfound", "resolver.adr.exrecipnotfound",
+		"recipient not found by smtp address lookup", "the email address you entered couldn't be found",
+		"the e-mail address you entered couldn't be found", "email address couldn't be found",
+		"the e-mail account does not exist at the organization", "the email account does not exist at the organization",
+		"wasn't found at",
 	}},
 	// ---- filtered: the recipient's system refused this message ----
 	{"filtered", []string{
