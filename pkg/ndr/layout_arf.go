@@ -26,12 +26,12 @@ func feedbackText(m *message) string {
 	}
 	report := strings.Contains(strings.ToLower(m.header.Get("Content-Type")), "feedback-report")
 	for _, t := range m.texts {
-		low := strings.ToLower(t[:min(len(t), maxMarkerBytes)])
-		i := strings.Index(low, "feedback-type:")
-		if i < 0 || (i > 0 && low[i-1] != '\n') {
+		head := t[:min(len(t), maxMarkerBytes)]
+		i := indexFold(head, "feedback-type:")
+		if i < 0 || (i > 0 && head[i-1] != '\n') {
 			continue
 		}
-		if report || strings.Contains(low, "\nuser-agent:") || strings.Contains(low, "\nversion:") {
+		if report || indexFold(head, "\nuser-agent:") >= 0 || indexFold(head, "\nversion:") >= 0 {
 			return t[i:]
 		}
 	}

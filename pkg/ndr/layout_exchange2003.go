@@ -46,7 +46,7 @@ func exchange2003Anchor(line string) (string, string, bool) {
 		return "", "", false
 	}
 	a := t[:i]
-	if j := strings.LastIndex(a, "smtp="); j >= 0 {
+	if j := indexFold(a, "smtp="); j >= 0 {
 		// "c=US;a= ;p=org;o=server;cat:SMTP=user@example.com; on ..."
 		a = a[j+5:]
 	}
@@ -69,15 +69,14 @@ func readExchange2003(m *message) *parsed {
 	blocks := readBlocks(lines, exchange2003Anchor, nil)
 	return factsReport(blockFacts(blocks, func(f *Fact, block string) {
 		f.Diagnostic = joinLines(strings.Split(block, "\n"))
-		low := strings.ToLower(block)
 		// "<host #5.1.1 smtp;550 5.1.1 ...>" carries the status and the
 		// remote reply.
-		if i := strings.Index(low, " #"); i >= 0 {
+		if i := strings.Index(block, " #"); i >= 0 {
 			if hits := findStatusCodes(block[i+2:]); len(hits) > 0 && hits[0].pos == 0 {
 				f.Status = hits[0].code
 			}
 		}
-		if i := strings.Index(low, "smtp;"); i >= 0 {
+		if i := indexFold(block, "smtp;"); i >= 0 {
 			f.Diagnostic = strings.TrimSuffix(strings.TrimSpace(block[i+5:]), ">") + " " + f.Diagnostic
 		}
 		if f.Reason == "" {

@@ -31,8 +31,8 @@ func readExchangeDiagnostics(m *message) *parsed {
 	generating := ""
 	for i, l := range lines {
 		t := strings.TrimSpace(l)
-		if v, ok := strings.CutPrefix(strings.ToLower(t), "generating server:"); ok {
-			generating = strings.TrimSpace(v)
+		if v, ok := cutPrefixFold(t, "generating server:"); ok {
+			generating = strings.ToLower(strings.TrimSpace(v))
 			continue
 		}
 		a, _, ok := bareAddress(t)
@@ -44,8 +44,8 @@ func readExchangeDiagnostics(m *message) *parsed {
 		switch {
 		case strings.HasPrefix(next, "#"):
 			diag = strings.TrimSpace(strings.Trim(strings.TrimSuffix(next, "##"), "#"))
-		case strings.HasPrefix(strings.ToLower(next), "remote server returned"):
-			diag = strings.Trim(strings.TrimSpace(next[len("remote server returned"):]), "'")
+		case len(next) > 22 && strings.EqualFold(next[:22], "remote server returned"):
+			diag = strings.Trim(strings.TrimSpace(next[22:]), "'")
 		default:
 			continue
 		}

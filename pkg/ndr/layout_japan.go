@@ -42,7 +42,7 @@ func readKDDI(m *message) *parsed {
 	hint := hintFrom(m.lowHead, kddiHints)
 	var facts []Fact
 	for _, l := range headLines(m) {
-		if i := strings.Index(strings.ToLower(l), "could not be delivered to:"); i >= 0 {
+		if i := indexFold(l, "could not be delivered to:"); i >= 0 {
 			for _, a := range addressList(l[i:]) {
 				facts = append(facts, Fact{Address: a, Diagnostic: strings.TrimSpace(joinLines(headLines(m))), Reason: hint})
 			}

@@ -19,7 +19,7 @@ func init() {
 func readMessagingServer(m *message) *parsed {
 	blocks := readBlocks(headLines(m), func(l string) (string, string, bool) {
 		t := strings.TrimSpace(l)
-		v, ok := strings.CutPrefix(strings.ToLower(t), "recipient address:")
+		v, ok := cutPrefixFold(t, "recipient address:")
 		if !ok {
 			return "", "", false
 		}
@@ -30,14 +30,12 @@ func readMessagingServer(m *message) *parsed {
 		var reason, diag, remote string
 		for _, l := range strings.Split(block, "\n") {
 			t := strings.TrimSpace(l)
-			low := strings.ToLower(t)
-			switch {
-			case strings.HasPrefix(low, "reason:"):
-				reason = strings.TrimSpace(t[7:])
-			case strings.HasPrefix(low, "diagnostic code:"):
-				_, diag = splitTyped(strings.TrimSpace(t[16:]))
-			case strings.HasPrefix(low, "remote system:"):
-				remote = typedValue(strings.TrimSpace(t[14:]))
+			if v, ok := cutPrefixFold(t, "reason:"); ok {
+				reason = strings.TrimSpace(v)
+			} else if v, ok := cutPrefixFold(t, "diagnostic code:"); ok {
+				_, diag = splitTyped(strings.TrimSpace(v))
+			} else if v, ok := cutPrefixFold(t, "remote system:"); ok {
+				remote = typedValue(strings.TrimSpace(v))
 			}
 		}
 		switch {

@@ -21,7 +21,7 @@ func init() {
 
 func readOpenwave(m *message) *parsed {
 	blocks := readBlocks(headLines(m), func(l string) (string, string, bool) {
-		v, ok := strings.CutPrefix(strings.ToLower(strings.TrimSpace(l)), "recipient:")
+		v, ok := cutPrefixFold(strings.TrimSpace(l), "recipient:")
 		if !ok {
 			return "", "", false
 		}

@@ -125,3 +125,28 @@ func bareAddress(line string) (string, string, bool) {
 	a := cleanAddress(t)
 	return a, "", a != ""
 }
+
+// indexFold returns the byte offset of the first ASCII case-insensitive
+// match of sub (lower-case ASCII) in s, -1 when there is none. Offsets
+// found in a strings.ToLower copy need not be offsets in s (lower-casing
+// can change a character's length), so layouts that slice s use this.
+func indexFold(s, sub string) int {
+	n := len(sub)
+	for i := 0; i+n <= len(s); i++ {
+		if c := s[i] | 0x20; c != sub[0] && s[i] != sub[0] {
+			continue
+		}
+		if strings.EqualFold(s[i:i+n], sub) {
+			return i
+		}
+	}
+	return -1
+}
+
+// cutPrefixFold is strings.CutPrefix ignoring ASCII case of prefix.
+func cutPrefixFold(s, prefix string) (string, bool) {
+	if len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix) {
+		return s[len(prefix):], true
+	}
+	return s, false
+}

@@ -101,3 +101,20 @@ func TestResolveAction(t *testing.T) {
 		}
 	}
 }
+
+func TestIndexFold(t *testing.T) {
+	for _, tc := range []struct {
+		s, sub string
+		want   int
+	}{
+		{"Could Not Be Delivered To: <a@b>", "could not be delivered to:", 0},
+		{"x\nFeedback-Type: abuse", "\nfeedback-type:", 1},
+		{"İİ SMTP;550 no", "smtp;", 5},
+		{"nothing here", "smtp;", -1},
+		{"smt", "smtp;", -1},
+	} {
+		if got := indexFold(tc.s, tc.sub); got != tc.want {
+			t.Errorf("indexFold(%q, %q) = %d, want %d", tc.s, tc.sub, got, tc.want)
+		}
+	}
+}

@@ -19,12 +19,10 @@ func readVerizon(m *message) *parsed {
 	var addrs []string
 	for _, l := range strings.Split(m.reportText(), "\n") {
 		t := strings.TrimSpace(l)
-		low := strings.ToLower(t)
-		switch {
-		case strings.HasPrefix(low, "error:") && diag == "":
-			diag = strings.TrimSpace(t[6:])
-		case strings.HasPrefix(low, "rcpt to:"):
-			addrs = append(addrs, addressList(t[8:])...)
+		if v, ok := cutPrefixFold(t, "error:"); ok && diag == "" {
+			diag = strings.TrimSpace(v)
+		} else if v, ok := cutPrefixFold(t, "rcpt to:"); ok {
+			addrs = append(addrs, addressList(v)...)
 		}
 	}
 	if len(addrs) == 0 {
