@@ -118,3 +118,19 @@ func TestIndexFold(t *testing.T) {
 		}
 	}
 }
+
+func TestMayMarkReturned(t *testing.T) {
+	for line, want := range map[string]bool{
+		"--- Below this line is a copy of the message.":                           true,
+		"------ This is a copy of the message, including all the headers. ------": true,
+		"Original message follows.":                                               true,
+		"Content-Type: message/rfc822":                                            true,
+		"|------ MESSAGE TEXT follows: ------|":                                   true,
+		"<bob@example.org>: host mx said: 550 nope":                               false,
+		"": false,
+	} {
+		if got := mayMarkReturned(line); got != want {
+			t.Errorf("mayMarkReturned(%q) = %v", line, got)
+		}
+	}
+}

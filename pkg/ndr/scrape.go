@@ -3,7 +3,9 @@ package ndr
 import (
 	"regexp"
 	"strings"
+	"sync"
 
+	"github.com/mailflowkit/mailflow/pkg/ndr/internal/phraseset"
 	"github.com/mailflowkit/mailflow/pkg/ndr/reason"
 )
 
@@ -34,11 +36,27 @@ var returnedMarkerRE = lazyRE(`(?i)^\s*(?:` +
 	`content-type: (?:message/rfc822|text/rfc822-headers)` +
 	`)`)
 
-// mayMarkReturned is a literal prefilter for returnedMarkerRE: every
-// marker names a message, a copy, an original or a content type.
+// mayMarkReturned is a literal prefilter for returnedMarkerRE, in one pass
+// over the line: every marker names a message, a copy, an original or a
+// content type.
 func mayMarkReturned(line string) bool {
-	for _, k := range []string{"essage", "ESSAGE", "opy", "OPY", "riginal", "RIGINAL", "ontent", "ONTENT"} {
-		if strings.Contains(line, k) {
+	for i := 0; i < len(line); i++ {
+		var key string
+		switch line[i] | 0x20 {
+		case 'e':
+			key = "essage"
+		case 'o':
+			if i+1 < len(line) && line[i+1]|0x20 == 'p' {
+				key = "opy"
+			} else {
+				key = "ontent"
+			}
+		case 'r':
+			key = "riginal"
+		default:
+			continue
+		}
+		if len(line)-i >= len(key) && strings.EqualFold(line[i:i+len(key)], key) {
 			return true
 		}
 	}
@@ -377,9 +395,11 @@ var remoteHosts = []struct {
 }
 
 func detectRemoteHost(block string) string {
-	low := strings.ToLower(block)
-	for _, h := range remoteHosts {
-		if !strings.Contains(low, h.key) {
+	keys := remoteHostKeys()
+	var found uint64
+	keys.Scan(strings.ToLower(block), func(id int) { found |= 1 << id })
+	for i, h := range remoteHosts {
+		if found&(1<<i) == 0 {
 			continue
 		}
 		if m := h.re().FindStringSubmatch(block); m != nil {
@@ -388,6 +408,15 @@ func detectRemoteHost(block string) string {
 	}
 	return ""
 }
+
+// remoteHostKeys finds all the key phrases of remoteHosts in one pass.
+var remoteHostKeys = sync.OnceValue(func() *phraseset.Set {
+	keys := make([]string, len(remoteHosts))
+	for i, h := range remoteHosts {
+		keys[i] = h.key
+	}
+	return phraseset.New(keys)
+})
 
 // quotePrefixRE matches one level of the "> " mail clients put before
 // forwarded text.
