@@ -58,9 +58,23 @@ func jsonEvents[T any](text string) []T {
 // spamreport), "type" (bounce or blocked for bounces), "status"
 // (enhanced code), "reason" (the remote reply or, for dropped, "Bounced
 // Address", "Unsubscribed Address", "Spam Reporting Address", "Invalid"),
-// and "sg_event_id"/"sg_message_id".
+// and "sg_event_id"/"sg_message_id". SendGrid also returns bounce mail
+// from mailer-daemon at sendgrid.net, "This is an automatically generated
+// message from SendGrid.", with an RFC 3464 part.
 func init() {
-	register(6, &family{id: "sendgrid", test: jsonHas(`"sg_event_id"`, `"sg_message_id"`), read: readSendGrid})
+	register(6, &family{id: "sendgrid", test: func(m *message) bool {
+		if jsonHas(`"sg_event_id"`, `"sg_message_id"`)(m) {
+			return true
+		}
+		m.prepare()
+		return strings.Contains(m.lowHead, "automatically generated message from sendgrid") ||
+			strings.Contains(m.lowHeader("From"), "sendgrid.net")
+	}, read: func(m *message) *parsed {
+		if jsonText(m) == "" {
+			return scraped(m, nil)
+		}
+		return readSendGrid(m)
+	}})
 }
 
 type sendgridEvent struct {

@@ -81,10 +81,11 @@ var byStatus = map[string]string{
 	// Microsoft: 5.7.64 relay denied by tenant attribution; 5.7.501-503
 	// spam abuse; 5.7.506 bad HELO; 5.7.508-511 IP blocked; 5.7.509
 	// DMARC; 5.7.512 not RFC 5322 §3.6.2 compliant; 5.7.515 required
-	// authentication level; 4.7.650 rate limited for IP reputation.
+	// authentication level; 5.7.520 external forwarding not allowed;
+	// 4.7.650 rate limited for IP reputation.
 	"5.7.64": "norelaying", "5.7.501": "spamdetected", "5.7.502": "spamdetected", "5.7.503": "spamdetected",
 	"5.7.506": "blocked", "5.7.508": "blocked", "5.7.509": "authfailure", "5.7.510": "blocked", "5.7.511": "blocked",
-	"5.7.512": "notcompliantrfc", "5.7.513": "blocked", "5.7.515": "authfailure",
+	"5.7.512": "notcompliantrfc", "5.7.513": "blocked", "5.7.515": "authfailure", "5.7.520": "policyviolation",
 	"4.7.650": "badreputation", "4.7.651": "badreputation",
 }
 

@@ -223,6 +223,9 @@ var providers = []provider{
 // ("SMTPSEND.DNS.MxLoopback"); each names its condition exactly (Microsoft,
 // "Email non-delivery reports and SMTP errors in Exchange Online").
 var exchangeTokens = []struct{ token, reason string }{
+	// First, as it contains "QuotaExceeded": the sender, not the
+	// recipient, is over its quota (Exchange Online's sending limits).
+	{"storedrv.submission.exception:submissionquotaexceededexception", "speeding"},
 	{"smtpsend.dns.mxloopback", "systemerror"},
 	{"smtpsend.dns.nonexistentdomain", "hostunknown"},
 	{"resolver.adr.recipnotfound", "userunknown"},

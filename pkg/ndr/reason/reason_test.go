@@ -75,6 +75,9 @@ func TestClassifyConditions(t *testing.T) {
 		{"Facebook code", Input{Status: "5.1.1", Reply: 550, Text: "550 5.1.1 RCP-P1 Refused due to recipient preferences", Hosts: []string{"smtpin.mx.facebook.com"}}, "userunknown", true},
 		{"Cox code", Input{Reply: 554, Text: "554 cxr.mx.east.cox.net cox too many bad commands from 192.0.2.1 CXBL", Hosts: []string{"cxr.mx.east.cox.net"}}, "blocked", false},
 
+		{"Exchange sending limit", Input{Status: "5.2.2", Reply: 554, Text: "554 5.2.2 mailbox full; STOREDRV.Submission.Exception:SubmissionQuotaExceededException"}, "speeding", false},
+		{"Exchange recipient quota", Input{Status: "5.2.2", Reply: 554, Text: "554 5.2.2 mailbox full; STOREDRV.Deliver.Exception:QuotaExceededException.MapiExceptionShutoffQuotaExceeded"}, "mailboxfull", false},
+
 		// Reports and stated reasons.
 		{"hint wins", Input{Text: "anything", Hint: "suppressed"}, "suppressed", false},
 		{"delivered", Input{Status: "2.0.0", Action: "delivered"}, "delivered", false},
