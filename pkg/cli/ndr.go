@@ -150,11 +150,11 @@ func (run *ndrRun) read(in ndrInput) error {
 	if ndr.IsMbox(head) {
 		return run.readMbox(br, name)
 	}
-	data, err := io.ReadAll(io.LimitReader(br, ndr.DefaultMaxMessageBytes+1))
-	if err != nil {
-		return Inputf("%s: %v", name, err)
+	o := ndr.Options{}
+	if st, err := os.Stat(in.arg); err == nil && in.arg != "-" && st.Mode().IsRegular() {
+		o.SizeHint = st.Size()
 	}
-	return run.add(ndr.Parse(data, name))
+	return run.add(ndr.ParseReader(br, name, o))
 }
 
 // add records a result that stands alone, or streams it.

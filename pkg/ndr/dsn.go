@@ -169,7 +169,7 @@ func readDSN(m *message) ([]Fact, string) {
 	if len(r.recipients) == 0 {
 		scan := m.reportText()
 		if strings.TrimSpace(scan) == "" {
-			scan = string(m.raw[:min(len(m.raw), maxScanBytes)])
+			scan = m.raw
 		}
 		if strings.Contains(scan, "ecipient:") {
 			p := parseDSN(unquote(scan), true)

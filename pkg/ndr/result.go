@@ -35,6 +35,25 @@ type Result struct {
 	ReportingMTA string      `json:"reporting_mta,omitempty"`
 	Original     *Original   `json:"original,omitempty"`
 	Recipients   []Recipient `json:"recipients"`
+	// Truncated lists the size limits that stopped the reading of this
+	// input before its end; the recipients come from what was read.
+	Truncated []Truncation `json:"truncated,omitempty"`
+}
+
+// Truncation says that a size limit stopped the reading of an input.
+type Truncation struct {
+	// Limit names the limit: "input" (the bytes read of one input,
+	// --max-input), "mime_parts" or "mime_depth" (the MIME structure),
+	// "returned_message" (the copy of a returned message read as a bounce
+	// of its own) or "line" (one line of a mail log).
+	Limit string `json:"limit" jsonschema:"enum=input,enum=mime_parts,enum=mime_depth,enum=returned_message,enum=line"`
+	// Max is the limit: bytes, or for the MIME limits parts and levels.
+	Max int64 `json:"max"`
+	// UnreadBytes is how much of the input was not read.
+	UnreadBytes int64 `json:"unread_bytes"`
+	// AtLeast is set when the input went on beyond what was counted, so
+	// UnreadBytes is a lower bound.
+	AtLeast bool `json:"at_least,omitempty"`
 }
 
 // Original holds the headers of the message that bounced, as returned in the

@@ -66,7 +66,7 @@ func mayMarkReturned(line string) bool {
 // splitReturned cuts text at the returned-message marker.
 func splitReturned(text string) (head, returned string) {
 	off := 0
-	for _, line := range strings.SplitAfter(text, "\n") {
+	for line := range strings.Lines(text) {
 		if mayMarkReturned(line) && returnedMarkerRE().MatchString(line) {
 			return text[:off], text[off+len(line):]
 		}
