@@ -93,6 +93,7 @@ var flagCompletions = map[string]flagCompletion{
 	"lint --port":               fixed("25", "587", "2525"),
 	"lint --ca-file":            files("pem", "crt"),
 	"lint --skip":               {values: lintRuleValues},
+	"lint --max-input":          fixed("64\tMiB, the default", "128", "256", "512"),
 	"check --spec":              files("yaml", "yml"),
 	"check --port":              fixed("25", "2525"),
 	"check --ca-file":           files("pem", "crt"),
