@@ -1,5 +1,7 @@
 package lint
 
+import "strings"
+
 // interner shares the strings an export repeats thousands of times
 // (property names, type names, True, None, server names) instead of keeping
 // a copy per object. It stops growing at maxInterned entries, so a file of
@@ -18,6 +20,8 @@ func (in interner) get(s string) string {
 		return v
 	}
 	if len(s) <= maxInternSize && len(in) < maxInterned {
+		// A copy: s may be part of a much longer line.
+		s = strings.Clone(s)
 		in[s] = s
 	}
 	return s

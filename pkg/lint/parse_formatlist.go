@@ -37,6 +37,9 @@ type flParser struct {
 	objs  []*Object
 	cur   *Object
 	props []*flProp
+	// intern shares property names, which are otherwise slices of the
+	// line they were read from, keeping the whole line alive.
+	intern interner
 }
 
 // parseFormatList reads the text twice: the first pass finds the
@@ -62,7 +65,7 @@ func parseFormatList(in *input) ([]*Object, error) {
 	// The shared indentation is ASCII: it shortens every line by as many
 	// runes as bytes.
 	indent = max(indent, 0)
-	p := &flParser{file: in.src.Name, width: widest - indent}
+	p := &flParser{file: in.src.Name, width: widest - indent, intern: newInterner()}
 	err = in.lines(func(n int, l string) error {
 		if l != "" {
 			l = l[indent:]
@@ -122,7 +125,7 @@ func (p *flParser) line(n int, l string) error {
 		if p.cur == nil {
 			p.cur = newObject(p.file, n)
 		}
-		p.props = append(p.props, &flProp{name: m[1], line: n, parts: []flLine{{text: strings.TrimLeft(m[2], " \t"), width: utf8.RuneCountInString(l)}}})
+		p.props = append(p.props, &flProp{name: p.intern.get(m[1]), line: n, parts: []flLine{{text: strings.TrimLeft(m[2], " \t"), width: utf8.RuneCountInString(l)}}})
 	}
 	return nil
 }
@@ -134,7 +137,7 @@ func (p *flParser) finish() {
 		return
 	}
 	for _, fp := range p.props {
-		p.cur.set(flValue(fp.name, fp.line, p.join(fp.parts)))
+		p.cur.set(flValue(fp.name, fp.line, p.intern.get(p.join(fp.parts))))
 	}
 	classify(p.cur, p.hint)
 	p.objs = append(p.objs, p.cur)

@@ -251,13 +251,13 @@ func (r *jsonReader) object(n *jnode) *Object {
 			p.IsList, p.Items = true, []string{}
 			for _, e := range v.arr {
 				if s := jsonText(e); s != "" {
-					p.Items = append(p.Items, s)
+					p.Items = append(p.Items, r.intern.get(s))
 				}
 			}
 		case v.isObj:
-			p.Value = jsonText(v)
+			p.Value = r.intern.get(jsonText(v))
 		case !v.null:
-			p.Value = enumText(k, v.str)
+			p.Value = r.intern.get(enumText(k, v.str))
 		}
 		o.set(p)
 	}
