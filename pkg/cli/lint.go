@@ -51,6 +51,8 @@ Online's Get-InboundConnector and Get-OutboundConnector. Set
 $FormatEnumerationLimit = -1 before Format-List, or long lists are cut.
 
 Credentials in the input are never printed. "-" reads standard input.
+Files are read as streams; one larger than --max-input (64 MiB unless
+raised) is refused with exit code 2.
 
 --live also checks the network: smart hosts resolve (through --dns, and the
 same through --compare for split DNS), answer SMTP, offer STARTTLS and

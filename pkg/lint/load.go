@@ -228,11 +228,10 @@ func formatHelp(f Format) string {
 // write UTF-16 with a byte-order mark in Windows PowerShell; older exports
 // may be in the ANSI code page, read as Windows-1252.
 type textEncoding struct {
-	skip    int // bytes of byte-order mark
-	utf16   bool
-	big     bool
-	cp1252  bool
-	invalid bool // not UTF-8: read as Windows-1252
+	skip   int // bytes of byte-order mark
+	utf16  bool
+	big    bool
+	cp1252 bool // not UTF-8: read as Windows-1252
 }
 
 // sniff reads a source once to learn its encoding and refuse what is not

@@ -241,38 +241,35 @@ func isCollection(name string) bool {
 // child records what a direct child of an <Obj> contributes to it.
 func (c *cliXML) child(o *xobj, f *xframe) {
 	for i, n := range collections {
-		if f.name == n && !o.hasColl[i] {
-			o.colls[i], o.hasColl[i] = f.items, true
+		if f.name == n {
+			keepFirst(&o.colls[i], &o.hasColl[i], f.items)
 		}
 	}
 	for i, n := range scalarNames {
-		if f.name == n && !o.hasScalar[i] {
-			o.scalars[i], o.hasScalar[i] = c.intern.bytes(f.text), true
+		if f.name == n {
+			keepFirst(&o.scalars[i], &o.hasScalar[i], c.intern.bytes(f.text))
 		}
 	}
 	switch f.name {
 	case "ToString":
-		if !o.hasToString {
-			o.toString, o.hasToString = c.intern.bytes(f.text), true
-		}
+		keepFirst(&o.toString, &o.hasToString, c.intern.bytes(f.text))
 	case "TN":
-		if !o.hasTN {
-			o.tn, o.hasTN = f.id, true
-		}
+		keepFirst(&o.tn, &o.hasTN, f.id)
 	case "TNRef":
-		if !o.hasTNRef {
-			o.tnRef, o.hasTNRef = f.id, true
-		}
+		keepFirst(&o.tnRef, &o.hasTNRef, f.id)
 	case "Props":
-		if !o.hasProps {
-			o.props, o.hasProps = f.props, true
-		}
+		keepFirst(&o.props, &o.hasProps, f.props)
 	case "MS":
-		if !o.hasMS {
-			o.ms, o.hasMS = f.props, true
-		}
+		keepFirst(&o.ms, &o.hasMS, f.props)
 	case "Obj":
 		c.value(f)
+	}
+}
+
+// keepFirst fills a slot unless an earlier child did.
+func keepFirst[T any](slot *T, seen *bool, v T) {
+	if !*seen {
+		*slot, *seen = v, true
 	}
 }
 

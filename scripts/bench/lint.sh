@@ -6,8 +6,9 @@
 # generator in pkg/lint/exportgen_test.go. One in a thousand connectors is
 # misconfigured, so the run reads a lot and reports little.
 #
-# Prints wall time, peak memory (/usr/bin/time -v) and peak memory as a
-# multiple of the file size. With BASELINE=/path/to/an/older/mailflow the
+# Prints wall time, CPU time (user + system: the steadier figure on a busy
+# machine), peak memory (/usr/bin/time -v) and peak memory as a multiple of
+# the file size. With BASELINE=/path/to/an/older/mailflow the
 # same files go through that binary too, in the same run. Local files only;
 # no network.
 set -euo pipefail
@@ -28,19 +29,21 @@ for f in "${formats[@]}"; do
 		go test -count=1 -run '^TestWriteLargeExport$' ./pkg/lint >/dev/null
 done
 
-# run OUT CMD... times one command; prints "seconds peak_kb exit".
+# run OUT CMD... times one command; prints "seconds cpu_seconds peak_kb exit".
 run() {
 	local out=$1; shift
 	local code=0
 	/usr/bin/time -v -o "$dir/time.txt" "$@" >"$out" 2>"$dir/stderr.txt" || code=$?
-	awk -F': ' -v code="$code" '/Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; printf "%.2f ", s }
-		/Maximum resident set size/ { printf "%d %d\n", $2, code }' "$dir/time.txt"
+	awk -F': ' -v code="$code" '/User time|System time/ { cpu += $2 }
+		/Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i] }
+		/Maximum resident set size/ { kb = $2 }
+		END { printf "%.2f %.2f %d %d\n", s, cpu, kb, code }' "$dir/time.txt"
 }
 
 tools=("mailflow:$dir/mailflow")
 [ -n "${BASELINE:-}" ] && tools+=("baseline:$BASELINE")
 
-printf '%-14s %-10s %9s %8s %9s %10s %s\n' format tool file_MB seconds peak_MiB "x file" result
+printf '%-14s %-10s %8s %8s %8s %9s %7s %s\n' format tool file_MB seconds cpu_s peak_MiB "x file" result
 for f in "${formats[@]}"; do
 	file="$dir/export-$f.${ext[$f]}"
 	bytes=$(stat -c %s "$file")
@@ -50,14 +53,14 @@ for f in "${formats[@]}"; do
 		args=(lint --format json "$file")
 		# The baseline has no --max-input and refuses files over 64 MiB.
 		[ "$name" = mailflow ] && args=(lint --max-input "$mib" --format json "$file")
-		read -r sec kb code < <(run "$dir/out.json" "$bin" "${args[@]}")
+		read -r sec cpu kb code < <(run "$dir/out.json" "$bin" "${args[@]}")
 		if [ "$code" -le 1 ]; then
 			result="$(grep -c '"id": "lint\.' "$dir/out.json" || true) findings, exit $code"
 		else
 			result="exit $code: $(head -c 80 "$dir/stderr.txt")"
 		fi
-		awk -v f="$f" -v tool="$name" -v bytes="$bytes" -v sec="$sec" -v kb="$kb" -v res="$result" \
-			'BEGIN { printf "%-14s %-10s %9.1f %8.2f %9.1f %10.1f %s\n", f, tool, bytes / 1e6, sec, kb / 1024, kb * 1024 / bytes, res }'
+		awk -v f="$f" -v tool="$name" -v bytes="$bytes" -v sec="$sec" -v cpu="$cpu" -v kb="$kb" -v res="$result" \
+			'BEGIN { printf "%-14s %-10s %8.1f %8.2f %8.2f %9.1f %7.1f %s\n", f, tool, bytes / 1e6, sec, cpu, kb / 1024, kb * 1024 / bytes, res }'
 	done
 done
 echo "$n send connectors per file; $(nproc) cores"
