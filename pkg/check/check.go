@@ -3,9 +3,11 @@
 // MX route (pkg/mx), then for every MX address at once, bounded, an SMTP
 // session that stops after EHLO and STARTTLS (pkg/smtpprobe) and the
 // address's block-list status (pkg/dnsbl), beside the domain's SPF
-// (pkg/spf) and DMARC (pkg/dmarc) records. MTA-STS, TLS-RPT and DANE come
-// from the route's security records. It also reads the CI spec format
-// (LoadSpec) and turns a spec into pass/fail assertions.
+// (pkg/spf) and DMARC (pkg/dmarc) records. MTA-STS (policy fetched and
+// validated, pkg/mtasts), TLS-RPT, DNSSEC and DANE come with the route; what
+// the sessions learned decides whether senders that enforce the MTA-STS
+// policy can deliver. It also reads the CI spec format (LoadSpec) and turns
+// a spec into pass/fail assertions.
 //
 // It judges nothing itself that those packages already judge: their
 // findings are passed on unchanged except for the subject, which names the
@@ -21,10 +23,12 @@ import (
 	"net/netip"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/mailflowkit/mailflow/pkg/dmarc"
 	"github.com/mailflowkit/mailflow/pkg/dnsbl"
+	"github.com/mailflowkit/mailflow/pkg/mtasts"
 	"github.com/mailflowkit/mailflow/pkg/mx"
 	"github.com/mailflowkit/mailflow/pkg/report"
 	"github.com/mailflowkit/mailflow/pkg/resolver"
@@ -71,6 +75,9 @@ type Options struct {
 	Concurrency int
 	// Trace keeps the route's DNS exchanges, for verbose output.
 	Trace bool
+	// MTASTS fetches and validates the MTA-STS policy of domains that
+	// publish one; nil only judges the _mta-sts record.
+	MTASTS *mtasts.FetchOptions
 }
 
 // Target is one domain to check, with the submission endpoints (host:port)
@@ -82,24 +89,28 @@ type Target struct {
 
 // Result is everything learned about one domain.
 type Result struct {
-	Domain string        `json:"domain"`
-	Route  *mx.Result    `json:"mx"`
-	Hosts  []*Host       `json:"hosts"`
-	SPF    *spf.Result   `json:"spf"`
-	DMARC  *dmarc.Result `json:"dmarc"`
+	Domain string     `json:"domain"`
+	Route  *mx.Result `json:"mx,omitempty"`
+	// Hosts are the MX addresses probed, one entry per host and address.
+	Hosts  []*Host       `json:"hosts,omitempty"`
+	SPF    *spf.Result   `json:"spf,omitempty"`
+	DMARC  *dmarc.Result `json:"dmarc,omitempty"`
 	Submit []*Submission `json:"submission,omitempty"`
 	// Findings are every package's findings about the domain, subjects
 	// naming host and address.
-	Findings []report.Finding `json:"findings"`
+	Findings []report.Finding `json:"findings,omitempty"`
 }
 
 // Host is one MX address: the session with it and its block-list status.
+// The address's fields (ip, class, ptr...) are inline, as in an mx target.
 type Host struct {
-	Host       string            `json:"host"`
-	Preference uint16            `json:"preference"`
-	Address    mx.Address        `json:"address"`
-	SMTP       *smtpprobe.Result `json:"smtp"`
-	DNSBL      *dnsbl.Result     `json:"dnsbl"`
+	Host       string `json:"host"`
+	Preference uint16 `json:"preference"`
+	mx.Address
+	// SMTP is the session with the address, DNSBL its block-list lookups
+	// (none when no list was selected).
+	SMTP  *smtpprobe.Result `json:"smtp,omitempty"`
+	DNSBL *dnsbl.Result     `json:"dnsbl,omitempty"`
 	// Findings are the session's and the block lists' findings plus the
 	// route's findings about this address.
 	Findings []report.Finding `json:"-"`
@@ -107,8 +118,9 @@ type Host struct {
 
 // Submission is one submission endpoint probed for AUTH before TLS.
 type Submission struct {
-	Endpoint string            `json:"endpoint"`
-	SMTP     *smtpprobe.Result `json:"smtp,omitempty"`
+	// Target is the endpoint as the spec gives it, "host:port".
+	Target string            `json:"target"`
+	SMTP   *smtpprobe.Result `json:"smtp,omitempty"`
 	// Findings hold the probe's findings, or why there was no probe.
 	Findings []report.Finding `json:"-"`
 }
@@ -186,12 +198,12 @@ func (c *checker) domain(ctx context.Context, t Target) *Result {
 	wg.Go(func() { res.SPF = spf.Check(ctx, c.r, name.ASCII) })
 	wg.Go(func() { res.DMARC = dmarc.Check(ctx, c.r, name.ASCII) })
 	for _, ep := range t.Submission {
-		sub := &Submission{Endpoint: ep}
+		sub := &Submission{Target: ep}
 		res.Submit = append(res.Submit, sub)
 		wg.Go(func() { c.submission(ctx, sub) })
 	}
 	// Route only fails for an invalid name, which Run has ruled out.
-	res.Route, _ = mx.Route(ctx, c.r, name.ASCII, mx.Options{Self: c.o.Self, Security: true, PTR: true, Seed: c.o.Seed, Trace: c.o.Trace})
+	res.Route, _ = mx.Route(ctx, c.r, name.ASCII, mx.Options{Self: c.o.Self, Security: true, PTR: true, Seed: c.o.Seed, Trace: c.o.Trace, MTASTS: c.o.MTASTS})
 	var left int
 	res.Hosts, left = c.hosts(res.Route)
 	c.probeHosts(ctx, res.Hosts)
@@ -206,14 +218,20 @@ func (c *checker) domain(ctx context.Context, t Target) *Result {
 
 // hosts lists the MX addresses a sender would try: every address of every
 // target that is not us, each host and address once, at most MaxAddresses;
-// left counts the addresses beyond that.
+// left counts the addresses beyond that. Only addresses of the family the
+// probe may use count (-4/-6), and a host the probe is told to reach at a
+// given address (--connect) has that one address.
 func (c *checker) hosts(route *mx.Result) (out []*Host, left int) {
 	seen := map[string]bool{}
 	for _, t := range route.Targets {
 		if t.Self || t.Dropped {
 			continue
 		}
-		for _, a := range t.Addrs {
+		addrs := slices.DeleteFunc(slices.Clone(t.Addrs), func(a mx.Address) bool { return !c.probe.Client.Allows(a.IP) })
+		if ap, ok := c.probe.Connect[strings.ToLower(t.Host)]; ok {
+			addrs = []mx.Address{{IP: ap.Addr()}}
+		}
+		for _, a := range addrs {
 			key := t.Host + " " + a.IP.String()
 			switch {
 			case seen[key]:
@@ -265,10 +283,10 @@ type dnsblLookup struct{ res *dnsbl.Result }
 // (RFC 8314), where AUTH can only ever come after TLS.
 func (c *checker) submission(ctx context.Context, s *Submission) {
 	fail := func(sev report.Severity, incomplete bool, msg string) {
-		s.Findings = append(s.Findings, report.Finding{ID: "check.submission", Severity: sev, Incomplete: incomplete, Subject: s.Endpoint, Message: msg,
+		s.Findings = append(s.Findings, report.Finding{ID: "check.submission", Severity: sev, Incomplete: incomplete, Subject: s.Target, Message: msg,
 			Fix: "check the host name and port of the submission service in the spec"})
 	}
-	host, port, err := net.SplitHostPort(s.Endpoint)
+	host, port, err := net.SplitHostPort(s.Target)
 	if err != nil {
 		fail(report.Error, false, "not a host:port endpoint: "+err.Error())
 		return
@@ -287,13 +305,14 @@ func (c *checker) submission(ctx context.Context, s *Submission) {
 		addr, serverName = a.IPs[0].String(), host
 	}
 	o := c.probe
-	o.RelayTest = false
+	// The relay test and the TLS grade are about the MX hosts.
+	o.RelayTest, o.TLSGrade = false, false
 	o.TLSOnConnect = port == "465"
 	c.sessions <- struct{}{}
 	defer func() { <-c.sessions }()
 	s.SMTP = smtpprobe.Probe(ctx, net.JoinHostPort(addr, port), serverName, o)
 	s.SMTP.Via = "submission"
-	s.Findings = relabel(s.SMTP.Findings, s.Endpoint)
+	s.Findings = relabel(s.SMTP.Findings, s.Target)
 }
 
 // collect gathers the findings in reading order: route, per host, domain
@@ -311,6 +330,7 @@ func (res *Result) collect() {
 		if h.DNSBL != nil {
 			own = append(own, relabel(h.DNSBL.Findings, label)...)
 		}
+		own = append(own, res.mtastsTLS(h)...)
 		h.Findings = append(h.Findings, own...)
 		res.Findings = append(res.Findings, own...)
 	}
@@ -319,6 +339,27 @@ func (res *Result) collect() {
 	for _, s := range res.Submit {
 		res.Findings = append(res.Findings, s.Findings...)
 	}
+}
+
+// mtastsTLS says whether senders that apply the domain's MTA-STS policy
+// can deliver to the host, from what its session learned.
+func (res *Result) mtastsTLS(h *Host) []report.Finding {
+	sec := res.Route.Security
+	if sec == nil || !sec.MTASTSPolicy.Active() {
+		return nil
+	}
+	r := h.SMTP
+	ht := mtasts.HostTLS{Host: h.Host, Label: h.Label(), STARTTLS: r.StartTLSOffered, TLS: r.TLS != nil}
+	// A session that never got to EHLO, or broke off before TLS for a
+	// reason that was not a verdict (a timeout), says nothing about TLS.
+	ht.Unchecked = !r.Connected || r.Banner == nil || r.Banner.Code != 220 || len(r.ExtensionsBeforeTLS)+len(r.Extensions) == 0
+	if r.TLS == nil && slices.ContainsFunc(r.Findings, func(f report.Finding) bool { return f.Incomplete }) {
+		ht.Unchecked = true
+	}
+	if t := r.TLS; t != nil {
+		ht.Trusted, ht.NameMatch, ht.Expired, ht.NotYetValid = t.Trusted, t.NameMatch, t.Expired, t.NotYetValid
+	}
+	return sec.MTASTSPolicy.TLSFindings([]mtasts.HostTLS{ht})
 }
 
 // relabel copies findings with the subject set to label.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/mailflowkit/mailflow/pkg/dnsbl"
 	"github.com/mailflowkit/mailflow/pkg/lint"
+	"github.com/mailflowkit/mailflow/pkg/smtpclient"
 	"github.com/mailflowkit/mailflow/pkg/smtpprobe"
 )
 
@@ -55,6 +56,7 @@ var flagCompletions = map[string]flagCompletion{
 	"mx --compare":     free,
 	"mx --concurrency": free,
 	"mx --seed":        free,
+	"mx --ca-file":     files("pem", "crt"),
 
 	"smtp --port":               fixed("25\tSMTP", "465\tsubmission with implicit TLS", "587\tsubmission", "2525"),
 	"smtp --ehlo":               free,
@@ -83,6 +85,15 @@ var flagCompletions = map[string]flagCompletion{
 	"smtp --script":             files("yaml", "yml"),
 	"smtp --concurrency":        free,
 	"smtp --ca-file":            files("pem", "crt"),
+	"serve --config":            files("yaml", "yml"),
+	"serve --listen":            fixed("127.0.0.1:9926\tthe default", "[::1]:9926", ":9926\tevery interface"),
+	"serve --history":           free,
+	"serve --max-per-target":    free,
+	"serve --max-probes":        free,
+	"serve --timeout-margin":    fixed("500ms", "1s"),
+	"smtp --session-timeout":    fixed("30s", "2m\tthe default", "5m"),
+	"smtp --tls-name":           free,
+	"smtp --save-chain":         files("pem"),
 	"dnsbl --zone":              {values: zoneValues},
 	"dnsbl --zones-file":        files("yaml", "yml"),
 	"dnsbl --file":              files("txt", "list"),
@@ -113,6 +124,39 @@ var ehloExtensions = []string{"STARTTLS", "AUTH", "SIZE", "PIPELINING", "8BITMIM
 
 // expectCodeSteps are the steps --expect-code accepts (smtpprobe.ParseExpectCode).
 var expectCodeSteps = []string{"banner", "ehlo", "starttls", "auth", "vrfy", "expn", "mail", "rcpt", "data", "rset", "noop", "quit"}
+
+// The TLS client flags are shared by every command that opens sessions
+// (tlsflags.go), so their entries are too.
+func init() {
+	versions := fixed(smtpclient.TLSVersionNames()...)
+	for _, c := range []string{"smtp", "check", "lint"} {
+		flagCompletions[c+" --tls-cert"] = files("pem", "crt")
+		flagCompletions[c+" --tls-key"] = files("pem", "key")
+		flagCompletions[c+" --tls-min"] = versions
+		flagCompletions[c+" --tls-max"] = versions
+		flagCompletions[c+" --tls-ciphers"] = flagCompletion{values: cipherValues}
+		flagCompletions[c+" --source"] = free
+	}
+	for _, c := range []string{"smtp", "check"} {
+		flagCompletions[c+" --connect"] = free
+	}
+	for _, c := range []string{"mx", "check", "lab"} {
+		flagCompletions[c+" --mta-sts-port"] = free
+	}
+}
+
+// cipherValues completes the last suite of a comma-separated list.
+func cipherValues(_ *cobra.Command, typed string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	done := ""
+	if i := strings.LastIndexByte(typed, ','); i >= 0 {
+		done = typed[:i+1]
+	}
+	var out []cobra.Completion
+	for _, v := range smtpclient.CipherSuiteNames() {
+		out = append(out, done+v)
+	}
+	return out, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
+}
 
 func quitAfterValues(*cobra.Command, string) ([]cobra.Completion, cobra.ShellCompDirective) {
 	return smtpprobe.PhaseNames(), cobra.ShellCompDirectiveNoFileComp

@@ -210,14 +210,16 @@ type dnsblRun struct {
 	health  []dnsbl.Health
 }
 
-// dnsblData is the "data" member of the JSON report.
+// dnsblData is the "data" member of the JSON report: the lists used, their
+// selftest, and one result per target. --list-catalog fills Lists only.
 type dnsblData struct {
-	Lists    []dnsbl.List     `json:"lists"`
-	SelfTest []dnsbl.Health   `json:"selftest,omitempty"`
-	Results  []*dnsbl.Result  `json:"results,omitempty"`
-	Summary  dnsblSummaryData `json:"summary"`
+	Lists    []dnsbl.List      `json:"lists"`
+	SelfTest []dnsbl.Health    `json:"selftest,omitempty"`
+	Results  []*dnsbl.Result   `json:"results,omitempty"`
+	Summary  *dnsblSummaryData `json:"summary,omitempty"`
 }
 
+// dnsblSummaryData counts the targets by verdict.
 type dnsblSummaryData struct {
 	Targets    int `json:"targets"`
 	Listed     int `json:"listed"`
@@ -236,6 +238,28 @@ func (s *dnsblSummaryData) add(res *dnsbl.Result) {
 		s.Clean++
 	}
 }
+
+// The records of --format jsonl: each list's selftest, one result per
+// target, then the summary.
+type (
+	dnsblSelftestRecord struct {
+		Type string `json:"type" jsonschema:"enum=selftest"`
+		dnsbl.Health
+		Finding report.Finding `json:"finding"`
+	}
+	dnsblResultRecord struct {
+		Type string `json:"type" jsonschema:"enum=result"`
+		*dnsbl.Result
+	}
+	dnsblSummaryRecord struct {
+		Type string `json:"type" jsonschema:"enum=summary"`
+		dnsblSummaryData
+		DurationMS float64          `json:"duration_ms"`
+		Status     string           `json:"status"`
+		ExitCode   int              `json:"exit_code"`
+		Findings   []report.Finding `json:"findings,omitempty"`
+	}
+)
 
 // selftest checks the lists and leaves out those whose answers mean
 // nothing (listing everything, bogus answers).
@@ -261,11 +285,7 @@ func (run *dnsblRun) selftest(ctx context.Context) error {
 		return nil
 	}
 	for _, h := range run.health {
-		rec := struct {
-			Type string `json:"type"`
-			dnsbl.Health
-			Finding report.Finding `json:"finding"`
-		}{"selftest", h, h.Finding}
+		rec := dnsblSelftestRecord{"selftest", h, h.Finding}
 		if err := report.WriteJSONLine(run.e.IO.Out, rec); err != nil {
 			return err
 		}
@@ -274,7 +294,7 @@ func (run *dnsblRun) selftest(ctx context.Context) error {
 }
 
 func dnsblHealthCell(lr dnsbl.ListResult) string {
-	return lr.Checked + ": " + dnsblAnswerCell(lr)
+	return lr.Checked() + ": " + dnsblAnswerCell(lr)
 }
 
 // dnsblAnswerCell is what a lookup returned: the codes, NXDOMAIN or the error.
@@ -317,23 +337,13 @@ func (run *dnsblRun) streamJSONL(ctx context.Context) error {
 	err := dnsbl.CheckAll(ctx, run.r, run.targets, run.opts, func(res *dnsbl.Result) error {
 		sum.add(res)
 		findings = append(findings, res.Findings...)
-		return report.WriteJSONLine(run.e.IO.Out, struct {
-			Type string `json:"type"`
-			*dnsbl.Result
-		}{"result", res})
+		return report.WriteJSONLine(run.e.IO.Out, dnsblResultRecord{"result", res})
 	})
 	if err != nil {
 		return err
 	}
 	code := run.e.ExitFor(findings)
-	rec := struct {
-		Type string `json:"type"`
-		dnsblSummaryData
-		DurationMS float64          `json:"duration_ms"`
-		Status     string           `json:"status"`
-		ExitCode   int              `json:"exit_code"`
-		Findings   []report.Finding `json:"findings,omitempty"`
-	}{"summary", sum, report.MS(time.Since(run.started)), report.StatusName(code), code, run.rep.Findings}
+	rec := dnsblSummaryRecord{"summary", sum, report.MS(time.Since(run.started)), report.StatusName(code), code, run.rep.Findings}
 	if err := report.WriteJSONLine(run.e.IO.Out, rec); err != nil {
 		return err
 	}
@@ -341,7 +351,7 @@ func (run *dnsblRun) streamJSONL(ctx context.Context) error {
 }
 
 func (run *dnsblRun) render(ctx context.Context) error {
-	data := &dnsblData{Lists: run.lists, SelfTest: run.health}
+	data := &dnsblData{Lists: run.lists, SelfTest: run.health, Summary: &dnsblSummaryData{}}
 	many := len(run.targets) > 1
 	summary := &report.Table{Header: []string{"Target", "Verdict", "Listed on", "Could not check"}}
 	err := dnsbl.CheckAll(ctx, run.r, run.targets, run.opts, func(res *dnsbl.Result) error {
@@ -370,7 +380,7 @@ func (run *dnsblRun) render(ctx context.Context) error {
 	run.rep.Sections = append(run.rep.Sections, report.Section{Title: "Lists", Table: dnsblListsTable(run.lists), Verbose: true})
 	run.rep.Data = data
 	run.rep.Duration = time.Since(run.started)
-	run.rep.Summary = dnsblSummaryLine(data.Summary, len(run.lists), run.opts.Limiter != nil)
+	run.rep.Summary = dnsblSummaryLine(*data.Summary, len(run.lists), run.opts.Limiter != nil)
 	return run.e.Render(run.rep)
 }
 
@@ -389,20 +399,15 @@ func dnsblResultTitle(res *dnsbl.Result) string {
 func dnsblResultTable(res *dnsbl.Result) *report.Table {
 	t := &report.Table{Header: []string{"List", "Checked", "Status", "Answer", "Meaning"}}
 	for _, lr := range res.Lists {
-		meaning := strings.Join(dnsblNonEmpty(lr.Meanings), "; ")
-		t.Rows = append(t.Rows, []string{lr.Zone, lr.Checked, dnsblStatusCell(lr), dnsblAnswerCell(lr), meaning})
+		var meanings []string
+		for _, c := range lr.Codes {
+			if c.Meaning != "" {
+				meanings = append(meanings, c.Meaning)
+			}
+		}
+		t.Rows = append(t.Rows, []string{lr.Zone, lr.Checked(), dnsblStatusCell(lr), dnsblAnswerCell(lr), strings.Join(meanings, "; ")})
 	}
 	return t
-}
-
-func dnsblNonEmpty(ss []string) []string {
-	var out []string
-	for _, s := range ss {
-		if s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 func dnsblListsTable(lists []dnsbl.List) *report.Table {
@@ -457,6 +462,6 @@ func dnsblCatalogReport() *report.Report {
 		Targets:  []string{"--list-catalog"},
 		Summary:  fmt.Sprintf("%d lists in the catalog, %d checked by default", len(cat), len(dnsbl.DefaultLists())),
 		Sections: []report.Section{{Title: "Catalog", Table: t}},
-		Data:     cat,
+		Data:     &dnsblData{Lists: cat},
 	}
 }

@@ -66,8 +66,10 @@ func TestDNSBLMachineFormats(t *testing.T) {
 			Results []struct {
 				Verdict string `json:"verdict"`
 				Lists   []struct {
-					Status string   `json:"status"`
-					Codes  []string `json:"codes"`
+					Status string `json:"status"`
+					Codes  []struct {
+						Code string `json:"code"`
+					} `json:"codes"`
 				} `json:"lists"`
 				Findings []any `json:"findings"`
 			} `json:"results"`
@@ -78,7 +80,7 @@ func TestDNSBLMachineFormats(t *testing.T) {
 		t.Fatalf("json: %v\n%s", err, out)
 	}
 	r := doc.Data.Results
-	if code != 1 || doc.ExitCode != 1 || len(r) != 1 || r[0].Verdict != "listed" || r[0].Lists[0].Codes[0] != "127.0.0.72" ||
+	if code != 1 || doc.ExitCode != 1 || len(r) != 1 || r[0].Verdict != "listed" || r[0].Lists[0].Codes[0].Code != "127.0.0.72" ||
 		r[0].Findings != nil || doc.Findings[0].ID != "dnsbl.listed" || doc.Data.Summary.Listed != 1 {
 		t.Errorf("json document: %+v", doc)
 	}

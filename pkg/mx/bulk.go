@@ -88,21 +88,37 @@ type Item struct {
 	Result *Result
 }
 
+// ItemHead leads the JSON-lines record of a routed domain; the fields of
+// the Result follow in the same object.
+type ItemHead struct {
+	// Line is the line of the domain list, 0 (left out) for domains given
+	// as arguments.
+	Line int `json:"line,omitempty"`
+	// Verdict sums up the route in one word (see Result.Verdict).
+	Verdict string `json:"verdict" jsonschema:"enum=ok,enum=warning,enum=error,enum=unchecked"`
+}
+
+// BadLine is the JSON-lines record of a line that is not a domain.
+type BadLine struct {
+	Line    int    `json:"line"`
+	Verdict string `json:"verdict" jsonschema:"enum=bad_input"`
+	// Input is the line as read; Error says what is wrong with it.
+	Input string `json:"input"`
+	Error string `json:"error"`
+}
+
+// BadLine describes an item whose line is not a domain.
+func (it Item) BadLine() BadLine {
+	return BadLine{it.Line, "bad_input", it.Input, errText(it.Err)}
+}
+
 // MarshalJSON emits one JSON-lines record: the line number and verdict
 // beside the route, or the line and what is wrong with it.
 func (it Item) MarshalJSON() ([]byte, error) {
 	if it.Result == nil {
-		return json.Marshal(struct {
-			Line    int    `json:"line"`
-			Verdict string `json:"verdict"`
-			Input   string `json:"input"`
-			Error   string `json:"error"`
-		}{it.Line, "bad_input", it.Input, errText(it.Err)})
+		return json.Marshal(it.BadLine())
 	}
-	head, err := json.Marshal(struct {
-		Line    int    `json:"line,omitempty"`
-		Verdict string `json:"verdict"`
-	}{it.Line, it.Result.Verdict()})
+	head, err := json.Marshal(ItemHead{it.Line, it.Result.Verdict()})
 	if err != nil {
 		return nil, err
 	}

@@ -35,7 +35,8 @@ func sample() *Report {
 			{ID: "mx.lookup_failed", Severity: Warning, Subject: "backup_mx.lab.test", Message: "AAAA lookup timed out.", Incomplete: true},
 			{ID: "mx.routing", Severity: OK, Subject: "loop.lab.test", Message: "MX records found."},
 		},
-		Data: map[string]any{"domain": "loop.lab.test"},
+		// Shaped like mx's data, so the golden validates against docs/schema.
+		Data: map[string]any{"results": []any{map[string]any{"domain": "loop.lab.test", "outcome": "loop", "dnssec": false}}},
 	}
 }
 
