@@ -42,6 +42,7 @@ type Server struct {
 	ad      bool
 	maxUDP  int
 	queries int
+	logf    func(name string, qtype uint16)
 
 	udp, tcp *dns.Server
 }
@@ -58,6 +59,12 @@ func WithAD() Option { return func(s *Server) { s.ad = true } }
 // WithMaxUDP truncates UDP replies larger than n bytes (regardless of the
 // client's EDNS0 size), forcing a TCP retry.
 func WithMaxUDP(n int) Option { return func(s *Server) { s.maxUDP = n } }
+
+// WithQueryLog calls f with the name and type of every query, before it
+// is answered: tests that count what a client asks use it.
+func WithQueryLog(f func(name string, qtype uint16)) Option {
+	return func(s *Server) { s.logf = f }
+}
 
 // WithRule adds a fault for an owner name.
 func WithRule(name string, r Rule) Option {
@@ -187,6 +194,9 @@ func (s *Server) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 	}
 	q := req.Question[0]
 	name := dns.CanonicalName(q.Name)
+	if s.logf != nil {
+		s.logf(name, q.Qtype)
+	}
 	rule, hasRule := s.rule(name, q.Qtype)
 	if hasRule && rule.Drop {
 		return

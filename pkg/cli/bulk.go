@@ -1,0 +1,187 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"os"
+	"time"
+
+	"github.com/mailflowkit/mailflow/pkg/report"
+)
+
+// Every bulk run (mx --file, dnsbl over a list or range, ndr over an mbox
+// or several files, smtp --all-mx) writes JSON lines of one contract
+// (docs/json.md): "result" records, "error" records for inputs that could
+// not be used, and one "summary" record at the end. bulkTally keeps the
+// counts for that summary as results are written, so nothing but counts
+// outlives a result.
+type bulkTally struct {
+	e       *Env
+	command string
+	started time.Time
+
+	results   int
+	errors    int
+	verdicts  map[string]int
+	counts    map[string]int
+	unchecked int
+	reordered int
+	// exit is the code the findings written so far call for.
+	exit int
+	// findings are the run's own findings (a DNSBL selftest), not a
+	// target's; they go into the summary record.
+	findings []report.Finding
+}
+
+func newBulkTally(e *Env, command string, started time.Time) *bulkTally {
+	return &bulkTally{e: e, command: command, started: started, verdicts: map[string]int{}, counts: map[string]int{}}
+}
+
+// result counts one target's result: its verdict word and findings.
+func (t *bulkTally) result(verdict string, fs []report.Finding) {
+	t.results++
+	if verdict != "" {
+		t.verdicts[verdict]++
+	}
+	t.add(fs)
+}
+
+// runFindings records findings about the run rather than one target.
+func (t *bulkTally) runFindings(fs []report.Finding) {
+	t.findings = append(t.findings, fs...)
+	t.add(fs)
+}
+
+func (t *bulkTally) add(fs []report.Finding) {
+	for _, f := range fs {
+		t.counts[f.Severity.String()]++
+		if f.Incomplete {
+			t.unchecked++
+		}
+	}
+	t.exit = worseExit(t.exit, t.e.ExitFor(fs))
+}
+
+// badInput counts an input that could not be used (an "error" record).
+func (t *bulkTally) badInput() { t.errors++ }
+
+// exitCode is 2 when any input could not be used: the list needs fixing
+// before the run can be trusted, even though the rest was checked.
+func (t *bulkTally) exitCode() int {
+	if t.errors > 0 {
+		return report.ExitUsage
+	}
+	return t.exit
+}
+
+// status is the word for exitCode in JSON.
+func (t *bulkTally) status() string {
+	if code := t.exitCode(); code != report.ExitUsage {
+		return report.StatusName(code)
+	}
+	return "bad_input"
+}
+
+// bulkSummary is the last record of a bulk JSON-lines run.
+type bulkSummary struct {
+	Type          string           `json:"type"`
+	SchemaVersion int              `json:"schema_version"`
+	Tool          string           `json:"tool"`
+	Version       string           `json:"version"`
+	Command       string           `json:"command"`
+	Results       int              `json:"results"`
+	Errors        int              `json:"errors"`
+	Verdicts      map[string]int   `json:"verdicts,omitempty"`
+	Counts        map[string]int   `json:"counts"`
+	Unchecked     int              `json:"unchecked"`
+	Reordered     int              `json:"reordered,omitempty"`
+	DurationMS    float64          `json:"duration_ms"`
+	Status        string           `json:"status"`
+	ExitCode      int              `json:"exit_code"`
+	Findings      []report.Finding `json:"findings,omitempty"`
+}
+
+// writeSummary writes the summary record.
+func (t *bulkTally) writeSummary(w io.Writer) error {
+	return report.WriteJSONLine(w, bulkSummary{
+		Type: "summary", SchemaVersion: report.SchemaVersion, Tool: "mailflow", Version: Version(),
+		Command: t.command, Results: t.results, Errors: t.errors, Verdicts: t.verdicts,
+		Counts: t.counts, Unchecked: t.unchecked, Reordered: t.reordered,
+		DurationMS: report.MS(time.Since(t.started)), Status: t.status(), ExitCode: t.exitCode(),
+		Findings: t.findings,
+	})
+}
+
+// worseExit combines two exit codes of checks: a problem beats an
+// incomplete check, which beats a clean one.
+func worseExit(a, b int) int {
+	switch {
+	case a == report.ExitProblem || b == report.ExitProblem:
+		return report.ExitProblem
+	case a == report.ExitIncomplete || b == report.ExitIncomplete:
+		return report.ExitIncomplete
+	}
+	return report.ExitOK
+}
+
+// bulkWriter buffers a bulk run's output, which would otherwise cost a
+// system call per record, and still flushes at least every flushEvery so
+// a reader at the other end of a pipe (jq, tail -f) sees records as they
+// come.
+type bulkWriter struct {
+	bw   *bufio.Writer
+	last time.Time
+}
+
+const flushEvery = 200 * time.Millisecond
+
+func newBulkWriter(w io.Writer) *bulkWriter {
+	return &bulkWriter{bw: bufio.NewWriterSize(w, 64<<10), last: time.Now()}
+}
+
+func (w *bulkWriter) Write(p []byte) (int, error) {
+	n, err := w.bw.Write(p)
+	if err == nil && time.Since(w.last) >= flushEvery {
+		err = w.Flush()
+	}
+	return n, err
+}
+
+// Flush writes what is buffered.
+func (w *bulkWriter) Flush() error {
+	w.last = time.Now()
+	return w.bw.Flush()
+}
+
+// countListLines counts the lines with content of a list file (not a
+// comment, not blank), the total a progress bar shows. It returns -1 for
+// standard input, which cannot be read twice, and for anything unreadable:
+// the run itself reports that.
+func countListLines(path string) int64 {
+	if path == "-" {
+		return -1
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return -1
+	}
+	defer f.Close()
+	br := bufio.NewReaderSize(f, 64<<10)
+	var n int64
+	for {
+		line, isPrefix, err := br.ReadLine()
+		if err != nil {
+			if err == io.EOF {
+				return n
+			}
+			return -1
+		}
+		if t := bytes.TrimSpace(line); len(t) > 0 && t[0] != '#' {
+			n++
+		}
+		for isPrefix && err == nil {
+			_, isPrefix, err = br.ReadLine()
+		}
+	}
+}
