@@ -30,8 +30,11 @@ type bulkTally struct {
 	// exit is the code the findings written so far call for.
 	exit int
 	// findings are the run's own findings (a DNSBL selftest), not a
-	// target's; they go into the summary record.
+	// target's; they go into the summary record, with the selftest.
 	findings []report.Finding
+	selftest any
+	// totals are command-specific totals (ndr: recipients by reason).
+	totals any
 }
 
 func newBulkTally(e *Env, command string, started time.Time) *bulkTally {
@@ -100,6 +103,11 @@ type bulkSummary struct {
 	Status        string           `json:"status"`
 	ExitCode      int              `json:"exit_code"`
 	Findings      []report.Finding `json:"findings,omitempty"`
+	// SelfTest is dnsbl's list health (--selftest).
+	SelfTest any `json:"selftest,omitempty"`
+	// Totals are the command's own totals (ndr: recipients by reason,
+	// status and domain).
+	Totals any `json:"totals,omitempty"`
 }
 
 // writeSummary writes the summary record.
@@ -109,7 +117,7 @@ func (t *bulkTally) writeSummary(w io.Writer) error {
 		Command: t.command, Results: t.results, Errors: t.errors, Verdicts: t.verdicts,
 		Counts: t.counts, Unchecked: t.unchecked, Reordered: t.reordered,
 		DurationMS: report.MS(time.Since(t.started)), Status: t.status(), ExitCode: t.exitCode(),
-		Findings: t.findings,
+		Findings: t.findings, SelfTest: t.selftest, Totals: t.totals,
 	})
 }
 

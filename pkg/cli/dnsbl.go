@@ -286,7 +286,8 @@ func (s *dnsblSummaryData) add(res *dnsbl.Result) {
 }
 
 // selftest checks the lists and leaves out those whose answers mean
-// nothing (listing everything, bogus answers).
+// nothing (listing everything, bogus answers). JSON lines carry the
+// health in the summary record.
 func (run *dnsblRun) selftest(ctx context.Context) error {
 	run.health = dnsbl.SelfTest(ctx, run.r, run.opts)
 	run.opts.Skip = map[string]string{}
@@ -305,19 +306,6 @@ func (run *dnsblRun) selftest(ctx context.Context) error {
 		t.Rows = append(t.Rows, []string{h.Zone, kind, dnsblHealthCell(h.Listed), dnsblHealthCell(h.Clean), h.Status.String()})
 	}
 	run.rep.Sections = append(run.rep.Sections, report.Section{Title: "List health (RFC 5782 test entries)", Table: t})
-	if run.e.Format != "jsonl" {
-		return nil
-	}
-	for _, h := range run.health {
-		rec := struct {
-			Type string `json:"type"`
-			dnsbl.Health
-			Finding report.Finding `json:"finding"`
-		}{"selftest", h, h.Finding}
-		if err := report.WriteJSONLine(run.e.IO.Out, rec); err != nil {
-			return err
-		}
-	}
 	return nil
 }
 
@@ -384,6 +372,9 @@ func (run *dnsblRun) check(ctx context.Context, emit func(dnsbl.Outcome) error) 
 func (run *dnsblRun) streamJSONL(ctx context.Context) error {
 	tally := newBulkTally(run.e, "dnsbl", run.started)
 	tally.runFindings(run.rep.Findings)
+	if run.health != nil {
+		tally.selftest = run.health
+	}
 	out := newBulkWriter(run.e.IO.Out)
 	reordered, err := run.check(ctx, func(oc dnsbl.Outcome) error {
 		if oc.Result == nil {

@@ -91,16 +91,17 @@ func TestDNSBLMachineFormats(t *testing.T) {
 			Type     string `json:"type"`
 			Target   string `json:"target"`
 			ExitCode *int   `json:"exit_code"`
+			SelfTest []any  `json:"selftest"`
 		}
 		if err := json.Unmarshal([]byte(l), &rec); err != nil {
 			t.Fatalf("jsonl line %q: %v", l, err)
 		}
 		types = append(types, rec.Type+":"+rec.Target)
-		if rec.Type == "summary" && (rec.ExitCode == nil || *rec.ExitCode != code) {
-			t.Errorf("summary exit code %v, process %d", rec.ExitCode, code)
+		if rec.Type == "summary" && (rec.ExitCode == nil || *rec.ExitCode != code || len(rec.SelfTest) != 1) {
+			t.Errorf("summary exit code %v, process %d, selftest %v", rec.ExitCode, code, rec.SelfTest)
 		}
 	}
-	if got := strings.Join(types, " "); got != "selftest: result:127.0.0.13 result:127.0.0.14 summary:" || code != 1 {
+	if got := strings.Join(types, " "); got != "result:127.0.0.13 result:127.0.0.14 summary:" || code != 1 {
 		t.Errorf("records %s, exit %d", got, code)
 	}
 }
@@ -129,4 +130,35 @@ func runDNSBLTest(t *testing.T, dnsAddr string, args []string) (string, int) {
 		t.Logf("stderr: %s", errOut.String())
 	}
 	return out.String(), code
+}
+
+// TestProgress: a bulk run draws its progress bar on standard error while
+// it works when standard error is a terminal, and nothing otherwise.
+func TestProgress(t *testing.T) {
+	dnsAddr := startLabDNS(t)
+	run := func(stderrTTY bool, args ...string) (string, string) {
+		t.Helper()
+		var out, errOut bytes.Buffer
+		io := &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, StderrTTY: stderrTTY, Getenv: func(string) string { return "" }}
+		Run(io, append([]string{"--dns", dnsAddr, "--timeout", "2s"}, args...))
+		return out.String(), errOut.String()
+	}
+	bulk := []string{"dnsbl", "127.0.0.0/28", "--zone", "bl.lab.test"}
+	_, stderr := run(true, bulk...)
+	if !strings.Contains(stderr, "dnsbl") || !strings.Contains(stderr, "16/16") || !strings.Contains(stderr, "targets/s") {
+		t.Errorf("terminal: no progress bar with count and rate on stderr: %q", stderr)
+	}
+	for _, tt := range []struct {
+		name string
+		tty  bool
+		args []string
+	}{
+		{"piped", false, bulk},
+		{"json", true, append([]string{"-o", "json"}, bulk...)},
+		{"jsonl", true, append([]string{"-o", "jsonl"}, bulk...)},
+	} {
+		if out, stderr := run(tt.tty, tt.args...); stderr != "" || strings.Contains(out, "targets/s") {
+			t.Errorf("%s: progress drawn: stderr %q", tt.name, stderr)
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"strconv"
@@ -166,10 +167,10 @@ func runSMTP(cmd *cobra.Command, e *Env, f *smtpFlags, arg string) error {
 	o.Resolver = r
 	started := time.Now()
 	rr := smtpprobe.Run(cmd.Context(), r, target, o)
-	all := rr.AllFindings()
 	if e.Format == "jsonl" {
-		return smtpJSONLines(e, rr, all)
+		return smtpJSONLines(e, rr, started)
 	}
+	all := rr.AllFindings()
 	rep := &report.Report{
 		Command: "smtp", Targets: []string{arg}, Started: started, Duration: time.Since(started),
 		Resolver: r.String(), Sections: rr.Sections(f.timing), Findings: all, Data: rr,
@@ -182,20 +183,27 @@ func runSMTP(cmd *cobra.Command, e *Env, f *smtpFlags, arg string) error {
 	return e.Render(rep)
 }
 
-// smtpJSONLines writes one record per server probed, or the run itself
-// when no server could be reached.
-func smtpJSONLines(e *Env, rr *smtpprobe.RunResult, all []report.Finding) error {
-	if len(rr.Results) == 0 {
-		if err := report.WriteJSONLine(e.IO.Out, rr); err != nil {
-			return err
-		}
-	}
+// smtpJSONLines writes one "result" record per server probed and the
+// summary record, which carries the findings about reaching the target
+// (no MX, host not found) when no server could be probed.
+func smtpJSONLines(e *Env, rr *smtpprobe.RunResult, started time.Time) error {
+	tally := newBulkTally(e, "smtp", started)
+	tally.runFindings(rr.Findings)
+	out := newBulkWriter(e.IO.Out)
 	for _, res := range rr.Results {
-		if err := report.WriteJSONLine(e.IO.Out, res); err != nil {
+		tally.result(report.Verdict(res.Findings), res.Findings)
+		rec := struct {
+			Type string `json:"type"`
+			*smtpprobe.Result
+		}{"result", res}
+		if err := report.WriteJSONLine(out, rec); err != nil {
 			return err
 		}
 	}
-	return Exit(e.ExitFor(all))
+	if err := cmp.Or(tally.writeSummary(out), out.Flush()); err != nil {
+		return err
+	}
+	return Exit(tally.exitCode())
 }
 
 // smtpOptions checks the flags and turns them into probe options. Nothing

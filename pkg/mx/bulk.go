@@ -59,25 +59,7 @@ func lineWords(line string) []string {
 
 // Verdict sums up a result in one word: error, unchecked (a check could not
 // be made and nothing worse was found), warning or ok.
-func (r *Result) Verdict() string {
-	worst, incomplete := report.OK, false
-	for _, f := range r.Findings {
-		if f.Incomplete {
-			incomplete = true
-		} else if f.Severity > worst {
-			worst = f.Severity
-		}
-	}
-	switch {
-	case worst == report.Error:
-		return "error"
-	case incomplete:
-		return "unchecked"
-	case worst == report.Warning:
-		return "warning"
-	}
-	return "ok"
-}
+func (r *Result) Verdict() string { return report.Verdict(r.Findings) }
 
 // BulkOptions configure Bulk.
 type BulkOptions struct {
