@@ -36,6 +36,9 @@ type Server struct {
 
 	mu      sync.RWMutex
 	records map[string][]dns.RR // owner name → records
+	// parents holds every name above an owner name: a name there exists
+	// even without records (an empty non-terminal).
+	parents map[string]bool
 	zones   []string            // apexes, longest first
 	rules   map[string][]Rule
 	delay   time.Duration
@@ -104,7 +107,10 @@ func Start(addr, zoneText string, opts ...Option) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{records: records, zones: zones, rules: map[string][]Rule{}}
+	s := &Server{records: records, zones: zones, rules: map[string][]Rule{}, parents: map[string]bool{}}
+	for owner := range records {
+		s.addParents(owner)
+	}
 	for _, o := range opts {
 		o(s)
 	}
@@ -160,6 +166,18 @@ func (s *Server) SetRecords(name string, rrs ...dns.RR) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.records[dns.CanonicalName(name)] = rrs
+	s.addParents(dns.CanonicalName(name))
+}
+
+// addParents records the names above owner; a big zone would otherwise
+// cost a scan of every owner per negative answer.
+func (s *Server) addParents(owner string) {
+	for off, end := dns.NextLabel(owner, 0); !end; off, end = dns.NextLabel(owner, off) {
+		if s.parents[owner[off:]] {
+			return
+		}
+		s.parents[owner[off:]] = true
+	}
 }
 
 func (s *Server) zoneOf(name string) string {
@@ -300,14 +318,7 @@ func (s *Server) lookup(name string) ([]dns.RR, bool) {
 	return nil, false
 }
 
-func (s *Server) hasChildren(name string) bool {
-	for owner := range s.records {
-		if owner != name && dns.IsSubDomain(name, owner) {
-			return true
-		}
-	}
-	return false
-}
+func (s *Server) hasChildren(name string) bool { return s.parents[name] }
 
 func (s *Server) soa(zone string) (dns.RR, bool) {
 	for _, rr := range s.records[zone] {

@@ -379,11 +379,11 @@ func (run *dnsblRun) streamJSONL(ctx context.Context) error {
 	reordered, err := run.check(ctx, func(oc dnsbl.Outcome) error {
 		if oc.Result == nil {
 			tally.badInput()
-			return report.WriteJSONLine(out, newDNSBLError(oc.Input))
+			return out.record(newDNSBLError(oc.Input))
 		}
 		res := oc.Result
 		tally.result(res.Verdict.String(), res.Findings)
-		return report.WriteJSONLine(out, struct {
+		return out.record(struct {
 			Type string `json:"type"`
 			*dnsbl.Result
 		}{"result", res})

@@ -136,7 +136,7 @@ func runMXDomains(ctx context.Context, e *Env, r *resolver.Resolver, opts mx.Opt
 		out := newBulkWriter(e.IO.Out)
 		for i, res := range results {
 			tally.result(res.Verdict(), res.Findings)
-			if err := report.WriteJSONLine(out, mx.Item{Input: args[i], Result: res}); err != nil {
+			if err := out.record(mx.Item{Input: args[i], Result: res}); err != nil {
 				return err
 			}
 		}
@@ -204,7 +204,7 @@ func runMXBulk(ctx context.Context, e *Env, o *mxOptions, r *resolver.Resolver, 
 			_, err := fmt.Fprintln(out, mx.BulkLine(it))
 			return err
 		case "jsonl":
-			return report.WriteJSONLine(out, it)
+			return out.record(it)
 		}
 		if it.Result != nil {
 			findings = append(findings, mxQualified(it.Result, true)...)

@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mailflowkit/mailflow/pkg/ndr"
-	"github.com/mailflowkit/mailflow/pkg/report"
 )
 
 type ndrOptions struct {
@@ -222,7 +221,7 @@ func (run *ndrRun) add(target string, res ndr.Result) error {
 // writeRecord writes one JSON-lines "result" record.
 func (run *ndrRun) writeRecord(target string, res ndr.Result) error {
 	run.tally.result(string(res.Kind), nil)
-	return report.WriteJSONLine(run.out, struct {
+	return run.out.record(struct {
 		Type   string `json:"type"`
 		Target string `json:"target"`
 		ndr.Result

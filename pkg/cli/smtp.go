@@ -196,7 +196,7 @@ func smtpJSONLines(e *Env, rr *smtpprobe.RunResult, started time.Time) error {
 			Type string `json:"type"`
 			*smtpprobe.Result
 		}{"result", res}
-		if err := report.WriteJSONLine(out, rec); err != nil {
+		if err := out.record(rec); err != nil {
 			return err
 		}
 	}

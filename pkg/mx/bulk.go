@@ -104,20 +104,7 @@ func (it Item) MarshalJSON() ([]byte, error) {
 			Error  string `json:"error"`
 		}{"error", it.Source, it.Input, errText(it.Err)})
 	}
-	head, err := json.Marshal(struct {
-		Type    string `json:"type"`
-		Source  string `json:"source,omitempty"`
-		Target  string `json:"target,omitempty"`
-		Verdict string `json:"verdict"`
-	}{"result", it.Source, it.Input, it.Result.Verdict()})
-	if err != nil {
-		return nil, err
-	}
-	body, err := it.Result.MarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return append(append(head[:len(head)-1], ','), body[1:]...), nil
+	return json.Marshal(it.Result.record(resultHead{"result", it.Source, it.Input, it.Result.Verdict()}))
 }
 
 // Totals count the outcomes of a bulk run.

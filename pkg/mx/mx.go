@@ -164,16 +164,35 @@ type Difference struct {
 
 // MarshalJSON emits the domain in both forms beside the route.
 func (r *Result) MarshalJSON() ([]byte, error) {
-	type plain Result
-	out := struct {
-		Domain        string `json:"domain"`
-		DomainUnicode string `json:"domain_unicode,omitempty"`
-		*plain
-	}{Domain: r.Domain.ASCII, plain: (*plain)(r)}
+	return json.Marshal(r.record(resultHead{}))
+}
+
+// resultHead is what a record puts before a route: the bulk record's
+// type, locator, input and verdict.
+type resultHead struct {
+	Type    string `json:"type,omitempty"`
+	Source  string `json:"source,omitempty"`
+	Target  string `json:"target,omitempty"`
+	Verdict string `json:"verdict,omitempty"`
+}
+
+// plainResult is Result without its MarshalJSON.
+type plainResult Result
+
+type resultRecord struct {
+	resultHead
+	Domain        string `json:"domain"`
+	DomainUnicode string `json:"domain_unicode,omitempty"`
+	*plainResult
+}
+
+// record is the JSON shape of r after head, marshalled in one pass.
+func (r *Result) record(head resultHead) resultRecord {
+	rec := resultRecord{resultHead: head, Domain: r.Domain.ASCII, plainResult: (*plainResult)(r)}
 	if r.Domain.Unicode != r.Domain.ASCII {
-		out.DomainUnicode = r.Domain.Unicode
+		rec.DomainUnicode = r.Domain.Unicode
 	}
-	return json.Marshal(out)
+	return rec
 }
 
 // ParseDomain validates a domain typed by a user: trailing dot allowed, IDN

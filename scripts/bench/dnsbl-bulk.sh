@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# dnsbl-bulk.sh [N...] - what a bulk DNSBL run costs per target, against a
+# local rbldnsd serving 5 lists (about 10% of the addresses listed on each):
+#   1. queries on the wire, counted from rbldnsd's query log: A per list
+#      for every address, TXT only for the names that are listed;
+#   2. peak memory (max RSS) of `mailflow dnsbl --file --format jsonl` for
+#      each N addresses (default 2500 10000 40000), which should stay flat.
+# Everything listens on 127.0.0.0/8; rbldnsd runs as nobody on an
+# unprivileged port, so root is needed only to drop rbldnsd's privileges.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+die() {
+	echo "dnsbl-bulk.sh: $*" >&2
+	exit 1
+}
+
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(2500 10000 40000)
+for n in "${sizes[@]}"; do
+	[[ $n =~ ^[1-9][0-9]*$ ]] && [ "$n" -le 65536 ] || die "usage: scripts/bench/dnsbl-bulk.sh [N...] (N up to 65536)"
+done
+for cmd in go rbldnsd ss /usr/bin/time; do
+	command -v "$cmd" >/dev/null || die "missing $cmd (Debian: rbldnsd iproute2 time)"
+done
+concurrency=${CONCURRENCY:-8}
+
+ip=
+for i in 82 83 84 85 86; do
+	if ! ss -Hlnu "src 127.0.0.$i:5380" | grep -q .; then ip=127.0.0.$i; break; fi
+done
+[ -n "$ip" ] || die "no free 127.0.0.82-86 port 5380"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/mailflow-bench-dnsbl.XXXXXX")
+chmod 755 "$work"
+rbl_pid=
+cleanup() {
+	[ -z "$rbl_pid" ] || kill "$rbl_pid" 2>/dev/null || true
+	wait 2>/dev/null || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+go build -o "$work/mailflow" ./cmd/mailflow
+
+# The largest list: 10.0.0.0 upwards; smaller runs take a prefix of it.
+max=0
+for n in "${sizes[@]}"; do [ "$n" -gt "$max" ] && max=$n; done
+awk -v n="$max" 'BEGIN { for (i = 0; i < n; i++) printf "10.%d.%d.%d\n", int(i / 65536), int(i / 256) % 256, i % 256 }' >"$work/all.txt"
+
+mkdir -p "$work/rbl"
+datasets=()
+zones=()
+for z in 1 2 3 4 5; do
+	{
+		echo "\$SOA 300 ns.bench.test. hostmaster.bench.test. 0 600 300 86400 60"
+		echo ":127.0.0.$((z + 1)):listed on z$z: \$"
+		echo "127.0.0.2"
+		# Every 10th address on z1, every 11th on z2 ...: about 10% listed.
+		awk -v n=$((z + 9)) 'NR % n == 0' "$work/all.txt"
+	} >"$work/rbl/z$z.txt"
+	datasets+=("z$z.bench.test:ip4set:z$z.txt")
+	zones+=(--zone "z$z.bench.test")
+done
+chmod -R a+rX "$work/rbl"
+# rbldnsd chroots into rbl/ and opens its query log there.
+touch "$work/rbl/query.log"
+chmod 666 "$work/rbl/query.log"
+rbldnsd -n -u nobody -b "$ip/5380" -r "$work/rbl" -w / -l "+/query.log" "${datasets[@]}" >"$work/rbldnsd.log" 2>&1 &
+rbl_pid=$!
+for ((i = 0; i < 100; i++)); do
+	ss -Hlnu "src $ip:5380" | grep -q . && break
+	kill -0 "$rbl_pid" 2>/dev/null || { cat "$work/rbldnsd.log" >&2; die "rbldnsd did not start"; }
+	sleep 0.1
+done
+log="$work/rbl/query.log"
+
+echo "dnsbl bulk benchmark: 5 lists on rbldnsd at $ip:5380, $(nproc) CPUs, --concurrency $concurrency, $(go version | cut -d' ' -f3)"
+printf '%8s %10s %10s %8s %8s %12s %10s\n' targets seconds 'max RSS' A TXT 'TXT unlisted' 'q/target'
+for n in "${sizes[@]}"; do
+	head -n "$n" "$work/all.txt" >"$work/ips.txt"
+	: >"$log"
+	rc=0
+	/usr/bin/time -f '%e %M' -o "$work/time" "$work/mailflow" --dns "$ip:5380" dnsbl --file "$work/ips.txt" "${zones[@]}" \
+		--rate 0 --concurrency "$concurrency" -o jsonl >"$work/out.jsonl" || rc=$?
+	[ "$rc" -eq 1 ] || die "mailflow exited $rc, want 1 (some listed); see $work/out.jsonl"
+	results=$(grep -c '"type":"result"' "$work/out.jsonl")
+	[ "$results" -eq "$n" ] || die "mailflow wrote $results results, want $n"
+	sleep 0.5 # the log is written after the answer
+	read -r secs rss < <(tail -n 1 "$work/time")
+	# rbldnsd logs "time client name type class: answer"; listed names are
+	# those whose A answer is a 127.0.0.x code.
+	a=$(awk '$4 == "A"' "$log" | wc -l)
+	txt=$(awk '$4 == "TXT"' "$log" | wc -l)
+	txt_unlisted=$(awk '$4 == "A" && $0 ~ /127\.0\.0\./ { listed[$3] = 1 } $4 == "TXT" { txt[$3] = 1 } END { n = 0; for (q in txt) if (!(q in listed)) n++; print n }' "$log")
+	printf '%8d %10s %7d MB %8d %8d %12d %10.2f\n' "$n" "$secs" $((rss / 1024)) "$a" "$txt" "$txt_unlisted" "$(echo "($a + $txt) / $n" | bc -l)"
+done
