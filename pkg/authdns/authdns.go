@@ -39,7 +39,7 @@ type Server struct {
 	// parents holds every name above an owner name: a name there exists
 	// even without records (an empty non-terminal).
 	parents map[string]bool
-	zones   []string            // apexes, longest first
+	zones   []string // apexes, longest first
 	rules   map[string][]Rule
 	delay   time.Duration
 	ad      bool
