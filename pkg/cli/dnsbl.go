@@ -144,8 +144,11 @@ func runDNSBL(ctx context.Context, e *Env, o *dnsblOptions, args []string) error
 			return err
 		}
 	}
-	if e.Format == "jsonl" {
+	switch e.Format {
+	case "jsonl":
 		return run.streamJSONL(ctx)
+	case "json":
+		return run.streamJSON(ctx)
 	}
 	return run.render(ctx)
 }
@@ -257,11 +260,11 @@ type dnsblRun struct {
 	health  []dnsbl.Health
 }
 
-// dnsblData is the "data" member of the JSON report.
+// dnsblData is the "data" member of the JSON report, after the results
+// (streamed first, see docStream).
 type dnsblData struct {
 	Lists    []dnsbl.List     `json:"lists"`
 	SelfTest []dnsbl.Health   `json:"selftest,omitempty"`
-	Results  []*dnsbl.Result  `json:"results,omitempty"`
 	Errors   []dnsblError     `json:"errors,omitempty"`
 	Summary  dnsblSummaryData `json:"summary"`
 }
@@ -408,16 +411,55 @@ func (run *dnsblRun) exit(bad, code int) error {
 	return Exit(code)
 }
 
+// streamJSON writes the JSON document as the targets are done: the
+// results under data.results, then the rest (see docStream).
+func (run *dnsblRun) streamJSON(ctx context.Context) error {
+	out := newBulkWriter(run.e.IO.Out)
+	doc := newDocStream(out)
+	tally := newBulkTally(run.e, "dnsbl", run.started)
+	data := &dnsblData{Lists: run.lists, SelfTest: run.health}
+	tally.runFindings(run.rep.Findings)
+	err := doc.findings(run.rep.Findings)
+	if err == nil {
+		_, err = run.check(ctx, func(oc dnsbl.Outcome) error {
+			if oc.Result == nil {
+				tally.badInput()
+				data.Errors = append(data.Errors, newDNSBLError(oc.Input))
+				return nil
+			}
+			res := oc.Result
+			data.Summary.add(res)
+			tally.result(res.Verdict.String(), res.Findings)
+			if err := doc.findings(res.Findings); err != nil {
+				return err
+			}
+			// The findings are in the document's list; the data keeps the rest.
+			res.Findings = nil
+			return doc.result(res)
+		})
+	}
+	if err != nil {
+		return err
+	}
+	rep := *run.rep
+	rep.Findings = nil
+	rep.Duration = time.Since(run.started)
+	rep.Summary = dnsblSummaryLine(data.Summary, len(run.lists), run.opts.Limiter != nil)
+	if err := cmp.Or(doc.finish(&rep, data, tally.exitCode()), out.Flush()); err != nil {
+		return err
+	}
+	return run.exit(tally.errors, tally.exitCode())
+}
+
+// render writes text or Markdown. A big run keeps what it shows, not every
+// result: the per-target tables only with -v, the rows of clean targets
+// only with -v.
 func (run *dnsblRun) render(ctx context.Context) error {
 	data := &dnsblData{Lists: run.lists, SelfTest: run.health}
 	many := run.targets.total > 1
 	big := run.targets.total > dnsblDetailTargets
 	verbose := run.e.Verbose
-	// A big run keeps what it shows, not every result: the per-target
-	// tables only with -v, the rows of clean targets only with -v, the
-	// results themselves only for JSON.
-	keepSections := run.e.Format != "json" && (!big || verbose)
-	keepResults := run.e.Format == "json"
+	keepSections := !big || verbose
 	summary := &report.Table{Header: []string{"Target", "Verdict", "Listed on", "Could not check"}}
 	var bad []dnsblError
 	clean := 0
@@ -429,7 +471,7 @@ func (run *dnsblRun) render(ctx context.Context) error {
 		res := oc.Result
 		data.Summary.add(res)
 		for _, f := range res.Findings {
-			if f.Severity > report.OK || verbose || keepResults {
+			if f.Severity > report.OK || verbose {
 				run.rep.Findings = append(run.rep.Findings, f)
 			}
 		}
@@ -444,11 +486,6 @@ func (run *dnsblRun) render(ctx context.Context) error {
 				Title: dnsblResultTitle(res), Table: dnsblResultTable(res),
 				Verbose: many && (big || res.Verdict == dnsbl.VerdictClean),
 			})
-		}
-		if keepResults {
-			// The findings are in the report already; the data keeps the rest.
-			res.Findings = nil
-			data.Results = append(data.Results, res)
 		}
 		return nil
 	})
@@ -476,7 +513,6 @@ func (run *dnsblRun) render(ctx context.Context) error {
 		run.rep.Sections = append(run.rep.Sections, report.Section{Title: "DNS trace", Lines: run.trace.Lines(), Verbose: true})
 	}
 	run.rep.Sections = append(run.rep.Sections, report.Section{Title: "Lists", Table: dnsblListsTable(run.lists), Verbose: true})
-	data.Errors = bad
 	run.rep.Data = data
 	run.rep.Duration = time.Since(run.started)
 	run.rep.Summary = dnsblSummaryLine(data.Summary, len(run.lists), run.opts.Limiter != nil)

@@ -191,6 +191,7 @@ func runMXBulk(ctx context.Context, e *Env, o *mxOptions, r *resolver.Resolver, 
 		bar = e.newProgress("mx", "domains", countListLines(o.file), false)
 	}
 	out := newBulkWriter(bar.out(e.IO.Out))
+	doc := newDocStream(out)
 	var findings []report.Finding
 	data := mxData{Results: []*mx.Result{}}
 	emit := func(it mx.Item) error {
@@ -199,12 +200,14 @@ func runMXBulk(ctx context.Context, e *Env, o *mxOptions, r *resolver.Resolver, 
 		} else {
 			tally.result(it.Result.Verdict(), it.Result.Findings)
 		}
-		switch e.Format {
-		case "text":
+		switch {
+		case e.Format == "text":
 			_, err := fmt.Fprintln(out, mx.BulkLine(it))
 			return err
-		case "jsonl":
+		case e.Format == "jsonl":
 			return out.record(it)
+		case e.Format == "json" && it.Result != nil:
+			return cmp.Or(doc.result(it.Result), doc.findings(mxQualified(it.Result, true)))
 		}
 		if it.Result != nil {
 			findings = append(findings, mxQualified(it.Result, true)...)
@@ -231,7 +234,13 @@ func runMXBulk(ctx context.Context, e *Env, o *mxOptions, r *resolver.Resolver, 
 		fmt.Fprintf(out, "Totals: %s (exit %d, %s)\n", totals, exit, mxStatusWord(exit))
 	case "jsonl":
 		err = tally.writeSummary(out)
-	case "json", "markdown":
+	case "json":
+		// The results went out as they came; the bad lines and totals
+		// close the data.
+		rep := &report.Report{Command: "mx", Targets: []string{source}, Started: started, Duration: time.Since(started),
+			Resolver: r.String(), Summary: "Totals: " + totals.String()}
+		err = doc.finish(rep, mxData{BadLines: data.BadLines, Totals: &totals}, exit)
+	case "markdown":
 		data.Totals = &totals
 		rep := &report.Report{Command: "mx", Targets: []string{source}, Started: started, Duration: time.Since(started),
 			Resolver: r.String(), Summary: "Totals: " + totals.String(), Findings: findings, Data: data}

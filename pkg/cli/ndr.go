@@ -111,7 +111,8 @@ type ndrRun struct {
 	e       *Env
 	o       *ndrOptions
 	collect *ndr.Collector
-	tally   *bulkTally
+	tally   *bulkTally // JSON lines
+	doc     *docStream // the JSON document
 	out     *bulkWriter
 	// read counts the bytes read from files, for the progress bar.
 	bytesRead atomic.Int64
@@ -135,7 +136,9 @@ func runNDR(e *Env, o *ndrOptions, args []string) error {
 		run.tally = newBulkTally(e, "ndr", started)
 		run.out = newBulkWriter(e.IO.Out)
 	case "json":
-		run.collect.Lean(true, false)
+		run.collect.Lean(false, false)
+		run.out = newBulkWriter(e.IO.Out)
+		run.doc = newDocStream(run.out)
 	default:
 		run.collect.Lean(false, e.Verbose)
 	}
@@ -152,6 +155,15 @@ func runNDR(e *Env, o *ndrOptions, args []string) error {
 	}
 	run.bar.done()
 	rep := run.collect.Report(args, started, e.Now().Sub(started))
+	if run.doc != nil {
+		exit := e.ExitFor(rep.Findings)
+		err := run.doc.findings(rep.Findings)
+		rep.Findings = nil
+		if err := cmp.Or(err, run.doc.finish(rep, rep.Data, exit), run.out.Flush()); err != nil {
+			return err
+		}
+		return Exit(exit)
+	}
 	if run.tally == nil {
 		return e.Render(rep)
 	}
@@ -209,12 +221,23 @@ func (run *ndrRun) read(in ndrInput) error {
 
 // add records a result that stands alone.
 func (run *ndrRun) add(target string, res ndr.Result) error {
-	if run.tally != nil {
-		if err := run.writeRecord(target, res); err != nil {
-			return err
-		}
+	if err := run.stream(target, res); err != nil {
+		return err
 	}
 	run.collect.Add(res)
+	return nil
+}
+
+// stream writes a result as it is read: a JSON-lines record, or an
+// element of the JSON document's data.results with its explanations.
+func (run *ndrRun) stream(target string, res ndr.Result) error {
+	switch {
+	case run.tally != nil:
+		return run.writeRecord(target, res)
+	case run.doc != nil:
+		ndr.Annotate(&res)
+		return run.doc.result(res)
+	}
 	return nil
 }
 
@@ -232,10 +255,8 @@ func (run *ndrRun) readMbox(r io.Reader, target, name string) error {
 	run.collect.BeginMbox(name)
 	o := ndr.MboxOptions{Workers: run.o.workers, Done: func() { run.bar.set(run.bytesRead.Load()) }}
 	_, err := ndr.ParseMboxWith(r, name, o, func(res ndr.Result) error {
-		if run.tally != nil {
-			if err := run.writeRecord(target, res); err != nil {
-				return writeError{err}
-			}
+		if err := run.stream(target, res); err != nil {
+			return writeError{err}
 		}
 		run.collect.AddMessage(res)
 		return nil

@@ -7,6 +7,8 @@
 #      each N addresses (default 2500 10000 40000), which should stay flat.
 # Everything listens on 127.0.0.0/8; rbldnsd runs as nobody on an
 # unprivileged port, so root is needed only to drop rbldnsd's privileges.
+# BASELINE=/path/to/older/mailflow measures that binary the same way, for
+# a before/after figure; CONCURRENCY sets --concurrency (default 8).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -76,22 +78,27 @@ done
 log="$work/rbl/query.log"
 
 echo "dnsbl bulk benchmark: 5 lists on rbldnsd at $ip:5380, $(nproc) CPUs, --concurrency $concurrency, $(go version | cut -d' ' -f3)"
-printf '%8s %10s %10s %8s %8s %12s %10s\n' targets seconds 'max RSS' A TXT 'TXT unlisted' 'q/target'
-for n in "${sizes[@]}"; do
-	head -n "$n" "$work/all.txt" >"$work/ips.txt"
-	: >"$log"
-	rc=0
-	/usr/bin/time -f '%e %M' -o "$work/time" "$work/mailflow" --dns "$ip:5380" dnsbl --file "$work/ips.txt" "${zones[@]}" \
-		--rate 0 --concurrency "$concurrency" -o jsonl >"$work/out.jsonl" || rc=$?
-	[ "$rc" -eq 1 ] || die "mailflow exited $rc, want 1 (some listed); see $work/out.jsonl"
-	results=$(grep -c '"type":"result"' "$work/out.jsonl")
-	[ "$results" -eq "$n" ] || die "mailflow wrote $results results, want $n"
-	sleep 0.5 # the log is written after the answer
-	read -r secs rss < <(tail -n 1 "$work/time")
-	# rbldnsd logs "time client name type class: answer"; listed names are
-	# those whose A answer is a 127.0.0.x code.
-	a=$(awk '$4 == "A"' "$log" | wc -l)
-	txt=$(awk '$4 == "TXT"' "$log" | wc -l)
-	txt_unlisted=$(awk '$4 == "A" && $0 ~ /127\.0\.0\./ { listed[$3] = 1 } $4 == "TXT" { txt[$3] = 1 } END { n = 0; for (q in txt) if (!(q in listed)) n++; print n }' "$log")
-	printf '%8d %10s %7d MB %8d %8d %12d %10.2f\n' "$n" "$secs" $((rss / 1024)) "$a" "$txt" "$txt_unlisted" "$(echo "($a + $txt) / $n" | bc -l)"
+bins=("$work/mailflow")
+[ -z "${BASELINE:-}" ] || bins+=("$BASELINE")
+for bin in "${bins[@]}"; do
+	[ "$bin" = "$work/mailflow" ] && echo "mailflow (this tree)" || echo "baseline ($bin)"
+	printf '%8s %10s %10s %8s %8s %12s %10s\n' targets seconds 'max RSS' A TXT 'TXT unlisted' 'q/target'
+	for n in "${sizes[@]}"; do
+		head -n "$n" "$work/all.txt" >"$work/ips.txt"
+		: >"$log"
+		rc=0
+		/usr/bin/time -f '%e %M' -o "$work/time" "$bin" --dns "$ip:5380" dnsbl --file "$work/ips.txt" "${zones[@]}" \
+			--rate 0 --concurrency "$concurrency" -o jsonl >"$work/out.jsonl" || rc=$?
+		[ "$rc" -eq 1 ] || die "$bin exited $rc, want 1 (some listed); see $work/out.jsonl"
+		results=$(grep -c '"type":"result"' "$work/out.jsonl")
+		[ "$results" -eq "$n" ] || die "$bin wrote $results results, want $n"
+		sleep 0.5 # the log is written after the answer
+		read -r secs rss < <(tail -n 1 "$work/time")
+		# rbldnsd logs "time client name type class: answer"; listed names
+		# are those whose A answer is a 127.0.0.x code.
+		a=$(awk '$4 == "A"' "$log" | wc -l)
+		txt=$(awk '$4 == "TXT"' "$log" | wc -l)
+		txt_unlisted=$(awk '$4 == "A" && $0 ~ /127\.0\.0\./ { listed[$3] = 1 } $4 == "TXT" { txt[$3] = 1 } END { n = 0; for (q in txt) if (!(q in listed)) n++; print n }' "$log")
+		printf '%8d %10s %7d MB %8d %8d %12d %10.2f\n' "$n" "$secs" $((rss / 1024)) "$a" "$txt" "$txt_unlisted" "$(echo "($a + $txt) / $n" | bc -l)"
+	done
 done
