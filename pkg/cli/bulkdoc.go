@@ -112,11 +112,7 @@ func (d *docStream) finish(rep *report.Report, rest any, exit int) error {
 		d.write("]")
 	}
 	if rest != nil {
-		b, err := json.Marshal(rest)
-		if err != nil {
-			return err
-		}
-		fields, err := objectFields(b)
+		fields, err := objectFields(json.Marshal(rest))
 		if err != nil {
 			return err
 		}
@@ -140,11 +136,7 @@ func (d *docStream) finish(rep *report.Report, rest any, exit int) error {
 	}
 	// The document's own fields, so a streamed document carries exactly
 	// what pkg/report puts in one.
-	doc, err := rep.MarshalJSONDoc(Version(), exit)
-	if err != nil {
-		return err
-	}
-	fields, err := objectFields(doc)
+	fields, err := objectFields(rep.MarshalJSONDoc(Version(), exit))
 	if err != nil {
 		return err
 	}
@@ -179,8 +171,12 @@ type docField struct {
 	value json.RawMessage
 }
 
-// objectFields returns the members of a JSON object in order.
-func objectFields(b []byte) ([]docField, error) {
+// objectFields returns the members of the JSON object b in order; it
+// takes a marshaller's results as they come.
+func objectFields(b []byte, err error) ([]docField, error) {
+	if err != nil {
+		return nil, err
+	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	if _, err := dec.Token(); err != nil { // {
 		return nil, err

@@ -50,25 +50,12 @@ max=0
 for n in "${sizes[@]}"; do [ "$n" -gt "$max" ] && max=$n; done
 awk -v n="$max" 'BEGIN { for (i = 0; i < n; i++) printf "10.%d.%d.%d\n", int(i / 65536), int(i / 256) % 256, i % 256 }' >"$work/all.txt"
 
-mkdir -p "$work/rbl"
-datasets=()
-zones=()
-for z in 1 2 3 4 5; do
-	{
-		echo "\$SOA 300 ns.bench.test. hostmaster.bench.test. 0 600 300 86400 60"
-		echo ":127.0.0.$((z + 1)):listed on z$z: \$"
-		echo "127.0.0.2"
-		# Every 10th address on z1, every 11th on z2 ...: about 10% listed.
-		awk -v n=$((z + 9)) 'NR % n == 0' "$work/all.txt"
-	} >"$work/rbl/z$z.txt"
-	datasets+=("z$z.bench.test:ip4set:z$z.txt")
-	zones+=(--zone "z$z.bench.test")
-done
-chmod -R a+rX "$work/rbl"
+. scripts/bench/rbl.sh
+rbl_datasets "$work/rbl" "$work/all.txt"
 # rbldnsd chroots into rbl/ and opens its query log there.
 touch "$work/rbl/query.log"
 chmod 666 "$work/rbl/query.log"
-rbldnsd -n -u nobody -b "$ip/5380" -r "$work/rbl" -w / -l "+/query.log" "${datasets[@]}" >"$work/rbldnsd.log" 2>&1 &
+rbldnsd -n -u nobody -b "$ip/5380" -r "$work/rbl" -w / -l "+/query.log" "${rbldnsd_args[@]}" >"$work/rbldnsd.log" 2>&1 &
 rbl_pid=$!
 for ((i = 0; i < 100; i++)); do
 	ss -Hlnu "src $ip:5380" | grep -q . && break
@@ -87,7 +74,7 @@ for bin in "${bins[@]}"; do
 		head -n "$n" "$work/all.txt" >"$work/ips.txt"
 		: >"$log"
 		rc=0
-		/usr/bin/time -f '%e %M' -o "$work/time" "$bin" --dns "$ip:5380" dnsbl --file "$work/ips.txt" "${zones[@]}" \
+		/usr/bin/time -f '%e %M' -o "$work/time" "$bin" --dns "$ip:5380" dnsbl --file "$work/ips.txt" "${zone_flags[@]}" \
 			--rate 0 --concurrency "$concurrency" -o jsonl >"$work/out.jsonl" || rc=$?
 		[ "$rc" -eq 1 ] || die "$bin exited $rc, want 1 (some listed); see $work/out.jsonl"
 		results=$(grep -c '"type":"result"' "$work/out.jsonl")
