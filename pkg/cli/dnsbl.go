@@ -274,6 +274,8 @@ type dnsblSummaryData struct {
 	Listed     int `json:"listed"`
 	Clean      int `json:"clean"`
 	Incomplete int `json:"incomplete"`
+	// Reordered counts results written ahead of a slower earlier target.
+	Reordered int `json:"reordered,omitempty"`
 }
 
 func (s *dnsblSummaryData) add(res *dnsbl.Result) {
@@ -421,7 +423,7 @@ func (run *dnsblRun) streamJSON(ctx context.Context) error {
 	tally.runFindings(run.rep.Findings)
 	err := doc.findings(run.rep.Findings)
 	if err == nil {
-		_, err = run.check(ctx, func(oc dnsbl.Outcome) error {
+		data.Summary.Reordered, err = run.check(ctx, func(oc dnsbl.Outcome) error {
 			if oc.Result == nil {
 				tally.badInput()
 				data.Errors = append(data.Errors, newDNSBLError(oc.Input))
@@ -463,7 +465,7 @@ func (run *dnsblRun) render(ctx context.Context) error {
 	summary := &report.Table{Header: []string{"Target", "Verdict", "Listed on", "Could not check"}}
 	var bad []dnsblError
 	clean := 0
-	_, err := run.check(ctx, func(oc dnsbl.Outcome) error {
+	reordered, err := run.check(ctx, func(oc dnsbl.Outcome) error {
 		if oc.Result == nil {
 			bad = append(bad, newDNSBLError(oc.Input))
 			return nil
@@ -516,6 +518,9 @@ func (run *dnsblRun) render(ctx context.Context) error {
 	run.rep.Data = data
 	run.rep.Duration = time.Since(run.started)
 	run.rep.Summary = dnsblSummaryLine(data.Summary, len(run.lists), run.opts.Limiter != nil)
+	if reordered > 0 {
+		run.rep.Summary += fmt.Sprintf("; %d written out of input order behind slow targets", reordered)
+	}
 	if len(bad) == 0 {
 		return run.e.Render(run.rep)
 	}
