@@ -3,6 +3,8 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -159,6 +161,30 @@ func TestProgress(t *testing.T) {
 	} {
 		if out, stderr := run(tt.tty, tt.args...); stderr != "" || strings.Contains(out, "targets/s") {
 			t.Errorf("%s: progress drawn: stderr %q", tt.name, stderr)
+		}
+	}
+}
+
+// TestNDRProgress: ndr over a large mbox draws a bar of bytes read on a
+// terminal, and nothing when stderr is piped.
+func TestNDRProgress(t *testing.T) {
+	msg := "From MAILER-DAEMON Thu Jan  1 00:00:00 2024\nFrom: MAILER-DAEMON@q.example\nSubject: failure notice\n\n" +
+		"<carol@example.com>:\n192.0.2.1 does not like recipient.\nRemote host said: 550 5.1.1 <carol@example.com>... User Unknown\n" +
+		strings.Repeat("padding line of the returned message\n", 100) + "\n"
+	defer func(n int64) { ndrProgressBytes = n }(ndrProgressBytes)
+	ndrProgressBytes = 256 << 10
+	path := filepath.Join(t.TempDir(), "big.mbox")
+	if err := os.WriteFile(path, []byte(strings.Repeat(msg, int(ndrProgressBytes)/len(msg)+1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tty := range []bool{true, false} {
+		var out, errOut bytes.Buffer
+		io := &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, StderrTTY: tty, Getenv: func(string) string { return "" }}
+		if code := Run(io, []string{"ndr", path}); code != 0 {
+			t.Fatalf("exit %d: %s", code, errOut.String())
+		}
+		if drawn := strings.Contains(errOut.String(), "ndr") && strings.Contains(errOut.String(), "/256 KiB, "); drawn != tty {
+			t.Errorf("stderr a terminal: %v, bar drawn: %v: %q", tty, drawn, errOut.String())
 		}
 	}
 }

@@ -42,11 +42,12 @@ func (e *Env) newProgress(desc, unit string, total int64, bytes bool) *progress 
 		progressbar.OptionSetRenderBlankState(true),
 		progressbar.OptionSetPredictTime(true),
 		progressbar.OptionSetElapsedTime(false),
+		progressbar.OptionShowCount(),
 	}
 	if bytes {
 		opts = append(opts, progressbar.OptionShowBytes(true), progressbar.OptionUseIECUnits(true))
 	} else {
-		opts = append(opts, progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString(unit))
+		opts = append(opts, progressbar.OptionShowIts(), progressbar.OptionSetItsString(unit))
 		if total < 0 {
 			opts = append(opts, progressbar.OptionSetElapsedTime(true))
 		}
