@@ -81,11 +81,11 @@ for bin in "${bins[@]}"; do
 		[ "$results" -eq "$n" ] || die "$bin wrote $results results, want $n"
 		sleep 0.5 # the log is written after the answer
 		read -r secs rss < <(tail -n 1 "$work/time")
-		# rbldnsd logs "time client name type class: answer"; listed names
-		# are those whose A answer is a 127.0.0.x code.
+		# rbldnsd logs "time client name type class: RCODE/answers/size";
+		# listed names are those whose A query got an answer.
 		a=$(awk '$4 == "A"' "$log" | wc -l)
 		txt=$(awk '$4 == "TXT"' "$log" | wc -l)
-		txt_unlisted=$(awk '$4 == "A" && $0 ~ /127\.0\.0\./ { listed[$3] = 1 } $4 == "TXT" { txt[$3] = 1 } END { n = 0; for (q in txt) if (!(q in listed)) n++; print n }' "$log")
+		txt_unlisted=$(awk '$4 == "A" && $6 ~ /^NOERROR\/[1-9]/ { listed[$3] = 1 } $4 == "TXT" { txt[$3] = 1 } END { n = 0; for (q in txt) if (!(q in listed)) n++; print n }' "$log")
 		printf '%8d %10s %7d MB %8d %8d %12d %10.2f\n' "$n" "$secs" $((rss / 1024)) "$a" "$txt" "$txt_unlisted" "$(echo "($a + $txt) / $n" | bc -l)"
 	done
 done

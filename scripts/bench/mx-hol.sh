@@ -73,5 +73,7 @@ for bin in "${bins[@]}"; do
 	last=$ms
 	run "$bin" "$work/spread.txt"
 	spread=$ms
-	printf '%-40s dead last %7d ms   dead spread %7d ms   ratio %.2f\n' "$name" "$last" "$spread" "$(echo "$spread / $last" | bc -l)"
+	reordered=$(grep -o '"reordered":[0-9]*' "$work/out.jsonl" | cut -d: -f2 || true)
+	printf '%-40s dead last %7d ms   dead spread %7d ms   ratio %.2f   reordered %s\n' \
+		"$name" "$last" "$spread" "$(echo "$spread / $last" | bc -l)" "${reordered:-0}"
 done
