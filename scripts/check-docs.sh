@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Fails when docs/man or docs/reference do not match what scripts/gendocs
-# generates from the current command tree, listing the files that differ.
+# Fails when docs/man, docs/reference or docs/schema do not match what
+# scripts/gendocs generates from the current command tree and Go types,
+# listing the files that differ.
 # Fix by running: go run ./scripts/gendocs
 set -euo pipefail
 
@@ -10,10 +11,10 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/docs"
 
-go run ./scripts/gendocs -man "$tmp/docs/man" -md "$tmp/docs/reference"
+go run ./scripts/gendocs -man "$tmp/docs/man" -md "$tmp/docs/reference" -schema "$tmp/docs/schema"
 
 stale=0
-for dir in man reference; do
+for dir in man reference schema; do
 	if ! diff -rq "docs/$dir" "$tmp/docs/$dir" >"$tmp/$dir.diff" 2>&1; then
 		stale=1
 		# Turn diff's wording into one line per file saying what is wrong.
@@ -29,4 +30,4 @@ if [ "$stale" -ne 0 ]; then
 	echo "check-docs: generated docs are out of date; run: go run ./scripts/gendocs" >&2
 	exit 1
 fi
-echo "check-docs: docs/man and docs/reference are current"
+echo "check-docs: docs/man, docs/reference and docs/schema are current"

@@ -5,12 +5,15 @@ import (
 	"flag"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
+	"sync"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/mailflowkit/mailflow/pkg/cli"
+	"github.com/mailflowkit/mailflow/pkg/schemacheck"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden output in testdata/script/*.txtar")
@@ -33,10 +36,13 @@ func TestScripts(t *testing.T) {
 			env.Setenv("NO_COLOR", "")
 			env.Setenv("TERM", "dumb")
 			env.Setenv("MAILFLOW_PASSWORD", "")
+			// Markdown stamps the time; pin it so goldens stay golden.
+			env.Setenv("SOURCE_DATE_EPOCH", "1795424400")
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"exits": exits,
+			"exits":      exits,
+			"jsonschema": jsonSchema,
 		},
 	})
 }
@@ -61,5 +67,26 @@ func exits(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	if got != want {
 		ts.Fatalf("%s exited %d, want %d", args[1], got, want)
+	}
+}
+
+var schemas = sync.OnceValues(func() (*schemacheck.Schemas, error) {
+	return schemacheck.Load(filepath.Join("..", "..", "docs", "schema"))
+})
+
+// jsonschema COMMAND FORMAT validates the stdout of the last command, the
+// --format FORMAT (json or jsonl) output of mailflow COMMAND, against the
+// schemas in docs/schema: every JSON output a script produces is checked,
+// not only the fields its stdout patterns name.
+func jsonSchema(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: jsonschema COMMAND json|jsonl")
+	}
+	s, err := schemas()
+	if err != nil {
+		ts.Fatalf("docs/schema: %v", err)
+	}
+	if err := s.Output(args[0], args[1], []byte(ts.ReadFile("stdout"))); err != nil {
+		ts.Fatalf("stdout does not match the %s %s schema: %v", args[0], args[1], err)
 	}
 }

@@ -5,8 +5,10 @@
 // It can inject the faults a mail admin meets in the wild: slow answers,
 // answers that never come, SERVFAIL or REFUSED for chosen names, truncation
 // of large UDP replies, and the AD flag a validating resolver would set. It
-// is not a recursive resolver, does not sign zones and does not do zone
-// transfers.
+// can also play a broken or spoofing resolver: answer a name with records
+// for another name, of another type or class, or with a question section
+// that is not the one asked. It is not a recursive resolver, does not sign
+// zones and does not do zone transfers.
 package authdns
 
 import (
@@ -27,6 +29,13 @@ type Rule struct {
 	Drop  bool          // never answer
 	Rcode int           // answer with this rcode and no records (e.g. dns.RcodeServerFailure)
 	AD    bool          // set the AD flag, as a validating resolver would for signed data
+	// Answer replaces the answer section with these records, whatever
+	// their owner, type or class: a broken or spoofing resolver answering
+	// "other.test. A 198.51.100.77" to a question for another name.
+	Answer []dns.RR
+	// Question, when its Name is set, replaces the question section of
+	// the reply: a reply to some other query.
+	Question dns.Question
 }
 
 // Server is a running authoritative server.
@@ -223,9 +232,8 @@ func (s *Server) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 		time.Sleep(d)
 	}
 	m := s.answer(req, name, q.Qtype)
-	if hasRule && rule.Rcode != 0 {
-		m = new(dns.Msg)
-		m.SetRcode(req, rule.Rcode)
+	if hasRule {
+		m = rule.apply(req, m)
 	}
 	m.AuthenticatedData = s.ad || (hasRule && rule.AD)
 	if opt := req.IsEdns0(); opt != nil {
@@ -245,6 +253,24 @@ func (s *Server) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 		}
 	}
 	w.WriteMsg(m) //nolint:errcheck // the client sees a timeout
+}
+
+// apply turns the zone's reply m into the faulty one the rule asks for.
+func (r Rule) apply(req, m *dns.Msg) *dns.Msg {
+	if r.Rcode != 0 {
+		m = new(dns.Msg)
+		m.SetRcode(req, r.Rcode)
+	}
+	if r.Answer != nil {
+		m.Answer, m.Ns = r.Answer, nil
+		if r.Rcode == 0 {
+			m.Rcode = dns.RcodeSuccess
+		}
+	}
+	if r.Question.Name != "" {
+		m.Question = []dns.Question{r.Question}
+	}
+	return m
 }
 
 func (s *Server) answer(req *dns.Msg, name string, qtype uint16) *dns.Msg {

@@ -57,3 +57,41 @@ func TestAnswers(t *testing.T) {
 		}
 	}
 }
+
+// The hostile rules send exactly the reply a broken or spoofing resolver
+// would: the resolver tests depend on these bytes reaching the client.
+func TestHostileReplies(t *testing.T) {
+	other, err := dns.NewRR("other.test. 300 IN A 198.51.100.77")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := authdns.Start("127.0.0.1:0", zone,
+		authdns.WithRule("mail.t.test", authdns.Rule{Type: dns.TypeA, Answer: []dns.RR{other}}),
+		authdns.WithRule("alias.t.test", authdns.Rule{Question: dns.Question{Name: "other.test.", Qtype: dns.TypeA, Qclass: dns.ClassINET}}),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	c := new(dns.Client)
+	ask := func(name string, qtype uint16) *dns.Msg {
+		t.Helper()
+		m := new(dns.Msg)
+		m.SetQuestion(name, qtype)
+		r, _, err := c.Exchange(m, srv.Addr)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		return r
+	}
+	if r := ask("mail.t.test.", dns.TypeA); len(r.Answer) != 1 || r.Answer[0].String() != other.String() || r.Rcode != dns.RcodeSuccess {
+		t.Errorf("forged answer: %v", r)
+	}
+	// The rule is for A only: other types keep the zone's answer (NODATA).
+	if r := ask("mail.t.test.", dns.TypeAAAA); len(r.Answer) != 0 || len(r.Ns) != 1 {
+		t.Errorf("AAAA of mail.t.test changed: %v", r)
+	}
+	if r := ask("alias.t.test.", dns.TypeA); len(r.Question) != 1 || r.Question[0].Name != "other.test." || len(r.Answer) != 2 {
+		t.Errorf("question not replaced: %v", r)
+	}
+}

@@ -5,9 +5,11 @@
 package certgen
 
 import (
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -67,11 +69,23 @@ type Leaf struct {
 	// Valid is the lifetime from an hour ago; default one year. A negative
 	// value makes an already expired certificate.
 	Valid time.Duration
+	// RSABits gives the certificate an RSA key of this size instead of
+	// ECDSA P-256 (for key-size grading).
+	RSABits int
+	// Client makes a client certificate (extended key usage clientAuth)
+	// besides a server one.
+	Client bool
 }
 
 // Issue signs a server certificate. A nil CA makes it self-signed.
 func Issue(ca *CA, l Leaf) (tls.Certificate, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	var key crypto.Signer
+	var err error
+	if l.RSABits > 0 {
+		key, err = rsa.GenerateKey(rand.Reader, l.RSABits)
+	} else {
+		key, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	}
 	if err != nil {
 		return tls.Certificate{}, err
 	}
@@ -89,6 +103,13 @@ func Issue(ca *CA, l Leaf) (tls.Certificate, error) {
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 	}
+	if l.RSABits > 0 {
+		// RSA key exchange encrypts the premaster secret to this key.
+		tmpl.KeyUsage |= x509.KeyUsageKeyEncipherment
+	}
+	if l.Client {
+		tmpl.ExtKeyUsage = append(tmpl.ExtKeyUsage, x509.ExtKeyUsageClientAuth)
+	}
 	if len(l.Names) > 0 {
 		tmpl.Subject = pkix.Name{CommonName: l.Names[0]}
 	}
@@ -103,7 +124,7 @@ func Issue(ca *CA, l Leaf) (tls.Certificate, error) {
 	if ca != nil {
 		parent, signer = ca.Cert, ca.key
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, &key.PublicKey, signer)
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, key.Public(), signer)
 	if err != nil {
 		return tls.Certificate{}, err
 	}

@@ -27,8 +27,8 @@ type Assertion struct {
 	// Skipped says why the assertion could not be evaluated (a timeout, a
 	// lookup without answer); Pass is then false but nothing failed.
 	Skipped string `json:"skipped,omitempty"`
-	// Origin is where the spec asserts it ("mailflow.yaml:7").
-	Origin   string   `json:"origin"`
+	// Source is where the spec asserts it ("mailflow.yaml:7").
+	Source   string   `json:"source"`
 	Evidence []string `json:"evidence,omitempty"`
 	Fix      string   `json:"-"`
 
@@ -39,7 +39,7 @@ type Assertion struct {
 // when it failed, incomplete when it could not be evaluated.
 func (a Assertion) Finding() report.Finding {
 	loc := a.location
-	f := report.Finding{ID: "check.spec." + a.Name, Subject: a.Domain, Location: &loc, Ref: "spec " + a.Origin, Evidence: a.Evidence}
+	f := report.Finding{ID: "check.spec." + a.Name, Subject: a.Domain, Location: &loc, Ref: "spec " + a.Source, Evidence: a.Evidence}
 	if a.Subject != "" {
 		f.Subject = a.Subject
 	}
@@ -89,7 +89,7 @@ func (d *DomainSpec) Evaluate(res *Result) []Assertion {
 	}
 	for _, s := range res.Submit {
 		got, pass, skipped := submissionAuth(s)
-		e.add(Assertion{Name: "no_auth_before_tls", Subject: s.Endpoint, Want: "no AUTH before TLS", Got: got, Pass: pass, Skipped: skipped,
+		e.add(Assertion{Name: "no_auth_before_tls", Subject: s.Target, Want: "no AUTH before TLS", Got: got, Pass: pass, Skipped: skipped,
 			Fix: "offer AUTH on submission only after STARTTLS, or use implicit TLS on port 465"}, s.Findings)
 	}
 	if r.SPF != nil && *r.SPF {
@@ -138,7 +138,7 @@ const maxEvidence = 12
 func (e *evaluator) add(a Assertion, sources []report.Finding) {
 	a.Domain = e.res.Domain
 	a.location = e.d.origins[a.Name]
-	a.Origin = where(a.location)
+	a.Source = where(a.location)
 	if !a.Pass {
 		for _, f := range sources {
 			if f.Severity == report.OK || !relatedTo(a.Name, f.ID) {

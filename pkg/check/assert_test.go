@@ -44,7 +44,7 @@ var (
 func lists(status dnsbl.Status) *dnsbl.Result {
 	lr := dnsbl.ListResult{Zone: "bl.example", Status: status, Err: "timeout"}
 	if status == dnsbl.StatusListed {
-		lr.Codes = []netip.Addr{netip.MustParseAddr("127.0.0.2")}
+		lr.Codes = []dnsbl.Code{{Code: netip.MustParseAddr("127.0.0.2")}}
 	}
 	return &dnsbl.Result{Lists: []dnsbl.ListResult{lr}}
 }
@@ -134,11 +134,11 @@ func TestEvaluate(t *testing.T) {
 			res: func() *check.Result {
 				r := result(ok)
 				r.Submit = []*check.Submission{
-					{Endpoint: "smtp.a.example:587", SMTP: plain},
-					{Endpoint: "smtp.a.example:465", SMTP: implicit},
-					{Endpoint: "smtp.b.example:587", SMTP: tls13},
-					{Endpoint: "gone.a.example:587", Findings: []report.Finding{{ID: "check.submission", Severity: report.Error, Message: "no address"}}},
-					{Endpoint: "slow.a.example:587", Findings: []report.Finding{{ID: "check.submission", Severity: report.Warning, Incomplete: true, Message: "timeout"}}},
+					{Target: "smtp.a.example:587", SMTP: plain},
+					{Target: "smtp.a.example:465", SMTP: implicit},
+					{Target: "smtp.b.example:587", SMTP: tls13},
+					{Target: "gone.a.example:587", Findings: []report.Finding{{ID: "check.submission", Severity: report.Error, Message: "no address"}}},
+					{Target: "slow.a.example:587", Findings: []report.Finding{{ID: "check.submission", Severity: report.Warning, Incomplete: true, Message: "timeout"}}},
 				}
 				return r
 			}(),
@@ -161,8 +161,8 @@ func TestEvaluate(t *testing.T) {
 					verdict = "skipped"
 				}
 				got = append(got, strings.TrimSpace(a.Name+" "+a.Subject)+": "+verdict)
-				if a.Domain != "a.example" || !strings.HasPrefix(a.Origin, "s.yaml:") {
-					t.Errorf("%s: domain %q, origin %q", a.Name, a.Domain, a.Origin)
+				if a.Domain != "a.example" || !strings.HasPrefix(a.Source, "s.yaml:") {
+					t.Errorf("%s: domain %q, source %q", a.Name, a.Domain, a.Source)
 				}
 				if verdict == "fail" && (a.Want == "" || a.Got == "" || a.Fix == "") {
 					t.Errorf("%s: a failure needs want, got and fix: %+v", a.Name, a)

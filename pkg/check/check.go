@@ -21,6 +21,7 @@ import (
 	"net/netip"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/mailflowkit/mailflow/pkg/dmarc"
@@ -82,24 +83,28 @@ type Target struct {
 
 // Result is everything learned about one domain.
 type Result struct {
-	Domain string        `json:"domain"`
-	Route  *mx.Result    `json:"mx"`
-	Hosts  []*Host       `json:"hosts"`
-	SPF    *spf.Result   `json:"spf"`
-	DMARC  *dmarc.Result `json:"dmarc"`
+	Domain string     `json:"domain"`
+	Route  *mx.Result `json:"mx,omitempty"`
+	// Hosts are the MX addresses probed, one entry per host and address.
+	Hosts  []*Host       `json:"hosts,omitempty"`
+	SPF    *spf.Result   `json:"spf,omitempty"`
+	DMARC  *dmarc.Result `json:"dmarc,omitempty"`
 	Submit []*Submission `json:"submission,omitempty"`
 	// Findings are every package's findings about the domain, subjects
 	// naming host and address.
-	Findings []report.Finding `json:"findings"`
+	Findings []report.Finding `json:"findings,omitempty"`
 }
 
 // Host is one MX address: the session with it and its block-list status.
+// The address's fields (ip, class, ptr...) are inline, as in an mx target.
 type Host struct {
-	Host       string            `json:"host"`
-	Preference uint16            `json:"preference"`
-	Address    mx.Address        `json:"address"`
-	SMTP       *smtpprobe.Result `json:"smtp"`
-	DNSBL      *dnsbl.Result     `json:"dnsbl"`
+	Host       string `json:"host"`
+	Preference uint16 `json:"preference"`
+	mx.Address
+	// SMTP is the session with the address, DNSBL its block-list lookups
+	// (none when no list was selected).
+	SMTP  *smtpprobe.Result `json:"smtp,omitempty"`
+	DNSBL *dnsbl.Result     `json:"dnsbl,omitempty"`
 	// Findings are the session's and the block lists' findings plus the
 	// route's findings about this address.
 	Findings []report.Finding `json:"-"`
@@ -107,8 +112,9 @@ type Host struct {
 
 // Submission is one submission endpoint probed for AUTH before TLS.
 type Submission struct {
-	Endpoint string            `json:"endpoint"`
-	SMTP     *smtpprobe.Result `json:"smtp,omitempty"`
+	// Target is the endpoint as the spec gives it, "host:port".
+	Target string            `json:"target"`
+	SMTP   *smtpprobe.Result `json:"smtp,omitempty"`
 	// Findings hold the probe's findings, or why there was no probe.
 	Findings []report.Finding `json:"-"`
 }
@@ -186,7 +192,7 @@ func (c *checker) domain(ctx context.Context, t Target) *Result {
 	wg.Go(func() { res.SPF = spf.Check(ctx, c.r, name.ASCII) })
 	wg.Go(func() { res.DMARC = dmarc.Check(ctx, c.r, name.ASCII) })
 	for _, ep := range t.Submission {
-		sub := &Submission{Endpoint: ep}
+		sub := &Submission{Target: ep}
 		res.Submit = append(res.Submit, sub)
 		wg.Go(func() { c.submission(ctx, sub) })
 	}
@@ -206,14 +212,20 @@ func (c *checker) domain(ctx context.Context, t Target) *Result {
 
 // hosts lists the MX addresses a sender would try: every address of every
 // target that is not us, each host and address once, at most MaxAddresses;
-// left counts the addresses beyond that.
+// left counts the addresses beyond that. Only addresses of the family the
+// probe may use count (-4/-6), and a host the probe is told to reach at a
+// given address (--connect) has that one address.
 func (c *checker) hosts(route *mx.Result) (out []*Host, left int) {
 	seen := map[string]bool{}
 	for _, t := range route.Targets {
 		if t.Self || t.Dropped {
 			continue
 		}
-		for _, a := range t.Addrs {
+		addrs := slices.DeleteFunc(slices.Clone(t.Addrs), func(a mx.Address) bool { return !c.probe.Client.Allows(a.IP) })
+		if ap, ok := c.probe.Connect[strings.ToLower(t.Host)]; ok {
+			addrs = []mx.Address{{IP: ap.Addr()}}
+		}
+		for _, a := range addrs {
 			key := t.Host + " " + a.IP.String()
 			switch {
 			case seen[key]:
@@ -265,10 +277,10 @@ type dnsblLookup struct{ res *dnsbl.Result }
 // (RFC 8314), where AUTH can only ever come after TLS.
 func (c *checker) submission(ctx context.Context, s *Submission) {
 	fail := func(sev report.Severity, incomplete bool, msg string) {
-		s.Findings = append(s.Findings, report.Finding{ID: "check.submission", Severity: sev, Incomplete: incomplete, Subject: s.Endpoint, Message: msg,
+		s.Findings = append(s.Findings, report.Finding{ID: "check.submission", Severity: sev, Incomplete: incomplete, Subject: s.Target, Message: msg,
 			Fix: "check the host name and port of the submission service in the spec"})
 	}
-	host, port, err := net.SplitHostPort(s.Endpoint)
+	host, port, err := net.SplitHostPort(s.Target)
 	if err != nil {
 		fail(report.Error, false, "not a host:port endpoint: "+err.Error())
 		return
@@ -287,13 +299,14 @@ func (c *checker) submission(ctx context.Context, s *Submission) {
 		addr, serverName = a.IPs[0].String(), host
 	}
 	o := c.probe
-	o.RelayTest = false
+	// The relay test and the TLS grade are about the MX hosts.
+	o.RelayTest, o.TLSGrade = false, false
 	o.TLSOnConnect = port == "465"
 	c.sessions <- struct{}{}
 	defer func() { <-c.sessions }()
 	s.SMTP = smtpprobe.Probe(ctx, net.JoinHostPort(addr, port), serverName, o)
 	s.SMTP.Via = "submission"
-	s.Findings = relabel(s.SMTP.Findings, s.Endpoint)
+	s.Findings = relabel(s.SMTP.Findings, s.Target)
 }
 
 // collect gathers the findings in reading order: route, per host, domain

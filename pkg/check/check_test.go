@@ -222,7 +222,7 @@ func TestSubmission(t *testing.T) {
 	for i, tt := range tests {
 		s := subs[i]
 		i := slices.IndexFunc(s.Findings, func(f report.Finding) bool { return f.ID == tt.id })
-		if s.Endpoint != tt.endpoint || i < 0 || s.Findings[i].Severity != tt.sev || s.Findings[i].Subject != tt.endpoint {
+		if s.Target != tt.endpoint || i < 0 || s.Findings[i].Severity != tt.sev || s.Findings[i].Subject != tt.endpoint {
 			t.Errorf("%s: want %s %s, got %q", tt.endpoint, tt.id, tt.sev, findingIDs(s.Findings, report.OK))
 		}
 	}

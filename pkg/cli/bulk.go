@@ -8,6 +8,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/mailflowkit/mailflow/pkg/dnsbl"
+	"github.com/mailflowkit/mailflow/pkg/ndr"
 	"github.com/mailflowkit/mailflow/pkg/report"
 )
 
@@ -33,13 +35,15 @@ type bulkTally struct {
 	// findings are the run's own findings (a DNSBL selftest), not a
 	// target's; they go into the summary record, with the selftest.
 	findings []report.Finding
-	selftest any
+	selftest []dnsbl.Health
 	// totals are command-specific totals (ndr: recipients by reason).
-	totals any
+	totals *ndr.Summary
 }
 
-func newBulkTally(e *Env, command string, started time.Time) *bulkTally {
-	return &bulkTally{e: e, command: command, started: started, verdicts: map[string]int{}, counts: map[string]int{}}
+// newBulkTally starts the counts of a run, and its clock (Env.Now, which
+// SOURCE_DATE_EPOCH pins for reproducible output).
+func newBulkTally(e *Env, command string) *bulkTally {
+	return &bulkTally{e: e, command: command, started: e.Now(), verdicts: map[string]int{}, counts: map[string]int{}}
 }
 
 // result counts one target's result: its verdict word and findings.
@@ -57,13 +61,9 @@ func (t *bulkTally) runFindings(fs []report.Finding) {
 	t.add(fs)
 }
 
+// add counts findings as the document's counts do.
 func (t *bulkTally) add(fs []report.Finding) {
-	for _, f := range fs {
-		t.counts[f.Severity.String()]++
-		if f.Incomplete {
-			t.unchecked++
-		}
-	}
+	t.unchecked += addCounts(t.counts, fs)
 	t.exit = worseExit(t.exit, t.e.ExitFor(fs))
 }
 
@@ -79,36 +79,34 @@ func (t *bulkTally) exitCode() int {
 	return t.exit
 }
 
-// status is the word for exitCode in JSON.
-func (t *bulkTally) status() string {
-	if code := t.exitCode(); code != report.ExitUsage {
-		return report.StatusName(code)
-	}
-	return "bad_input"
-}
-
-// bulkSummary is the last record of a bulk JSON-lines run.
+// bulkSummary is the last record of a bulk JSON-lines run (docs/json.md).
 type bulkSummary struct {
-	Type          string           `json:"type"`
-	SchemaVersion int              `json:"schema_version"`
-	Tool          string           `json:"tool"`
-	Version       string           `json:"version"`
-	Command       string           `json:"command"`
-	Results       int              `json:"results"`
-	Errors        int              `json:"errors"`
-	Verdicts      map[string]int   `json:"verdicts,omitempty"`
-	Counts        map[string]int   `json:"counts"`
-	Unchecked     int              `json:"unchecked"`
-	Reordered     int              `json:"reordered,omitempty"`
-	DurationMS    float64          `json:"duration_ms"`
-	Status        string           `json:"status"`
-	ExitCode      int              `json:"exit_code"`
-	Findings      []report.Finding `json:"findings,omitempty"`
+	Type          string `json:"type" jsonschema:"enum=summary"`
+	SchemaVersion int    `json:"schema_version"`
+	Tool          string `json:"tool" jsonschema:"enum=mailflow"`
+	Version       string `json:"version"`
+	Command       string `json:"command"`
+	// Results and Errors count the "result" and "error" records.
+	Results int `json:"results"`
+	Errors  int `json:"errors"`
+	// Verdicts counts results per verdict word.
+	Verdicts map[string]int `json:"verdicts,omitempty"`
+	// Counts are the findings of the run per severity, and those that
+	// could not be checked under "unchecked", as in the document.
+	Counts map[string]int `json:"counts"`
+	// Unchecked is the number of findings that could not be checked.
+	Unchecked int `json:"unchecked"`
+	// Reordered counts results written ahead of a slower earlier input.
+	Reordered  int     `json:"reordered,omitempty"`
+	DurationMS float64 `json:"duration_ms"`
+	Status     string  `json:"status" jsonschema:"enum=ok,enum=problem,enum=incomplete,enum=bad_input"`
+	ExitCode   int     `json:"exit_code"`
+	// Findings are about the run rather than one target.
+	Findings []report.Finding `json:"findings,omitempty"`
 	// SelfTest is dnsbl's list health (--selftest).
-	SelfTest any `json:"selftest,omitempty"`
-	// Totals are the command's own totals (ndr: recipients by reason,
-	// status and domain).
-	Totals any `json:"totals,omitempty"`
+	SelfTest []dnsbl.Health `json:"selftest,omitempty"`
+	// Totals are ndr's recipients by reason, status and domain.
+	Totals *ndr.Summary `json:"totals,omitempty"`
 }
 
 // writeSummary writes the summary record.
@@ -117,9 +115,23 @@ func (t *bulkTally) writeSummary(w *bulkWriter) error {
 		Type: "summary", SchemaVersion: report.SchemaVersion, Tool: "mailflow", Version: Version(),
 		Command: t.command, Results: t.results, Errors: t.errors, Verdicts: t.verdicts,
 		Counts: t.counts, Unchecked: t.unchecked, Reordered: t.reordered,
-		DurationMS: report.MS(time.Since(t.started)), Status: t.status(), ExitCode: t.exitCode(),
+		DurationMS: report.MS(t.e.Now().Sub(t.started)), Status: report.StatusName(t.exitCode()), ExitCode: t.exitCode(),
 		Findings: t.findings, SelfTest: t.selftest, Totals: t.totals,
 	})
+}
+
+// addCounts adds findings to counts keyed as the JSON document's: checked
+// findings per severity, the others under "unchecked". It returns how
+// many could not be checked.
+func addCounts(counts map[string]int, fs []report.Finding) int {
+	tally := report.Count(fs)
+	for sev, n := range tally.Severity {
+		counts[sev.String()] += n
+	}
+	if tally.Unchecked > 0 {
+		counts["unchecked"] += tally.Unchecked
+	}
+	return tally.Unchecked
 }
 
 // worseExit combines two exit codes of checks: a problem beats an

@@ -77,8 +77,8 @@ func (d *docStream) findings(fs []report.Finding) error {
 		}
 		os.Remove(d.spool.Name()) // gone once closed; nothing is left behind
 	}
+	addCounts(d.counts, fs)
 	for _, f := range fs {
-		d.counts[f.Severity.String()]++
 		s, err := indented(f, 2)
 		if err != nil {
 			return err

@@ -27,6 +27,8 @@ type checkOptions struct {
 	dnsblDNS    string
 	relayTest   bool
 	concurrency int
+	client      tlsClientFlags
+	tlsGrade    bool
 }
 
 // checkData is the "data" member of check JSON output.
@@ -83,6 +85,8 @@ checked and nothing worse was found.`,
 		f.StringVar(&o.dnsblDNS, "dnsbl-dns", "", "send the block-list queries to DNS server ADDR[:PORT] instead of --dns")
 		f.BoolVar(&o.relayTest, "relay-test", false, "ask every MX to relay between reserved domains, unauthenticated (no message is sent)")
 		f.IntVar(&o.concurrency, "concurrency", check.DefaultConcurrency, fmt.Sprintf("SMTP sessions at once (1-%d)", check.MaxConcurrency))
+		f.BoolVar(&o.tlsGrade, "tls-grade", false, "grade each MX's TLS against NCSC-NL's TLS guidelines: versions, weak suites, key exchange, certificate key and signature (8 more short sessions per MX)")
+		o.client.register(cmd, true)
 		return cmd
 	})
 }
@@ -248,7 +252,7 @@ func loadCheckSpec(e *Env, o *checkOptions) (*check.Spec, error) {
 func checkRunOptions(e *Env, o *checkOptions, spec *check.Spec) (check.Options, error) {
 	opts := check.Options{
 		Self: o.self, Port: o.port, Concurrency: o.concurrency, Trace: e.Verbose,
-		Probe: smtpprobe.Options{EHLO: o.ehlo, RelayTest: o.relayTest, DialTimeout: e.Timeout, ReplyTimeout: e.Timeout},
+		Probe: smtpprobe.Options{EHLO: o.ehlo, RelayTest: o.relayTest, DialTimeout: e.Timeout, ReplyTimeout: e.Timeout, TLSGrade: o.tlsGrade},
 		// Public lists block resolvers that query too fast; a check of
 		// a few domains stays far below this.
 		Limiter: dnsbl.NewLimiter(20),
@@ -292,6 +296,12 @@ func checkRunOptions(e *Env, o *checkOptions, spec *check.Spec) (check.Options, 
 			return opts, Usagef("--dnsbl-dns: %v", err)
 		}
 		opts.DNSBL = r
+	}
+	if opts.Probe.Client, err = o.client.controls(e); err != nil {
+		return opts, err
+	}
+	if opts.Probe.Connect, err = o.client.connectMap(opts.Probe.Client); err != nil {
+		return opts, err
 	}
 	if o.caFile != "" {
 		pool, err := certPool(e, "--ca-file", o.caFile)

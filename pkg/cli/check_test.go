@@ -216,7 +216,7 @@ func TestCheckExitCodes(t *testing.T) {
 		{"unreachable", []string{"good.lab.test", "--zone", "bl.lab.test", "--port", free}, 3, "smtp.connect"},
 		{"several domains", []string{"good.lab.test", "nullmx.lab.test", "--zone", "bl.lab.test", "--fail-on", "warning"}, 1, "mx.null_mx nullmx.lab.test"},
 		{"junit without spec", []string{"badcert.lab.test", "--zone", "bl.lab.test", "-o", "junit"}, 1, `<failure message="the certificate does not cover mx.badcert.lab.test`},
-		{"markdown", []string{"good.lab.test", "--zone", "bl.lab.test", "-o", "markdown"}, 0, "### Summary"},
+		{"markdown", []string{"good.lab.test", "--zone", "bl.lab.test", "-o", "markdown"}, 0, "<summary>Summary</summary>"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"strings"
 	"testing"
 
 	"github.com/mailflowkit/mailflow/pkg/lab"
@@ -28,24 +27,12 @@ func TestCheckRegistry(t *testing.T) {
 // finding belongs to a check that can pass (so its ID does not name a
 // failure).
 func TestEmittedFindingsRegistered(t *testing.T) {
-	l, err := lab.Start(lab.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
 	seen := 0
-	for _, s := range lab.Scenarios() {
-		var out, errOut bytes.Buffer
-		io := &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, Getenv: func(string) string { return "" }}
-		args := append(s.Args(l), "--format", "json")
-		if code := Run(io, args); code != s.Exit {
-			t.Errorf("%s: exit %d, want %d: %s", s.Title, code, s.Exit, errOut.String())
-			continue
-		}
-		fs, err := findingsIn(out.Bytes())
+	scenarioOutput(t, []string{"json"}, func(s lab.Scenario, _ []string, _ string, out []byte) {
+		fs, err := findingsIn(out)
 		if err != nil {
 			t.Errorf("%s: %v", s.Title, err)
-			continue
+			return
 		}
 		for _, f := range fs {
 			seen++
@@ -53,7 +40,7 @@ func TestEmittedFindingsRegistered(t *testing.T) {
 				t.Errorf("%s: %v", s.Title, err)
 			}
 		}
-	}
+	})
 	if seen == 0 {
 		t.Fatal("no findings seen in any scenario's JSON")
 	}

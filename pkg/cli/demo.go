@@ -38,9 +38,9 @@ when any command ended otherwise, which makes it a self-test of mailflow.`,
 				var unexpected []string
 				for _, s := range lab.Scenarios() {
 					args := s.Args(l)
-					fmt.Fprintf(w, "%s\n%s\n\n", st.Bold("## "+s.Title), st.Faint("$ mailflow "+shellJoin(args)))
+					fmt.Fprintf(w, "%s\n%s\n\n", st.Bold("## "+s.Title), st.Faint("$ mailflow "+report.ShellJoin(args)))
 					code := Run(e.IO, append(args, "--format", e.Format, "--color", colorFlag(e)))
-					exit := strconv.Itoa(code) + " (" + report.StatusName(code) + ")"
+					exit := strconv.Itoa(code) + " (" + report.StatusText(code) + ")"
 					if code != s.Exit {
 						exit += fmt.Sprintf(", expected %d", s.Exit)
 						unexpected = append(unexpected, fmt.Sprintf("%q exited %d, expected %d", s.Title, code, s.Exit))

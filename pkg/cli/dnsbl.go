@@ -260,15 +260,19 @@ type dnsblRun struct {
 	health  []dnsbl.Health
 }
 
-// dnsblData is the "data" member of the JSON report, after the results
-// (streamed first, see docStream).
+// dnsblData is the "data" member of the JSON report: the lists used, their
+// selftest, one result per target (streamed first, see docStream), the
+// lines of --file that are not targets, and the counts. --list-catalog
+// fills Lists only.
 type dnsblData struct {
-	Lists    []dnsbl.List     `json:"lists"`
-	SelfTest []dnsbl.Health   `json:"selftest,omitempty"`
-	Errors   []dnsblError     `json:"errors,omitempty"`
-	Summary  dnsblSummaryData `json:"summary"`
+	Lists    []dnsbl.List         `json:"lists"`
+	SelfTest []dnsbl.Health       `json:"selftest,omitempty"`
+	Results  []*dnsbl.Result      `json:"results,omitempty"`
+	Errors   []report.ErrorRecord `json:"errors,omitempty"`
+	Summary  *dnsblSummaryData    `json:"summary,omitempty"`
 }
 
+// dnsblSummaryData counts the targets by verdict.
 type dnsblSummaryData struct {
 	Targets    int `json:"targets"`
 	Listed     int `json:"listed"`
@@ -288,6 +292,12 @@ func (s *dnsblSummaryData) add(res *dnsbl.Result) {
 	default:
 		s.Clean++
 	}
+}
+
+// dnsblResultRecord is the "result" line of --format jsonl.
+type dnsblResultRecord struct {
+	Type string `json:"type" jsonschema:"enum=result"`
+	*dnsbl.Result
 }
 
 // selftest checks the lists and leaves out those whose answers mean
@@ -315,7 +325,7 @@ func (run *dnsblRun) selftest(ctx context.Context) error {
 }
 
 func dnsblHealthCell(lr dnsbl.ListResult) string {
-	return lr.Checked + ": " + dnsblAnswerCell(lr)
+	return lr.Checked() + ": " + dnsblAnswerCell(lr)
 }
 
 // dnsblAnswerCell is what a lookup returned: the codes, NXDOMAIN or the error.
@@ -350,16 +360,10 @@ func dnsblStatusCell(lr dnsbl.ListResult) string {
 	return "clean"
 }
 
-// dnsblError is the "error" record of a list line that could not be used.
-type dnsblError struct {
-	Type   string `json:"type"`
-	Source string `json:"source,omitempty"`
-	Target string `json:"target,omitempty"`
-	Error  string `json:"error"`
-}
-
-func newDNSBLError(in dnsbl.Input) dnsblError {
-	return dnsblError{"error", in.Source, in.Text, in.Err.Error()}
+// newDNSBLError is the "error" record of a list line that could not be
+// used.
+func newDNSBLError(in dnsbl.Input) report.ErrorRecord {
+	return report.ErrorRecord{Type: "error", Source: in.Source, Target: in.Text, Error: in.Err.Error()}
 }
 
 // check runs the targets with a progress bar, calling emit per outcome,
@@ -375,11 +379,9 @@ func (run *dnsblRun) check(ctx context.Context, emit func(dnsbl.Outcome) error) 
 // streamJSONL writes one record per target as it is done, then a summary
 // record with the run-level findings; nothing is held back for the end.
 func (run *dnsblRun) streamJSONL(ctx context.Context) error {
-	tally := newBulkTally(run.e, "dnsbl", run.started)
+	tally := newBulkTally(run.e, "dnsbl")
 	tally.runFindings(run.rep.Findings)
-	if run.health != nil {
-		tally.selftest = run.health
-	}
+	tally.selftest = run.health
 	out := newBulkWriter(run.e.IO.Out)
 	reordered, err := run.check(ctx, func(oc dnsbl.Outcome) error {
 		if oc.Result == nil {
@@ -388,10 +390,7 @@ func (run *dnsblRun) streamJSONL(ctx context.Context) error {
 		}
 		res := oc.Result
 		tally.result(res.Verdict.String(), res.Findings)
-		return out.record(struct {
-			Type string `json:"type"`
-			*dnsbl.Result
-		}{"result", res})
+		return out.record(dnsblResultRecord{"result", res})
 	})
 	tally.reordered = reordered
 	if err == nil {
@@ -418,8 +417,8 @@ func (run *dnsblRun) exit(bad, code int) error {
 func (run *dnsblRun) streamJSON(ctx context.Context) error {
 	out := newBulkWriter(run.e.IO.Out)
 	doc := newDocStream(out)
-	tally := newBulkTally(run.e, "dnsbl", run.started)
-	data := &dnsblData{Lists: run.lists, SelfTest: run.health}
+	tally := newBulkTally(run.e, "dnsbl")
+	data := &dnsblData{Lists: run.lists, SelfTest: run.health, Summary: &dnsblSummaryData{}}
 	tally.runFindings(run.rep.Findings)
 	err := doc.findings(run.rep.Findings)
 	if err == nil {
@@ -446,7 +445,7 @@ func (run *dnsblRun) streamJSON(ctx context.Context) error {
 	rep := *run.rep
 	rep.Findings = nil
 	rep.Duration = time.Since(run.started)
-	rep.Summary = dnsblSummaryLine(data.Summary, len(run.lists), run.opts.Limiter != nil)
+	rep.Summary = dnsblSummaryLine(*data.Summary, len(run.lists), run.opts.Limiter != nil)
 	if err := cmp.Or(doc.finish(&rep, data, tally.exitCode()), out.Flush()); err != nil {
 		return err
 	}
@@ -457,13 +456,13 @@ func (run *dnsblRun) streamJSON(ctx context.Context) error {
 // result: the per-target tables only with -v, the rows of clean targets
 // only with -v.
 func (run *dnsblRun) render(ctx context.Context) error {
-	data := &dnsblData{Lists: run.lists, SelfTest: run.health}
+	data := &dnsblData{Lists: run.lists, SelfTest: run.health, Summary: &dnsblSummaryData{}}
 	many := run.targets.total > 1
 	big := run.targets.total > dnsblDetailTargets
 	verbose := run.e.Verbose
 	keepSections := !big || verbose
 	summary := &report.Table{Header: []string{"Target", "Verdict", "Listed on", "Could not check"}}
-	var bad []dnsblError
+	var bad []report.ErrorRecord
 	clean := 0
 	reordered, err := run.check(ctx, func(oc dnsbl.Outcome) error {
 		if oc.Result == nil {
@@ -517,7 +516,7 @@ func (run *dnsblRun) render(ctx context.Context) error {
 	run.rep.Sections = append(run.rep.Sections, report.Section{Title: "Lists", Table: dnsblListsTable(run.lists), Verbose: true})
 	run.rep.Data = data
 	run.rep.Duration = time.Since(run.started)
-	run.rep.Summary = dnsblSummaryLine(data.Summary, len(run.lists), run.opts.Limiter != nil)
+	run.rep.Summary = dnsblSummaryLine(*data.Summary, len(run.lists), run.opts.Limiter != nil)
 	if reordered > 0 {
 		run.rep.Summary += fmt.Sprintf("; %d written out of input order behind slow targets", reordered)
 	}
@@ -545,20 +544,15 @@ func dnsblResultTitle(res *dnsbl.Result) string {
 func dnsblResultTable(res *dnsbl.Result) *report.Table {
 	t := &report.Table{Header: []string{"List", "Checked", "Status", "Answer", "Meaning"}}
 	for _, lr := range res.Lists {
-		meaning := strings.Join(dnsblNonEmpty(lr.Meanings), "; ")
-		t.Rows = append(t.Rows, []string{lr.Zone, lr.Checked, dnsblStatusCell(lr), dnsblAnswerCell(lr), meaning})
+		var meanings []string
+		for _, c := range lr.Codes {
+			if c.Meaning != "" {
+				meanings = append(meanings, c.Meaning)
+			}
+		}
+		t.Rows = append(t.Rows, []string{lr.Zone, lr.Checked(), dnsblStatusCell(lr), dnsblAnswerCell(lr), strings.Join(meanings, "; ")})
 	}
 	return t
-}
-
-func dnsblNonEmpty(ss []string) []string {
-	var out []string
-	for _, s := range ss {
-		if s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 func dnsblListsTable(lists []dnsbl.List) *report.Table {
@@ -613,6 +607,6 @@ func dnsblCatalogReport() *report.Report {
 		Targets:  []string{"--list-catalog"},
 		Summary:  fmt.Sprintf("%d lists in the catalog, %d checked by default", len(cat), len(dnsbl.DefaultLists())),
 		Sections: []report.Section{{Title: "Catalog", Table: t}},
-		Data:     cat,
+		Data:     &dnsblData{Lists: cat},
 	}
 }

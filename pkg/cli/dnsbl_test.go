@@ -38,7 +38,7 @@ func TestDNSBLCommand(t *testing.T) {
 		{"range summary", []string{"dnsbl", "127.0.0.0/29", "--zone", "bl.lab.test"}, 1,
 			[]string{"Summary", "127.0.0.2  listed   bl.lab.test", "8 targets on 1 list: 1 listed, 7 clean"}},
 		{"markdown", []string{"-o", "markdown", "dnsbl", "127.0.0.14", "--zone", "bl.lab.test"}, 1,
-			[]string{"## mailflow dnsbl 127.0.0.14", "| bl.lab.test | 127.0.0.14 | LISTED | 127.0.0.72 |"}},
+			[]string{"## `mailflow ", " -o markdown dnsbl 127.0.0.14 --zone bl.lab.test`\n", "| bl.lab.test | 127.0.0.14 | LISTED | 127.0.0.72 |"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -68,8 +68,10 @@ func TestDNSBLMachineFormats(t *testing.T) {
 			Results []struct {
 				Verdict string `json:"verdict"`
 				Lists   []struct {
-					Status string   `json:"status"`
-					Codes  []string `json:"codes"`
+					Status string `json:"status"`
+					Codes  []struct {
+						Code string `json:"code"`
+					} `json:"codes"`
 				} `json:"lists"`
 				Findings []any `json:"findings"`
 			} `json:"results"`
@@ -80,7 +82,7 @@ func TestDNSBLMachineFormats(t *testing.T) {
 		t.Fatalf("json: %v\n%s", err, out)
 	}
 	r := doc.Data.Results
-	if code != 1 || doc.ExitCode != 1 || len(r) != 1 || r[0].Verdict != "listed" || r[0].Lists[0].Codes[0] != "127.0.0.72" ||
+	if code != 1 || doc.ExitCode != 1 || len(r) != 1 || r[0].Verdict != "listed" || r[0].Lists[0].Codes[0].Code != "127.0.0.72" ||
 		r[0].Findings != nil || doc.Findings[0].ID != "dnsbl.listed" || doc.Data.Summary.Listed != 1 {
 		t.Errorf("json document: %+v", doc)
 	}

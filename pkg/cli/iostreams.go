@@ -42,7 +42,8 @@ func isTTY(f *os.File) bool {
 }
 
 // ColorEnabled applies --color: "always", "never", or "auto", which means a
-// terminal on stdout, NO_COLOR unset (https://no-color.org) and TERM not dumb.
+// terminal on stdout, NO_COLOR unset or empty (https://no-color.org: only a
+// non-empty value turns color off) and TERM not dumb.
 func (s *IOStreams) ColorEnabled(mode string) bool {
 	switch mode {
 	case "always":

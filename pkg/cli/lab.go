@@ -3,12 +3,12 @@ package cli
 import (
 	"fmt"
 	"os/signal"
-	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
 
 	"github.com/mailflowkit/mailflow/pkg/lab"
+	"github.com/mailflowkit/mailflow/pkg/report"
 )
 
 type labOptions struct {
@@ -54,21 +54,13 @@ func printLab(e *Env, l *lab.Lab) {
 	for _, h := range l.Hosts {
 		fmt.Fprintf(w, "  %-38s %-11s %s\n", h.Name, h.IP, h.Fault)
 	}
+	fmt.Fprintln(w, "\nDNS faults:")
+	for _, f := range lab.DNSFaults() {
+		fmt.Fprintf(w, "  %-38s %-11s %s\n", f.Name, f.Type, f.Fault)
+	}
 	fmt.Fprintln(w, "\nTry:")
 	for _, s := range lab.Scenarios() {
-		fmt.Fprintf(w, "  mailflow %s\n", shellJoin(s.Args(l)))
+		fmt.Fprintf(w, "  mailflow %s\n", report.ShellJoin(s.Args(l)))
 	}
 	fmt.Fprintln(w, "\nPress Ctrl-C to stop.")
-}
-
-// shellJoin quotes arguments that a shell would split.
-func shellJoin(args []string) string {
-	out := make([]string, len(args))
-	for i, a := range args {
-		if a == "" || strings.ContainsAny(a, " \t'\"$;&|<>*?#") {
-			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
-		}
-		out[i] = a
-	}
-	return strings.Join(out, " ")
 }

@@ -21,11 +21,17 @@ type lintOptions struct {
 	port      int
 	caFile    string
 	skip      []string
+	client    *tlsClientFlags
+}
+
+// lintData is the "data" member of lint JSON output: the files read.
+type lintData struct {
+	Inputs []lint.Input `json:"inputs"`
 }
 
 func init() {
 	register(func(e *Env) *cobra.Command {
-		var o lintOptions
+		o := lintOptions{client: &tlsClientFlags{prefix: "with --live: "}}
 		cmd := &cobra.Command{
 			Use:   "lint FILE...",
 			Short: "Find Exchange connector settings that break mail flow, in exported configuration",
@@ -72,6 +78,7 @@ Exit codes: 0 clean, 1 an error finding (or --fail-on), 2 unreadable input,
 		f.StringVar(&o.compare, "compare", "", "with --live: external DNS server ADDR[:PORT] whose answers for smart hosts must match --dns")
 		f.IntVar(&o.port, "port", 0, "with --live: connect to smart hosts on this port instead of each connector's Port")
 		f.StringVar(&o.caFile, "ca-file", "", "with --live: PEM file of CA certificates to verify smart host certificates with (default: system roots)")
+		o.client.register(cmd, false)
 		f.StringArrayVar(&o.skip, "skip", nil, "rule ID not to run (repeatable)")
 		return cmd
 	})
@@ -90,8 +97,8 @@ func runLint(cmd *cobra.Command, e *Env, o lintOptions, args []string) error {
 	if len(args) == 0 {
 		return Usagef("lint needs at least one exported file (or --list-rules)")
 	}
-	if !o.live && (o.compare != "" || o.port != 0 || o.caFile != "") {
-		return Usagef("--compare, --port and --ca-file only apply with --live")
+	if !o.live && (o.compare != "" || o.port != 0 || o.caFile != "" || o.client.given(cmd)) {
+		return Usagef("--compare, --port, --ca-file and the TLS client flags (--tls-*, -4/-6, --source) only apply with --live")
 	}
 	if o.port < 0 || o.port > 65535 {
 		return Usagef("--port %d: want 1-65535", o.port)
@@ -134,7 +141,7 @@ func runLint(cmd *cobra.Command, e *Env, o lintOptions, args []string) error {
 	rep.Findings = lint.Check(cfg, opts)
 	rep.Sections = append(lint.ObjectSections(rep.Findings), rep.Sections...)
 	rep.Summary = fmt.Sprintf("Checked %s from %s.", report.Plural(len(cfg.Objects), "object"), report.Plural(len(cfg.Inputs), "file"))
-	rep.Data = map[string]any{"inputs": cfg.Inputs}
+	rep.Data = lintData{Inputs: cfg.Inputs}
 	rep.Duration = e.Now().Sub(started)
 	if e.Format == "sarif" {
 		if err := report.WriteSARIF(e.IO.Out, rep, lint.SARIFRules(), Version()); err != nil {
@@ -165,6 +172,9 @@ func runLive(cmd *cobra.Command, e *Env, o lintOptions, cfg *lint.Config) (*lint
 		return nil, "", err
 	}
 	lo := lint.LiveOptions{Internal: internal, Port: o.port, Timeout: e.Timeout}
+	if lo.Client, err = o.client.controls(e); err != nil {
+		return nil, "", err
+	}
 	desc := internal.String()
 	if o.compare != "" {
 		ext, err := resolver.New(resolver.Config{Servers: []string{o.compare}, TCP: e.TCP, Timeout: e.Timeout, Retries: e.Retries})

@@ -28,9 +28,9 @@ type mxOptions struct {
 
 // mxData is the "data" member of mx JSON output.
 type mxData struct {
-	Results  []*mx.Result `json:"results"`
-	BadLines []mx.Item    `json:"bad_lines,omitempty"`
-	Totals   *mx.Totals   `json:"totals,omitempty"`
+	Results  []*mx.Result         `json:"results"`
+	BadLines []report.ErrorRecord `json:"bad_lines,omitempty"`
+	Totals   *mx.Totals           `json:"totals,omitempty"`
 }
 
 func init() {
@@ -132,7 +132,7 @@ func runMXDomains(ctx context.Context, e *Env, r *resolver.Resolver, opts mx.Opt
 	wg.Wait()
 
 	if e.Format == "jsonl" {
-		tally := newBulkTally(e, "mx", started)
+		tally := newBulkTally(e, "mx")
 		out := newBulkWriter(e.IO.Out)
 		for i, res := range results {
 			tally.result(res.Verdict(), res.Findings)
@@ -185,7 +185,7 @@ func runMXBulk(ctx context.Context, e *Env, o *mxOptions, r *resolver.Resolver, 
 	defer done()
 	started := time.Now()
 	rec := &mxReadRecorder{r: in}
-	tally := newBulkTally(e, "mx", started)
+	tally := newBulkTally(e, "mx")
 	var bar *progress
 	if e.progressShown() {
 		bar = e.newProgress("mx", "domains", countListLines(o.file), false)
@@ -202,7 +202,7 @@ func runMXBulk(ctx context.Context, e *Env, o *mxOptions, r *resolver.Resolver, 
 		}
 		switch {
 		case e.Format == "text":
-			_, err := fmt.Fprintln(out, mx.BulkLine(it))
+			_, err := fmt.Fprintln(out, report.Sanitize(mx.BulkLine(it)))
 			return err
 		case e.Format == "jsonl":
 			return out.record(it)
@@ -213,7 +213,7 @@ func runMXBulk(ctx context.Context, e *Env, o *mxOptions, r *resolver.Resolver, 
 			findings = append(findings, mxQualified(it.Result, true)...)
 			data.Results = append(data.Results, it.Result)
 		} else {
-			data.BadLines = append(data.BadLines, it)
+			data.BadLines = append(data.BadLines, it.BadLine())
 		}
 		return nil
 	}
@@ -231,7 +231,7 @@ func runMXBulk(ctx context.Context, e *Env, o *mxOptions, r *resolver.Resolver, 
 	exit := tally.exitCode()
 	switch e.Format {
 	case "text":
-		fmt.Fprintf(out, "Totals: %s (exit %d, %s)\n", totals, exit, mxStatusWord(exit))
+		fmt.Fprintf(out, "Totals: %s (exit %d, %s)\n", totals, exit, report.StatusText(exit))
 	case "jsonl":
 		err = tally.writeSummary(out)
 	case "json":
@@ -256,21 +256,13 @@ func runMXBulk(ctx context.Context, e *Env, o *mxOptions, r *resolver.Resolver, 
 	return Exit(exit)
 }
 
-// mxStatusWord is the text word for a bulk run's exit code.
-func mxStatusWord(exit int) string {
-	if exit == report.ExitUsage {
-		return "bad input"
-	}
-	return report.StatusName(exit)
-}
-
 func mxBulkTable(d mxData) report.Section {
 	t := &report.Table{Header: []string{"Verdict", "Domain", "Route"}}
 	for _, res := range d.Results {
 		t.Rows = append(t.Rows, []string{res.Verdict(), res.Domain.String(), res.Brief()})
 	}
 	for _, it := range d.BadLines {
-		t.Rows = append(t.Rows, []string{"bad", it.Source, it.Err.Error()})
+		t.Rows = append(t.Rows, []string{"bad", it.Source, it.Error})
 	}
 	return report.Section{Title: "Domains", Table: t}
 }

@@ -133,7 +133,7 @@ func runNDR(e *Env, o *ndrOptions, args []string) error {
 	switch e.Format {
 	case "jsonl":
 		run.collect.Lean(false, false)
-		run.tally = newBulkTally(e, "ndr", started)
+		run.tally = newBulkTally(e, "ndr")
 		run.out = newBulkWriter(e.IO.Out)
 	case "json":
 		run.collect.Lean(false, false)
@@ -168,7 +168,8 @@ func runNDR(e *Env, o *ndrOptions, args []string) error {
 		return e.Render(rep)
 	}
 	run.tally.runFindings(rep.Findings)
-	run.tally.totals = rep.Data.(ndr.ReportData).Summary
+	sum := rep.Data.(ndr.ReportData).Summary
+	run.tally.totals = &sum
 	if err := cmp.Or(run.tally.writeSummary(run.out), run.out.Flush()); err != nil {
 		return err
 	}
@@ -241,14 +242,23 @@ func (run *ndrRun) stream(target string, res ndr.Result) error {
 	return nil
 }
 
+// ndrRecordHead leads the "result" line of --format jsonl; the fields of
+// the parsed input follow in the same object.
+type ndrRecordHead struct {
+	Type string `json:"type" jsonschema:"enum=result"`
+	// Target is the input as given: the file, or the code as typed.
+	Target string `json:"target"`
+}
+
+type ndrRecord struct {
+	ndrRecordHead
+	ndr.Result
+}
+
 // writeRecord writes one JSON-lines "result" record.
 func (run *ndrRun) writeRecord(target string, res ndr.Result) error {
 	run.tally.result(string(res.Kind), nil)
-	return run.out.record(struct {
-		Type   string `json:"type"`
-		Target string `json:"target"`
-		ndr.Result
-	}{"result", target, res})
+	return run.out.record(ndrRecord{ndrRecordHead{"result", target}, res})
 }
 
 func (run *ndrRun) readMbox(r io.Reader, target, name string) error {

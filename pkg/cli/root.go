@@ -7,7 +7,9 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -32,8 +34,14 @@ type Env struct {
 	Timeout time.Duration
 	Retries int
 
-	// Now is the clock for stamps in output; tests pin it.
+	// Now is the clock for stamps in output; tests pin it, and so does
+	// SOURCE_DATE_EPOCH (see sourceDate).
 	Now func() time.Time
+
+	// argv is the command line after the program name and cmd the command
+	// it ran, for the command line shown in Markdown reports.
+	argv []string
+	cmd  *cobra.Command
 }
 
 // Main runs mailflow with the process's arguments and streams and returns
@@ -45,10 +53,12 @@ func Main() int {
 // Run executes mailflow with the given streams and arguments (nil means
 // os.Args[1:]) and returns the exit code. Tests call it directly.
 func Run(io *IOStreams, args []string) int {
-	env := &Env{IO: io, Now: time.Now}
+	env := &Env{IO: io, Now: time.Now, argv: args}
 	root := NewRoot(env)
 	if args != nil {
 		root.SetArgs(args)
+	} else {
+		env.argv = os.Args[1:]
 	}
 	root.SetIn(io.In)
 	root.SetOut(io.Out)
@@ -65,11 +75,13 @@ func Run(io *IOStreams, args []string) int {
 	code := exitCodeFor(err)
 	var es exitStatus
 	if !errors.As(err, &es) {
-		fmt.Fprintf(io.ErrOut, "mailflow: %s\n", err)
+		// Errors quote servers, files and arguments: sanitised like any
+		// other output, and one line each.
+		fmt.Fprintf(io.ErrOut, "mailflow: %s\n", report.Sanitize(err.Error()))
 		var h *hinted
 		if errors.As(err, &h) {
 			for _, l := range h.hints {
-				fmt.Fprintf(io.ErrOut, "hint: %s\n", l)
+				fmt.Fprintf(io.ErrOut, "hint: %s\n", report.Sanitize(l))
 			}
 		}
 		var ue *UsageError
@@ -99,8 +111,16 @@ func runE(f func(cmd *cobra.Command, args []string) error) func(*cobra.Command, 
 
 var knownFormats = []string{"text", "json", "jsonl", "markdown", "sarif", "junit"}
 
-// NewRoot builds the command tree.
+// NewRoot builds the command tree, with shell completion for flag values.
 func NewRoot(env *Env) *cobra.Command {
+	root := newTree(env)
+	// An error here is a completion table out of step with the flags, which
+	// TestEveryFlagCompletes reports; completion is then only less helpful.
+	_ = registerCompletions(root)
+	return root
+}
+
+func newTree(env *Env) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "mailflow",
 		Short: "Diagnose mail flow: MX routing, SMTP, block lists, bounces, Exchange connectors",
@@ -116,6 +136,7 @@ Exit codes: 0 nothing wrong, 1 a problem was found, 2 usage or input error,
 		SilenceErrors: true,
 		Version:       versionString(),
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			env.cmd = cmd
 			if !slices.Contains(knownFormats, env.Format) {
 				return Usagef("--format %q: want one of %s", env.Format, strings.Join(knownFormats, ", "))
 			}
@@ -138,7 +159,7 @@ Exit codes: 0 nothing wrong, 1 a problem was found, 2 usage or input error,
 			if env.Retries < 0 {
 				return Usagef("--retries must not be negative, got %d", env.Retries)
 			}
-			return nil
+			return sourceDate(env)
 		},
 	}
 	root.SetVersionTemplate("{{.Version}}\n")
@@ -152,7 +173,7 @@ Exit codes: 0 nothing wrong, 1 a problem was found, 2 usage or input error,
 	pf.StringArrayVar(&env.DNS, "dns", nil, "DNS server ADDR[:PORT] to query (repeatable; default: /etc/resolv.conf)")
 	pf.BoolVar(&env.TCP, "tcp", false, "query DNS over TCP only")
 	pf.DurationVar(&env.Timeout, "timeout", 5*time.Second, "timeout for each network attempt (DNS query, SMTP reply)")
-	pf.IntVar(&env.Retries, "retries", 2, "DNS retries per server after a timeout")
+	pf.IntVar(&env.Retries, "retries", 2, "times a DNS query is sent again to a server that has not answered within its retransmission timeout")
 
 	for _, add := range subcommands {
 		root.AddCommand(add(env))
@@ -161,23 +182,22 @@ Exit codes: 0 nothing wrong, 1 a problem was found, 2 usage or input error,
 	return root
 }
 
-// strictCompletion adds cobra's completion command now rather than at
-// Execute, and makes an unknown shell a usage error: cobra's own command has
-// no Run, so it would answer "completion tcsh" with help and exit 0, and an
-// install script with a typo would silently write a help page.
-func strictCompletion(root *cobra.Command) {
-	root.InitDefaultCompletionCmd()
-	c, _, err := root.Find([]string{"completion"})
-	if err != nil || c == root {
-		return
-	}
-	c.Args = func(cmd *cobra.Command, args []string) error {
-		if len(args) > 0 {
-			return Usagef("completion: unknown shell %q (want bash, zsh, fish or powershell)", args[0])
-		}
+// sourceDate pins the clock to SOURCE_DATE_EPOCH when it is set
+// (https://reproducible-builds.org/specs/source-date-epoch/): the time
+// stamped into Markdown reports is then the same on every run, for
+// generated documentation and golden tests.
+func sourceDate(env *Env) error {
+	v := env.IO.Getenv("SOURCE_DATE_EPOCH")
+	if v == "" {
 		return nil
 	}
-	c.RunE = func(cmd *cobra.Command, args []string) error { return cmd.Help() }
+	secs, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || secs < 0 {
+		return Usagef("SOURCE_DATE_EPOCH %q: want seconds since 1970-01-01 UTC", v)
+	}
+	t := time.Unix(secs, 0).UTC()
+	env.Now = func() time.Time { return t }
+	return nil
 }
 
 // subcommands is filled by each subcommand file's init, so adding a command
@@ -228,6 +248,7 @@ func (e *Env) RenderOptions(exit int) report.Options {
 		Version:  Version(),
 		Now:      e.Now,
 		ExitCode: exit,
+		Args:     shownArgs(e.cmd, e.argv),
 	}
 }
 

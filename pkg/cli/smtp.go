@@ -12,6 +12,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/mailflowkit/mailflow/pkg/report"
+	"github.com/mailflowkit/mailflow/pkg/resolver"
 	"github.com/mailflowkit/mailflow/pkg/smtpprobe"
 )
 
@@ -47,6 +48,11 @@ type smtpFlags struct {
 	allMX                 bool
 	concurrency           int
 	caFiles               []string
+	sessionTimeout        time.Duration
+	tlsName               string
+	saveChain             string
+	tlsGrade              bool
+	client                tlsClientFlags
 }
 
 // Limits on what the smtp command reads from files.
@@ -80,9 +86,18 @@ It reports the banner and greeting delay, the announced name against reverse
 DNS and the name connected to, STARTTLS, TLS version and certificate (name,
 expiry, trust), AUTH offered before TLS, authentication, open relaying
 (--relay-test, with reserved addresses that reach no one), the SIZE limit,
-and every refusal with what its status code means. --expect-* flags or a
-YAML --script turn it into a CI check: each expectation passes or fails, and
-a failure is an error.
+and every refusal with what its status code means. TLSA records of a named
+server are matched against the chain it presents (DANE, counted only with the
+AD bit of a validating resolver you trust: --dns 127.0.0.1 with a local
+unbound). --tls-grade grades its TLS against NCSC-NL's TLS guidelines.
+
+--tls-name, --connect, --tls-cert/--tls-key, --tls-min/--tls-max,
+--tls-ciphers, -4/-6 and --source shape the connection and the handshake;
+--save-chain keeps the presented chain as PEM. Every session is bounded by
+--timeout per reply and --session-timeout in all.
+
+--expect-* flags or a YAML --script turn it into a CI check: each
+expectation passes or fails, and a failure is an error.
 
 Exit codes: 0 fine, 1 a problem (an error finding or failed expectation; see
 --fail-on), 2 usage or input error, 3 the session could not be completed
@@ -92,7 +107,9 @@ Exit codes: 0 fine, 1 a problem (an error finding or failed expectation; see
   mailflow smtp @example.com --all-mx --relay-test
   mailflow smtp smtp.example.com:465 --tls-on-connect --expect-tls-version 1.2+ --expect-cert-days 14
   mailflow smtp hub.example.com --expect-ext STARTTLS --expect-no-auth-before-tls --format json
-  mailflow smtp mx.example.com --script submission.yaml -v --timing`,
+  mailflow smtp mx.example.com --script submission.yaml -v --timing
+  mailflow smtp 10.0.0.25:587 --tls-name mail.corp.example --ca-file corp-ca.pem --user me --auth PLAIN
+  mailflow smtp @example.com --all-mx --tls-grade --save-chain chains.pem`,
 			Args: cobra.ExactArgs(1),
 			RunE: runE(func(cmd *cobra.Command, args []string) error {
 				return runSMTP(cmd, e, f, args[0])
@@ -134,6 +151,11 @@ Exit codes: 0 fine, 1 a problem (an error finding or failed expectation; see
 		fl.BoolVar(&f.allMX, "all-mx", false, "probe every MX of a domain target, not only the first")
 		fl.IntVar(&f.concurrency, "concurrency", 8, fmt.Sprintf("sessions at once with --all-mx (1-%d)", maxSMTPParallel))
 		fl.StringArrayVar(&f.caFiles, "ca-file", nil, "also trust the CA certificates in this PEM FILE (repeatable)")
+		fl.DurationVar(&f.sessionTimeout, "session-timeout", smtpprobe.DefaultSessionTimeout, "bound each whole session, however quickly each reply comes (--timeout bounds each reply)")
+		fl.StringVar(&f.tlsName, "tls-name", "", "NAME to send as SNI and to verify the certificate against (default: the host connected to, the MX name for @domain)")
+		fl.StringVar(&f.saveChain, "save-chain", "", "write the certificate chain each server presented to FILE as PEM")
+		fl.BoolVar(&f.tlsGrade, "tls-grade", false, "grade TLS versions, weak suites, key exchange and certificate against NCSC-NL's TLS guidelines (8 more short sessions per server)")
+		f.client.register(cmd, true)
 		return cmd
 	})
 }
@@ -149,6 +171,9 @@ func runSMTP(cmd *cobra.Command, e *Env, f *smtpFlags, arg string) error {
 	o, err := smtpOptions(cmd, e, f)
 	if err != nil {
 		return err
+	}
+	if target.IP.IsValid() && !o.Client.Allows(target.IP) {
+		return Usagef("target %s is not of the address family -4/-6 asks for", target.IP)
 	}
 	defaultRcpt := target.Recipient
 	if defaultRcpt == "" && target.Domain != "" {
@@ -167,10 +192,15 @@ func runSMTP(cmd *cobra.Command, e *Env, f *smtpFlags, arg string) error {
 	o.Resolver = r
 	started := time.Now()
 	rr := smtpprobe.Run(cmd.Context(), r, target, o)
-	if e.Format == "jsonl" {
-		return smtpJSONLines(e, rr, started)
-	}
 	all := rr.AllFindings()
+	if f.saveChain != "" {
+		if err := saveChains(e, f.saveChain, rr); err != nil {
+			return err
+		}
+	}
+	if e.Format == "jsonl" {
+		return smtpJSONLines(e, rr)
+	}
 	rep := &report.Report{
 		Command: "smtp", Targets: []string{arg}, Started: started, Duration: time.Since(started),
 		Resolver: r.String(), Sections: rr.Sections(f.timing), Findings: all, Data: rr,
@@ -183,20 +213,50 @@ func runSMTP(cmd *cobra.Command, e *Env, f *smtpFlags, arg string) error {
 	return e.Render(rep)
 }
 
+// saveChains writes every presented chain to path as PEM, each headed by
+// a line naming the server (PEM readers skip text between blocks). No
+// chain is not an error of the command: the findings say why there was
+// none; stderr says the file was not written.
+func saveChains(e *Env, path string, rr *smtpprobe.RunResult) error {
+	var data []byte
+	for _, res := range rr.Results {
+		if res.TLS == nil || len(res.TLS.ChainPEM()) == 0 {
+			continue
+		}
+		data = append(data, fmt.Sprintf("# %s [%s]: %d certificates, leaf first\n", res.Target, res.Addr(), len(res.TLS.Chain))...)
+		data = append(data, res.TLS.ChainPEM()...)
+	}
+	if len(data) == 0 {
+		fmt.Fprintf(e.IO.ErrOut, "mailflow: --save-chain %s: no server presented a certificate; nothing written\n", path)
+		return nil
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		return Inputf("--save-chain: %v", err)
+	}
+	return nil
+}
+
+// smtpRecordHead leads the "result" line of --format jsonl; the fields of
+// the probe result follow in the same object.
+type smtpRecordHead struct {
+	Type string `json:"type" jsonschema:"enum=result"`
+}
+
+type smtpRecord struct {
+	smtpRecordHead
+	*smtpprobe.Result
+}
+
 // smtpJSONLines writes one "result" record per server probed and the
 // summary record, which carries the findings about reaching the target
 // (no MX, host not found) when no server could be probed.
-func smtpJSONLines(e *Env, rr *smtpprobe.RunResult, started time.Time) error {
-	tally := newBulkTally(e, "smtp", started)
+func smtpJSONLines(e *Env, rr *smtpprobe.RunResult) error {
+	tally := newBulkTally(e, "smtp")
 	tally.runFindings(rr.Findings)
 	out := newBulkWriter(e.IO.Out)
 	for _, res := range rr.Results {
 		tally.result(report.Verdict(res.Findings), res.Findings)
-		rec := struct {
-			Type string `json:"type"`
-			*smtpprobe.Result
-		}{"result", res}
-		if err := out.record(rec); err != nil {
+		if err := out.record(smtpRecord{smtpRecordHead{"result"}, res}); err != nil {
 			return err
 		}
 	}
@@ -214,13 +274,29 @@ func smtpOptions(cmd *cobra.Command, e *Env, f *smtpFlags) (smtpprobe.Options, e
 		Headers: f.headers, Body: f.body, DSNNotify: strings.ToUpper(f.dsnNotify), DSNRet: strings.ToUpper(f.dsnRet),
 		DSNEnvID: f.dsnEnvID, SMTPUTF8: f.smtputf8, Size: f.size, AuthMech: strings.ToUpper(f.auth), User: f.user,
 		InsecureAuth: f.insecureAuth, ShowSecrets: f.showSecrets, VRFY: f.vrfy, EXPN: f.expn, RelayTest: f.relayTest,
-		AllMX: f.allMX, Concurrency: f.concurrency, DialTimeout: e.Timeout, ReplyTimeout: e.Timeout,
+		AllMX: f.allMX, Concurrency: f.concurrency, DialTimeout: e.Timeout, ReplyTimeout: e.Timeout, SessionTimeout: f.sessionTimeout,
+		TLSGrade: f.tlsGrade,
 	}
 	err := firstErr(inRange("--port", f.port, 1, 65535), inRange("--concurrency", f.concurrency, 1, maxSMTPParallel))
 	if err != nil {
 		return o, err
 	}
+	if o.Client, err = f.client.controls(e); err != nil {
+		return o, err
+	}
+	if o.Connect, err = f.client.connectMap(o.Client); err != nil {
+		return o, err
+	}
+	if f.tlsName != "" {
+		name, err := resolver.ParseName(f.tlsName)
+		if err != nil {
+			return o, Usagef("--tls-name %q: %v", f.tlsName, err)
+		}
+		o.TLSName = strings.TrimSuffix(name.ASCII, ".")
+	}
 	switch {
+	case f.sessionTimeout <= 0:
+		return o, Usagef("--session-timeout must be positive, got %s", f.sessionTimeout)
 	case f.size < 0:
 		return o, Usagef("--size must not be negative, got %d", f.size)
 	case strings.ContainsAny(f.ehlo, " \t\r\n"):
@@ -385,7 +461,7 @@ func smtpScript(cmd *cobra.Command, e *Env, f *smtpFlags, o *smtpprobe.Options) 
 	}
 	for _, st := range s.Steps {
 		if st.Kind == smtpprobe.StepAuth && st.User == "" && f.user == "" {
-			return Inputf("%s:%d: auth step without a user: add user: to the step or give --user", f.script, st.Line)
+			return Inputf("%s: auth step without a user: add user: to the step or give --user", st.Source)
 		}
 	}
 	return nil

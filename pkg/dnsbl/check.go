@@ -112,11 +112,12 @@ func (v Verdict) MarshalText() ([]byte, error) { return []byte(v.String()), nil 
 type failure int
 
 const (
-	failNone    failure = iota
-	failDNS             // timeout, SERVFAIL, network error
-	failRefused         // the resolver answered REFUSED
-	failCode            // the list answered one of its error codes
-	failBogus           // only answers outside 127.0.0.0/8
+	failNone     failure = iota
+	failDNS              // timeout, SERVFAIL, network error
+	failRefused          // the resolver answered REFUSED
+	failCode             // the list answered one of its error codes
+	failBogus            // only answers outside 127.0.0.0/8
+	failMismatch         // the reply answered another question (resolver.StatusMismatch)
 )
 
 // ListResult is one lookup: one address or domain on one list.
@@ -124,14 +125,15 @@ type ListResult struct {
 	Zone  string `json:"zone"`
 	List  string `json:"list"`
 	Allow bool   `json:"allow,omitempty"`
-	// Checked is the address or domain looked up; Query the DNS name.
-	Checked string `json:"checked"`
-	Query   string `json:"query"`
-	Status  Status `json:"status"`
-	// Codes are the list's answers inside 127.0.0.0/8, with what each
-	// means ("" when unknown).
-	Codes    []netip.Addr `json:"codes,omitempty"`
-	Meanings []string     `json:"meanings,omitempty"`
+	// IP is the address looked up on an IP list, Domain the name looked up
+	// on a domain list; one of them is set.
+	IP     netip.Addr `json:"ip,omitzero"`
+	Domain string     `json:"domain,omitempty"`
+	// Query is the DNS name asked.
+	Query  string `json:"query"`
+	Status Status `json:"status"`
+	// Codes are the list's answers inside 127.0.0.0/8, with what each means.
+	Codes []Code `json:"codes,omitempty"`
 	// Ignored are answers outside 127.0.0.0/8.
 	Ignored []string `json:"ignored,omitempty"`
 	// TXT is the list's stated reason, kept for listings and refusals.
@@ -142,6 +144,23 @@ type ListResult struct {
 	failure failure
 }
 
+// Code is one answer of a list, a return code such as 127.0.0.2.
+type Code struct {
+	Code netip.Addr `json:"code"`
+	// Meaning is what the list says the code means; empty when unknown.
+	Meaning string `json:"meaning,omitempty"`
+}
+
+func (c Code) String() string { return c.Code.String() }
+
+// Checked is the address or domain looked up.
+func (lr *ListResult) Checked() string {
+	if lr.IP.IsValid() {
+		return lr.IP.String()
+	}
+	return lr.Domain
+}
+
 // Result is everything learned about one target.
 type Result struct {
 	Target string     `json:"target"`
@@ -149,7 +168,7 @@ type Result struct {
 	// Source is the input line ("FILE:LINE") for targets read from a file.
 	Source string `json:"source,omitempty"`
 	// Addresses are the addresses a host name resolved to.
-	Addresses   []netip.Addr     `json:"addresses,omitempty"`
+	Addresses   []netip.Addr     `json:"ips,omitempty"`
 	Verdict     Verdict          `json:"verdict"`
 	AllowListed bool             `json:"allowlisted,omitempty"`
 	Lists       []ListResult     `json:"lists"`
@@ -259,6 +278,18 @@ type job struct {
 	skip    string
 }
 
+// result starts the result of the job's lookup of name on its list.
+func (j job) result(name string) ListResult {
+	l := j.list
+	lr := ListResult{Zone: l.Zone, List: l.Name, Allow: l.Allow, Query: strings.TrimSuffix(name, "."), list: l}
+	if ip, err := netip.ParseAddr(j.checked); err == nil && l.Kind == KindIP {
+		lr.IP = ip
+	} else {
+		lr.Domain = j.checked
+	}
+	return lr
+}
+
 func (c *checker) target(ctx context.Context, t Target) *Result {
 	res := &Result{Target: t.String(), Kind: t.Kind, Source: t.Source}
 	lists := c.o.lists()
@@ -328,7 +359,11 @@ func (c *checker) addresses(ctx context.Context, name resolver.Name, domainCheck
 	a := c.r.LookupAddrs(ctx, name.ASCII)
 	for _, ans := range []*resolver.Answer{a.A, a.AAAA} {
 		if !ans.Status.Definite() {
-			notes = append(notes, lookupFailed(name, fmt.Sprintf("%s lookup: %s", dns.TypeToString[ans.Type], failureText(ans))))
+			f := lookupFailed(name, fmt.Sprintf("%s lookup: %s", dns.TypeToString[ans.Type], failureText(ans)))
+			if ans.Status == resolver.StatusMismatch {
+				f.Fix = resolver.MismatchFix
+			}
+			notes = append(notes, f)
 		}
 	}
 	ips := a.IPs
@@ -355,8 +390,8 @@ func (c *checker) run(ctx context.Context, jobs []job) []ListResult {
 	var wg sync.WaitGroup
 	for i, j := range jobs {
 		if j.skip != "" {
-			out[i] = ListResult{Zone: j.list.Zone, List: j.list.Name, Allow: j.list.Allow, Checked: j.checked,
-				Query: QueryName(j.key, j.list.Zone), Status: StatusUnchecked, Err: j.skip, list: j.list}
+			out[i] = j.result(QueryName(j.key, j.list.Zone))
+			out[i].Status, out[i].Err = StatusUnchecked, j.skip
 			continue
 		}
 		wg.Add(1)
@@ -415,14 +450,17 @@ func (c *checker) lookupTXT(ctx context.Context, name string) []string {
 // evaluate reads a list's A answer under the list's rule.
 func evaluate(j job, name string, a *resolver.Answer, err error) ListResult {
 	l := j.list
-	lr := ListResult{Zone: l.Zone, List: l.Name, Allow: l.Allow, Checked: j.checked, Query: strings.TrimSuffix(name, "."), list: l}
+	lr := j.result(name)
 	if err != nil {
 		lr.Status, lr.failure, lr.Err = StatusError, failDNS, err.Error()
 		var re *resolver.Error
 		if errors.As(err, &re) {
 			lr.Err = failureText(a)
-			if re.Status == resolver.StatusRefused {
+			switch re.Status {
+			case resolver.StatusRefused:
 				lr.failure = failRefused
+			case resolver.StatusMismatch:
+				lr.failure = failMismatch
 			}
 		}
 		return lr
@@ -445,19 +483,16 @@ func evaluate(j job, name string, a *resolver.Answer, err error) ListResult {
 		case answerError:
 			refused = true
 		}
-		lr.Codes = append(lr.Codes, ip)
+		lr.Codes = append(lr.Codes, Code{Code: ip, Meaning: l.Meaning(ip)})
 	}
-	slices.SortFunc(lr.Codes, netip.Addr.Compare)
-	for _, code := range lr.Codes {
-		lr.Meanings = append(lr.Meanings, l.Meaning(code))
-	}
+	slices.SortFunc(lr.Codes, func(a, b Code) int { return a.Code.Compare(b.Code) })
 	switch {
 	case refused:
 		lr.Status, lr.failure = StatusError, failCode
 		var why []string
-		for _, code := range lr.Codes {
-			if l.classify(code) == answerError {
-				why = append(why, code.String()+": "+l.Meaning(code))
+		for _, c := range lr.Codes {
+			if l.classify(c.Code) == answerError {
+				why = append(why, c.Code.String()+": "+c.Meaning)
 			}
 		}
 		lr.Err = "the list refused to answer (" + strings.Join(why, "; ") + ")"

@@ -21,9 +21,9 @@ func (r *Result) finish(t Target, notes []report.Finding) {
 	checked := 0
 	for i := range r.Lists {
 		lr := &r.Lists[i]
-		subject := lr.Checked
-		if t.Kind == TargetName && lr.Checked != t.Name.ASCII {
-			subject = t.Name.String() + " (" + lr.Checked + ")"
+		subject := lr.Checked()
+		if t.Kind == TargetName && lr.Checked() != t.Name.ASCII {
+			subject = t.Name.String() + " (" + lr.Checked() + ")"
 		}
 		if lr.Status != StatusUnchecked && lr.Status != StatusError {
 			checked++
@@ -75,14 +75,14 @@ func (lr *ListResult) findings(subject string) []report.Finding {
 	case StatusListed:
 		f := report.Finding{
 			ID: "dnsbl.listed", Severity: report.Error, Subject: subject,
-			Message:  fmt.Sprintf("%s is listed on %s: %s", lr.Checked, l.Label(), lr.codesText()),
+			Message:  fmt.Sprintf("%s is listed on %s: %s", lr.Checked(), l.Label(), lr.codesText()),
 			Evidence: lr.evidence(),
 			Fix:      listedFix(l),
 			Ref:      ref,
 		}
 		if lr.Allow {
 			f.ID, f.Severity, f.Fix = "dnsbl.allowlisted", report.Info, ""
-			f.Message = fmt.Sprintf("%s is on the allow-list %s: %s; receivers using it trust this sender more", lr.Checked, l.Label(), lr.codesText())
+			f.Message = fmt.Sprintf("%s is on the allow-list %s: %s; receivers using it trust this sender more", lr.Checked(), l.Label(), lr.codesText())
 		}
 		out = append(out, f)
 	case StatusError:
@@ -92,7 +92,7 @@ func (lr *ListResult) findings(subject string) []report.Finding {
 			out = append(out, report.Finding{
 				ID: "dnsbl.code_not_matched", Severity: report.Info, Subject: subject,
 				Message: fmt.Sprintf("%s answered %s for %s, which its rule %s does not count as a listing",
-					l.Label(), lr.codesText(), lr.Checked, l.Rule()),
+					l.Label(), lr.codesText(), lr.Checked(), l.Rule()),
 				Evidence: lr.evidence(),
 				Fix:      fmt.Sprintf("An MTA using the same rule does not block on this answer. If yours counts it, mirror its rule, for example --zone %s:any.", l.Zone),
 				Ref:      ref,
@@ -111,7 +111,7 @@ func (lr *ListResult) errorFinding(subject, ref string) report.Finding {
 	case failCode:
 		return report.Finding{
 			ID: "dnsbl.query_refused", Severity: report.Warning, Incomplete: true, Subject: subject,
-			Message:  fmt.Sprintf("%s refused to check %s: %s", l.Label(), lr.Checked, lr.codesText()),
+			Message:  fmt.Sprintf("%s refused to check %s: %s", l.Label(), lr.Checked(), lr.codesText()),
 			Evidence: lr.evidence(),
 			Fix: "This is an error answer, not a listing. Query through your own recursive resolver instead of a public one " +
 				"(8.8.8.8, 1.1.1.1, 9.9.9.9 and most cloud resolvers are refused), stay under the list's free-use limit, or use the operator's registered or paid access. " +
@@ -122,12 +122,15 @@ func (lr *ListResult) errorFinding(subject, ref string) report.Finding {
 		return bogusFinding(lr, subject, true)
 	}
 	fix := "Retry later. If it persists, the list's servers or the path to them are failing: compare with dig " + lr.Query + " A on the mail server itself. Lists that rate-limit drop queries from busy resolvers."
-	if lr.failure == failRefused {
+	switch lr.failure {
+	case failRefused:
 		fix = "The resolver refused the query: it does not recurse for this client or blocks the list. Point --dns at a resolver that recurses for you."
+	case failMismatch:
+		fix = resolver.MismatchFix
 	}
 	return report.Finding{
 		ID: "dnsbl.query_failed", Severity: report.Warning, Incomplete: true, Subject: subject,
-		Message:  fmt.Sprintf("could not check %s on %s: %s", lr.Checked, l.Label(), lr.Err),
+		Message:  fmt.Sprintf("could not check %s on %s: %s", lr.Checked(), l.Label(), lr.Err),
 		Evidence: []string{lr.Query + " A -> " + lr.Err},
 		Fix:      fix,
 		Ref:      ref,
@@ -138,7 +141,7 @@ func bogusFinding(lr *ListResult, subject string, only bool) report.Finding {
 	f := report.Finding{
 		ID: "dnsbl.bogus_answer", Severity: report.Warning, Subject: subject,
 		Message: fmt.Sprintf("%s answered %s for %s: outside 127.0.0.0/8, so not a list code; ignored",
-			lr.list.Label(), strings.Join(lr.Ignored, ", "), lr.Checked),
+			lr.list.Label(), strings.Join(lr.Ignored, ", "), lr.Checked()),
 		Evidence: lr.evidence(),
 		Fix: "Such answers come from resolvers that rewrite NXDOMAIN (advertising or 'search' redirection) or from a list whose domain lapsed and was wildcarded. " +
 			"Use a resolver that passes answers through unchanged, and drop dead lists.",
@@ -156,9 +159,9 @@ func bogusFinding(lr *ListResult, subject string, only bool) report.Finding {
 func (lr *ListResult) codesText() string {
 	parts := make([]string, len(lr.Codes))
 	for i, c := range lr.Codes {
-		parts[i] = c.String()
-		if m := lr.Meanings[i]; m != "" {
-			parts[i] += " (" + m + ")"
+		parts[i] = c.Code.String()
+		if c.Meaning != "" {
+			parts[i] += " (" + c.Meaning + ")"
 		}
 	}
 	return strings.Join(parts, ", ")
@@ -167,7 +170,7 @@ func (lr *ListResult) codesText() string {
 func (lr *ListResult) evidence() []string {
 	answers := make([]string, 0, len(lr.Codes)+len(lr.Ignored))
 	for _, c := range lr.Codes {
-		answers = append(answers, c.String())
+		answers = append(answers, c.Code.String())
 	}
 	answers = append(answers, lr.Ignored...)
 	ev := []string{lr.Query + " A -> " + strings.Join(answers, " ")}

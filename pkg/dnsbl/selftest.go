@@ -94,9 +94,9 @@ func (c *checker) selftest(ctx context.Context, l *List) Health {
 
 func firstErr(a, b ListResult) string {
 	if a.Err != "" {
-		return a.Checked + ": " + a.Err
+		return a.Checked() + ": " + a.Err
 	}
-	return b.Checked + ": " + b.Err
+	return b.Checked() + ": " + b.Err
 }
 
 func (lr *ListResult) evidenceOrStatus() []string {

@@ -53,4 +53,8 @@ var hosts = []Host{
 	{Name: "ehlo-flood.hostile.lab.test", IP: "127.0.0.22", Fault: "answers EHLO with 10,000 lines", Hostile: labsmtp.EHLOFlood, NoTLS: true},
 	{Name: "drop-after-starttls.hostile.lab.test", IP: "127.0.0.23", Fault: "hangs up right after agreeing to STARTTLS", Hostile: labsmtp.DropAfterSTARTTLS, NoTLS: true},
 	{Name: "garbage.hostile.lab.test", IP: "127.0.0.24", Fault: "answers with bytes that are not SMTP", Hostile: labsmtp.Garbage, NoTLS: true},
+	{Name: "auth-loop.hostile.lab.test", IP: "127.0.0.90", Fault: "answers every AUTH LOGIN step with another password prompt, forever", Hostile: labsmtp.AuthLoginLoop, NoTLS: true},
+	{Name: "auth-push.hostile.lab.test", IP: "127.0.0.91", Fault: "pushes AUTH challenges without waiting for answers", Hostile: labsmtp.AuthPush, NoTLS: true},
+	{Name: "auth-echo.hostile.lab.test", IP: "127.0.0.92", Fault: "refuses AUTH with a reply that quotes the credentials it was sent", Hostile: labsmtp.AuthEcho, NoTLS: true},
+	{Name: "drip.hostile.lab.test", IP: "127.0.0.93", Fault: "answers every command one byte at a time", Hostile: labsmtp.Drip, NoTLS: true},
 }

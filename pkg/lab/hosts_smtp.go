@@ -52,10 +52,9 @@ var smtpCerts = sync.OnceValues(func() (map[string]tls.Certificate, error) {
 	return out, nil
 })
 
-// smtpTLS serves the named certificate from smtpCerts; maxVersion, when not
-// zero, is also the only version offered.
-func smtpTLS(name string, maxVersion uint16) *tls.Config {
-	cfg := &tls.Config{GetCertificate: func(*tls.ClientHelloInfo) (*tls.Certificate, error) {
+// smtpTLS serves the named certificate from smtpCerts.
+func smtpTLS(name string) *tls.Config {
+	return &tls.Config{GetCertificate: func(*tls.ClientHelloInfo) (*tls.Certificate, error) {
 		certs, err := smtpCerts()
 		if err != nil {
 			return nil, err
@@ -63,10 +62,6 @@ func smtpTLS(name string, maxVersion uint16) *tls.Config {
 		c := certs[name]
 		return &c, nil
 	}}
-	if maxVersion != 0 {
-		cfg.MinVersion, cfg.MaxVersion = maxVersion, maxVersion
-	}
-	return cfg
 }
 
 // smtpPinnedFile writes the pinned certificates next to the lab CA and
@@ -98,7 +93,7 @@ func init() {
 	}
 	withTLS := func(name string, maxVersion uint16) labsmtp.Config {
 		p := policy
-		p.TLS = smtpTLS(name, maxVersion)
+		p.TLS, p.TLSMaxVersion = smtpTLS(name), maxVersion
 		return p
 	}
 	hosts = append(hosts,

@@ -102,7 +102,7 @@ func Start(o Options) (_ *Lab, err error) {
 	if o.DNSAddr == "" {
 		o.DNSAddr = "127.0.0.1:0"
 	}
-	dnsSrv, err := authdns.Start(o.DNSAddr, zone)
+	dnsSrv, err := authdns.Start(o.DNSAddr, zone, dnsRules()...)
 	if err != nil {
 		return nil, fmt.Errorf("lab DNS on %s: %w", o.DNSAddr, err)
 	}

@@ -96,3 +96,20 @@ func TestStartFailureReleasesWhatStarted(t *testing.T) {
 		t.Errorf("error does not name the port: %v", err)
 	}
 }
+
+// Every host has an address of its own: two on one address would fail to
+// bind only when the lab starts, with a message naming neither.
+func TestHostAddressesUnique(t *testing.T) {
+	l, err := lab.Start(lab.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	seen := map[string]string{}
+	for _, h := range l.Hosts {
+		if other, dup := seen[h.IP]; dup {
+			t.Errorf("%s and %s share %s", h.Name, other, h.IP)
+		}
+		seen[h.IP] = h.Name
+	}
+}

@@ -46,6 +46,10 @@ func init() {
 				return append(append(l.GlobalArgs(), "check", "loop.lab.test", "authfirst.lab.test", "badcert.lab.test", "relay.lab.test", "policies.lab.test"),
 					append(l.SMTPArgs(), "--self", "hub.lab.test", "--relay-test", "--zone", "bl.lab.test")...)
 			}},
+		{Order: 604, Title: "check --tls-grade: every MX graded against NCSC-NL's TLS guidelines; the TLS 1.0-only one fails", Exit: 1,
+			Args: func(l *Lab) []string {
+				return append(append(l.GlobalArgs(), "check", "good.lab.test", "oldtls.lab.test"), append(l.SMTPArgs(), "--zone", "bl.lab.test", "--tls-grade")...)
+			}},
 		{Order: 603, Title: "check --spec: CI assertions, one of which fails", Exit: 1,
 			Args: func(l *Lab) []string {
 				// The spec lives next to the lab CA, in the lab's own directory.

@@ -60,6 +60,14 @@ func init() {
 			[]string{"--protocol", "lmtp", "--to", "probe@lab.test", "--to", "postmaster@lab.test", "--body", "Hello from the mailflow demo.", "-v", "--timing"}},
 		{214, "smtp: a server that never greets, with a 1 s timeout", 3, "no-greeting.hostile.lab.test", []string{"--timeout", "1s"}},
 		{215, "smtp: a server that floods EHLO with 10,000 lines", 1, "ehlo-flood.hostile.lab.test", nil},
+		{216, "smtp: a server that asks for the password forever; AUTH LOGIN stops at its step limit", 1, "auth-loop.hostile.lab.test",
+			[]string{"--quit-after", "auth", "--user", labUser, "--auth", "LOGIN", "--password-file", "{password-file}", "--insecure-auth"}},
+		{217, "smtp: a server that quotes the AUTH PLAIN blob back; every form of the password redacted", 1, "auth-echo.hostile.lab.test",
+			[]string{"--quit-after", "auth", "--user", labUser, "--auth", "PLAIN", "--password-file", "{password-file}", "--insecure-auth"}},
+		{218, "smtp: a server that answers a byte at a time, ended by --session-timeout", 3, "drip.hostile.lab.test",
+			[]string{"--session-timeout", "3s"}},
+		{219, "smtp --tls-grade: a server that speaks only TLS 1.0, graded against NCSC-NL's TLS guidelines", 1, "@oldtls.lab.test",
+			[]string{"--tls-grade", "--quit-after", "tls"}},
 	} {
 		Register(Scenario{Order: s.order, Title: s.title, Exit: s.exit, Args: func(l *Lab) []string {
 			extra := append([]string(nil), s.extra...)

@@ -8,6 +8,7 @@ package labsmtp
 
 import (
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"io"
 	"net"
@@ -28,7 +29,13 @@ type Config struct {
 	// TLS enables STARTTLS (or implicit TLS with ImplicitTLS).
 	TLS         *tls.Config
 	ImplicitTLS bool
-	LMTP        bool
+	// TLSMaxVersion, when set, is the newest TLS version the server
+	// speaks (and with TLSMinVersion unset, the only one).
+	TLSMaxVersion, TLSMinVersion uint16
+	// ClientCAs makes the server require a client certificate issued by
+	// one of these CAs, as certificate-authenticated connectors do.
+	ClientCAs *x509.CertPool
+	LMTP      bool
 	// AuthBeforeTLS advertises and accepts AUTH on a plaintext session:
 	// the misconfiguration that leaks passwords.
 	AuthBeforeTLS bool
@@ -62,6 +69,19 @@ func Start(cfg Config) (*Server, error) {
 	}
 	if cfg.Hostname == "" {
 		cfg.Hostname = "localhost"
+	}
+	if cfg.TLS != nil && (cfg.TLSMaxVersion != 0 || cfg.TLSMinVersion != 0 || cfg.ClientCAs != nil) {
+		t := cfg.TLS.Clone()
+		if cfg.TLSMaxVersion != 0 {
+			t.MaxVersion, t.MinVersion = cfg.TLSMaxVersion, cfg.TLSMaxVersion
+		}
+		if cfg.TLSMinVersion != 0 {
+			t.MinVersion = cfg.TLSMinVersion
+		}
+		if cfg.ClientCAs != nil {
+			t.ClientCAs, t.ClientAuth = cfg.ClientCAs, tls.RequireAndVerifyClientCert
+		}
+		cfg.TLS = t
 	}
 	s := &Server{cfg: cfg}
 	srv := smtp.NewServer(backend{s})

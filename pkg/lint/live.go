@@ -38,6 +38,10 @@ type LiveOptions struct {
 	RootCAs *x509.CertPool
 	// LocalName is the EHLO name; default "mailflow.invalid".
 	LocalName string
+	// Client holds the connection and TLS choices for every session
+	// (address family, source address, TLS versions, suites, client
+	// certificate).
+	Client smtpclient.Controls
 }
 
 // LiveResult is what the network said about the configuration, for Check
@@ -241,9 +245,17 @@ func (h *hostLive) probe(ctx context.Context, o LiveOptions, port int, serverNam
 	if !h.resolved() {
 		return nil
 	}
-	addr := net.JoinHostPort(h.internal.IPs[0].String(), strconv.Itoa(port))
+	ip := h.internal.IPs[0]
+	for _, a := range h.internal.IPs {
+		if o.Client.Allows(a) {
+			ip = a
+			break
+		}
+	}
+	addr := net.JoinHostPort(ip.String(), strconv.Itoa(port))
 	p := &probe{addr: addr}
-	opts := smtpclient.Options{DialTimeout: o.Timeout, ReplyTimeout: o.Timeout, LocalName: o.LocalName}
+	opts := smtpclient.Options{DialTimeout: o.Timeout, ReplyTimeout: o.Timeout, LocalName: o.LocalName,
+		Network: o.Client.Network, Dialer: o.Client.Dialer()}
 	cl, err := smtpclient.Dial(ctx, addr, opts)
 	if err != nil {
 		p.err = err
@@ -261,7 +273,9 @@ func (h *hostLive) probe(ctx context.Context, o LiveOptions, port int, serverNam
 	}
 	p.starttls = cl.HasExt("STARTTLS")
 	if p.starttls {
-		if err := cl.StartTLS(ctx, &tls.Config{ServerName: serverName, RootCAs: o.RootCAs, MinVersion: tls.VersionTLS10}); err != nil {
+		cfg := &tls.Config{ServerName: serverName, RootCAs: o.RootCAs, MinVersion: tls.VersionTLS10}
+		o.Client.Apply(cfg)
+		if err := cl.StartTLS(ctx, cfg); err != nil {
 			p.tlsErr = err
 		} else if certs := cl.TLS.State.PeerCertificates; len(certs) > 0 {
 			p.leaf, p.chainErr = certs[0], cl.TLS.VerifyErr

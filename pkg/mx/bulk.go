@@ -91,20 +91,33 @@ type Item struct {
 	Result *Result
 }
 
+// ItemHead leads the JSON-lines record of a routed domain (docs/json.md);
+// the fields of the Result follow in the same object.
+type ItemHead struct {
+	Type string `json:"type" jsonschema:"enum=result"`
+	// Source is the line of the domain list (FILE:LINE), left out for
+	// domains given as arguments.
+	Source string `json:"source,omitempty"`
+	// Target is the domain as written.
+	Target string `json:"target,omitempty"`
+	// Verdict sums up the route in one word (see Result.Verdict).
+	Verdict string `json:"verdict" jsonschema:"enum=ok,enum=warning,enum=error,enum=unchecked"`
+}
+
+// BadLine is the "error" record of an item whose line is not a domain.
+func (it Item) BadLine() report.ErrorRecord {
+	return report.ErrorRecord{Type: "error", Source: it.Source, Target: it.Input, Error: errText(it.Err)}
+}
+
 // MarshalJSON emits one JSON-lines record of the bulk contract
 // (docs/json.md): a "result" with the input locator, the domain as given
 // and the verdict beside the route, or an "error" saying why the line
 // could not be used.
 func (it Item) MarshalJSON() ([]byte, error) {
 	if it.Result == nil {
-		return json.Marshal(struct {
-			Type   string `json:"type"`
-			Source string `json:"source,omitempty"`
-			Target string `json:"target,omitempty"`
-			Error  string `json:"error"`
-		}{"error", it.Source, it.Input, errText(it.Err)})
+		return json.Marshal(it.BadLine())
 	}
-	return json.Marshal(it.Result.record(resultHead{"result", it.Source, it.Input, it.Result.Verdict()}))
+	return json.Marshal(it.Result.record(&ItemHead{"result", it.Source, it.Input, it.Result.Verdict()}))
 }
 
 // Totals count the outcomes of a bulk run.

@@ -194,12 +194,12 @@ func TestJSONShape(t *testing.T) {
 			Preference *int   `json:"preference"`
 			Group      int    `json:"group"`
 			Status     string `json:"status"`
-			Addresses  []struct {
+			IPs        []struct {
 				IP        string   `json:"ip"`
 				PTR       []string `json:"ptr"`
 				PTRStatus string   `json:"ptr_status"`
 				FCrDNS    bool     `json:"fcrdns"`
-			} `json:"addresses"`
+			} `json:"ips"`
 		} `json:"targets"`
 		Security struct {
 			MTASTS []string `json:"mta_sts"`
@@ -215,7 +215,7 @@ func TestJSONShape(t *testing.T) {
 	if len(doc.Targets) != 2 || doc.Targets[0].Preference == nil || doc.Targets[0].Status != "ok" || doc.Targets[0].Group != 1 {
 		t.Fatalf("targets: %s", b)
 	}
-	a := doc.Targets[0].Addresses[0]
+	a := doc.Targets[0].IPs[0]
 	if a.IP != "93.184.216.10" || a.PTRStatus != "ok" || !a.FCrDNS || len(a.PTR) != 1 {
 		t.Errorf("address: %+v", a)
 	}

@@ -93,6 +93,17 @@ func unchecked(id, subject, message string, evidence ...string) report.Finding {
 	return f
 }
 
+// uncheckedAfter is unchecked for a lookup that ended with st. A resolver
+// that answered another question gets its own fix: trying again through
+// the same resolver does not help.
+func uncheckedAfter(st resolver.Status, id, subject, message string, evidence ...string) report.Finding {
+	f := unchecked(id, subject, message, evidence...)
+	if st == resolver.StatusMismatch {
+		f.Fix = resolver.MismatchFix
+	}
+	return f
+}
+
 // passed records a check that found things in order: nothing to fix.
 func passed(id, subject, message string, evidence ...string) report.Finding {
 	f := newFinding(id, report.OK, subject, message, evidence...)
@@ -115,7 +126,7 @@ func (rt *router) check(ours uint16, weAreMX bool) {
 	case OutcomeUnchecked:
 		if len(res.Targets) == 0 {
 			f := rt.mxFailure
-			rt.add(unchecked("mx.lookup_failed", domain, fmt.Sprintf("could not get the MX records of %s, so its route is unknown", domain), errText(f.err)))
+			rt.add(uncheckedAfter(f.status, "mx.lookup_failed", domain, fmt.Sprintf("could not get the MX records of %s, so its route is unknown", domain), errText(f.err)))
 			return
 		}
 	case OutcomeNXDomain:
@@ -169,7 +180,7 @@ func (rt *router) checkImplicit() {
 			fmt.Sprintf("%s has no MX records and no addresses: there is nowhere to deliver its mail", domain),
 			fmt.Sprintf("%s MX: NODATA", domain), fmt.Sprintf("%s A/AAAA: %s", t.Host, strings.ToUpper(t.Status.String()))))
 	default:
-		rt.add(unchecked("mx.lookup_failed", domain,
+		rt.add(uncheckedAfter(t.Status, "mx.lookup_failed", domain,
 			fmt.Sprintf("%s has no MX records and its addresses could not be resolved", domain), errText(t.err)))
 	}
 }
@@ -252,7 +263,7 @@ func (rt *router) checkTarget(t Target, sev report.Severity) {
 		rt.add(newFinding("mx.target_nodata", sev, t.Host,
 			fmt.Sprintf("the MX target %s exists but has no A or AAAA record (NODATA)", t.Host), mx))
 	default:
-		rt.add(unchecked("mx.target_servfail", t.Host,
+		rt.add(uncheckedAfter(t.Status, "mx.target_servfail", t.Host,
 			fmt.Sprintf("the addresses of the MX target %s could not be resolved (%s)", t.Host, strings.ToUpper(t.Status.String())),
 			mx, errText(t.err)))
 	}
@@ -373,7 +384,11 @@ func (rt *router) checkReverse(host string, a Address) {
 		// Reverse zones of private ranges are often served nowhere; that
 		// says nothing about mail from the internet.
 		if a.Class == "" {
-			rt.add(unchecked("mx.lookup_failed", ip,
+			st := resolver.StatusError
+			if a.PTRStatus == resolver.StatusMismatch.String() {
+				st = resolver.StatusMismatch
+			}
+			rt.add(uncheckedAfter(st, "mx.lookup_failed", ip,
 				fmt.Sprintf("could not look up the reverse DNS of %s (%s): %s", ip, host, strings.ToUpper(a.PTRStatus))))
 		}
 	}

@@ -82,11 +82,14 @@ type Result struct {
 	DNSSEC bool `json:"dnssec"`
 	// Targets are in delivery order: by preference, equal preferences
 	// shuffled (RFC 5321 §5.1); Group numbers the preference levels.
-	Targets  []Target            `json:"targets"`
+	Targets  []Target            `json:"targets,omitempty"`
 	Security *Security           `json:"security,omitempty"`
 	SplitDNS *Comparison         `json:"split_dns,omitempty"`
-	Findings []report.Finding    `json:"findings"`
+	Findings []report.Finding    `json:"findings,omitempty"`
 	Trace    []resolver.Exchange `json:"trace,omitempty"`
+
+	// mxStatus is how the MX lookup ended, for the route's wording.
+	mxStatus resolver.Status
 }
 
 // Target is one MX host.
@@ -101,11 +104,13 @@ type Target struct {
 	CNAME     []string `json:"cname,omitempty"`
 	IPLiteral bool     `json:"ip_literal,omitempty"`
 	// Status is the outcome of the address lookups: ok, nodata, nxdomain,
-	// servfail, refused, timeout or error.
+	// servfail, refused, timeout, error or mismatch (the reply answered
+	// another question and was not used).
 	Status resolver.Status `json:"status"`
 	// TTL is the smallest TTL of the address records.
-	TTL   uint32    `json:"ttl,omitempty"`
-	Addrs []Address `json:"addresses"`
+	TTL uint32 `json:"ttl,omitempty"`
+	// Addrs are the target's A and AAAA addresses (IPs, not mailboxes).
+	Addrs []Address `json:"ips,omitempty"`
 	// Self marks a target that is us; Dropped a target an MTA here discards
 	// because it is at or above our own preference.
 	Self    bool `json:"self,omitempty"`
@@ -151,44 +156,47 @@ type Security struct {
 // Comparison is the route as a second resolver sees it.
 type Comparison struct {
 	Server      string       `json:"server"`
-	Differences []Difference `json:"differences"`
+	Differences []Difference `json:"differences,omitempty"`
 }
 
 // Difference is one name whose answer differs between the two resolvers.
 type Difference struct {
-	Name  string   `json:"name"`
-	What  string   `json:"what"` // "mx" or "addresses"
-	Here  []string `json:"here"`
-	There []string `json:"there"`
+	Name string `json:"name"`
+	// What differs: the MX records of the domain or the addresses of a target.
+	What string `json:"what" jsonschema:"enum=mx,enum=addresses"`
+	// Here is the answer of the main resolver, There the answer of the
+	// --compare resolver; an empty side had no records.
+	Here  []string `json:"here,omitempty"`
+	There []string `json:"there,omitempty"`
+}
+
+// ResultDomain is how a Result's JSON names its domain, beside the route.
+type ResultDomain struct {
+	// Domain is the A-label form that goes on the wire.
+	Domain string `json:"domain"`
+	// DomainUnicode is the Unicode form of an internationalized name.
+	DomainUnicode string `json:"domain_unicode,omitempty"`
 }
 
 // MarshalJSON emits the domain in both forms beside the route.
 func (r *Result) MarshalJSON() ([]byte, error) {
-	return json.Marshal(r.record(resultHead{}))
-}
-
-// resultHead is what a record puts before a route: the bulk record's
-// type, locator, input and verdict.
-type resultHead struct {
-	Type    string `json:"type,omitempty"`
-	Source  string `json:"source,omitempty"`
-	Target  string `json:"target,omitempty"`
-	Verdict string `json:"verdict,omitempty"`
+	return json.Marshal(r.record(nil))
 }
 
 // plainResult is Result without its MarshalJSON.
 type plainResult Result
 
+// resultRecord is a Result's JSON, after a bulk record's head when there
+// is one, marshalled in one pass.
 type resultRecord struct {
-	resultHead
-	Domain        string `json:"domain"`
-	DomainUnicode string `json:"domain_unicode,omitempty"`
+	*ItemHead
+	ResultDomain
 	*plainResult
 }
 
-// record is the JSON shape of r after head, marshalled in one pass.
-func (r *Result) record(head resultHead) resultRecord {
-	rec := resultRecord{resultHead: head, Domain: r.Domain.ASCII, plainResult: (*plainResult)(r)}
+// record is the JSON shape of r after head.
+func (r *Result) record(head *ItemHead) any {
+	rec := resultRecord{ItemHead: head, ResultDomain: ResultDomain{Domain: r.Domain.ASCII}, plainResult: (*plainResult)(r)}
 	if r.Domain.Unicode != r.Domain.ASCII {
 		rec.DomainUnicode = r.Domain.Unicode
 	}

@@ -92,7 +92,7 @@ func route(ctx context.Context, r *resolver.Resolver, name resolver.Name, o Opti
 func (rt *router) resolveRoute(ctx context.Context) {
 	res := rt.res
 	mx := follow(ctx, rt.r, res.Domain.ASCII, dns.TypeMX)
-	res.CNAME, res.DNSSEC, rt.mxAA = mx.chain, mx.ad && mx.status.Definite(), mx.aa
+	res.CNAME, res.DNSSEC, rt.mxAA, res.mxStatus = mx.chain, mx.ad && mx.status.Definite(), mx.aa, mx.status
 	switch mx.status {
 	case resolver.StatusOK:
 	case resolver.StatusNoData:

@@ -130,7 +130,12 @@ func (r *Result) routeSection() report.Section {
 		s.Lines = append(s.Lines, "null MX (MX 0 .): the domain accepts no mail (RFC 7505)")
 		return s
 	case OutcomeUnchecked:
-		if len(r.Targets) == 0 {
+		switch {
+		case len(r.Targets) > 0:
+		case r.mxStatus == resolver.StatusMismatch:
+			s.Lines = append(s.Lines, "the resolver's MX answer was for another question and was not used: the route is unknown")
+			return s
+		default:
 			s.Lines = append(s.Lines, "the MX lookup got no answer: the route is unknown")
 			return s
 		}

@@ -49,14 +49,14 @@ type Original struct {
 
 // Recipient is the outcome for one recipient of the bounced message.
 type Recipient struct {
-	Address           string `json:"address"`
+	Address           string `json:"address,omitempty"`
 	OriginalRecipient string `json:"original_recipient,omitempty"`
 	// Action is the RFC 3464 action: failed, delayed, delivered, relayed or
 	// expanded.
 	Action string `json:"action"`
 	// Status is the RFC 3463 enhanced status code, empty when the report
 	// carries none.
-	Status string `json:"status"`
+	Status string `json:"status,omitempty"`
 	// ReplyCode is the RFC 5321 reply code, 0 when the report carries none.
 	ReplyCode int `json:"reply_code,omitempty"`
 	// Reason is the bounce class in Sisimai's vocabulary (userunknown,
@@ -64,9 +64,9 @@ type Recipient struct {
 	Reason string `json:"reason"`
 	// HardBounce is true when retrying the same address cannot succeed.
 	HardBounce     bool   `json:"hard_bounce"`
-	Diagnostic     string `json:"diagnostic"`
+	Diagnostic     string `json:"diagnostic,omitempty"`
 	DiagnosticType string `json:"diagnostic_type,omitempty"`
-	RemoteMTA      string `json:"remote_mta"`
+	RemoteMTA      string `json:"remote_mta,omitempty"`
 	// Command is the SMTP command the remote server rejected, when known.
 	Command      string       `json:"command,omitempty"`
 	LastAttempt  string       `json:"last_attempt,omitempty"`

@@ -11,14 +11,14 @@ type Count struct {
 // Summary groups many results by what they say.
 type Summary struct {
 	Inputs      int            `json:"inputs"`
-	ByKind      map[string]int `json:"by_kind"`
+	ByKind      map[string]int `json:"by_kind,omitempty"`
 	Recipients  int            `json:"recipients"`
 	HardBounces int            `json:"hard_bounces"`
-	ByReason    []Count        `json:"by_reason"`
-	ByStatus    []Count        `json:"by_status"`
+	ByReason    []Count        `json:"by_reason,omitempty"`
+	ByStatus    []Count        `json:"by_status,omitempty"`
 	// ByDomain lists the recipient domains with the most bounces, at most
 	// MaxSummaryDomains of them; Domains is the number of distinct domains.
-	ByDomain []Count `json:"by_domain"`
+	ByDomain []Count `json:"by_domain,omitempty"`
 	Domains  int     `json:"domains"`
 }
 

@@ -55,19 +55,21 @@ type junitFailure struct {
 }
 
 // WriteJUnit renders suites as JUnit XML, the format GitHub, GitLab and
-// Jenkins turn into per-test results.
+// Jenkins turn into per-test results. Names and messages are sanitised like
+// text output: CI pages and logs show them to people, and XML cannot carry
+// most control characters at all.
 func WriteJUnit(w io.Writer, name string, suites []TestSuite) error {
-	doc := junitTestsuites{Name: name}
+	doc := junitTestsuites{Name: Sanitize(name)}
 	for _, s := range suites {
-		js := junitTestsuite{Name: s.Name, Tests: len(s.Cases)}
+		js := junitTestsuite{Name: Sanitize(s.Name), Tests: len(s.Cases)}
 		for _, c := range s.Cases {
-			jc := junitTestcase{Name: c.Name, Classname: c.Classname, Time: c.Seconds}
+			jc := junitTestcase{Name: Sanitize(c.Name), Classname: Sanitize(c.Classname), Time: c.Seconds}
 			switch {
 			case c.Failure != "":
-				jc.Failure = &junitFailure{Message: c.Failure, Text: c.Details}
+				jc.Failure = &junitFailure{Message: Sanitize(c.Failure), Text: sanitizeBlock(c.Details)}
 				js.Failures++
 			case c.Skipped != "":
-				jc.Skipped = &junitFailure{Message: c.Skipped}
+				jc.Skipped = &junitFailure{Message: Sanitize(c.Skipped)}
 				js.Skipped++
 			}
 			js.Cases = append(js.Cases, jc)

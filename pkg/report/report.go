@@ -181,13 +181,25 @@ func Verdict(findings []Finding) string {
 	return "ok"
 }
 
-// Counts tallies findings per severity, for summaries.
-func Counts(findings []Finding) map[Severity]int {
-	m := map[Severity]int{}
+// Tally is what a summary counts: findings that were checked, per
+// severity, and findings that could not be checked (Incomplete), apart
+// from their severity: a lookup that timed out is not "1 error".
+type Tally struct {
+	Severity  map[Severity]int
+	Unchecked int
+}
+
+// Count tallies findings for summaries and the JSON counts.
+func Count(findings []Finding) Tally {
+	t := Tally{Severity: map[Severity]int{}}
 	for _, f := range findings {
-		m[f.Severity]++
+		if f.Incomplete {
+			t.Unchecked++
+			continue
+		}
+		t.Severity[f.Severity]++
 	}
-	return m
+	return t
 }
 
 // SortFindings orders findings worst first, keeping the producer's order
@@ -214,17 +226,25 @@ type jsonDoc struct {
 	Data          any            `json:"data,omitempty"`
 }
 
-// StatusName is the word for an exit code used in JSON and summaries.
+// StatusName is the machine word for an exit code: the JSON "status".
 func StatusName(code int) string {
 	switch code {
 	case ExitOK:
 		return "ok"
 	case ExitProblem:
 		return "problem"
+	case ExitUsage:
+		return "bad_input"
 	case ExitIncomplete:
 		return "incomplete"
 	}
 	return "error"
+}
+
+// StatusText is the word for an exit code in text and Markdown result
+// lines: the JSON word, written for people ("bad input").
+func StatusText(code int) string {
+	return strings.ReplaceAll(StatusName(code), "_", " ")
 }
 
 // MS converts a duration to fractional milliseconds, the JSON unit.
@@ -233,9 +253,13 @@ func MS(d time.Duration) float64 {
 }
 
 func (r *Report) jsonDoc(version string, exit int) jsonDoc {
+	tally := Count(r.Findings)
 	counts := map[string]int{}
-	for s, n := range Counts(r.Findings) {
+	for s, n := range tally.Severity {
 		counts[s.String()] = n
+	}
+	if tally.Unchecked > 0 {
+		counts["unchecked"] = tally.Unchecked
 	}
 	fs := r.Findings
 	if fs == nil {

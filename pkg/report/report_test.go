@@ -20,6 +20,7 @@ func sample() *Report {
 		Started:  time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC),
 		Duration: 12345 * time.Microsecond,
 		Resolver: "127.0.0.1:5353",
+		Summary:  "loop.lab.test: loop: 10 hub.lab.test (us)",
 		Sections: []Section{
 			{Title: "MX routing for loop.lab.test", Table: &Table{
 				Header: []string{"Pref", "Host", "Addresses"},
@@ -34,7 +35,8 @@ func sample() *Report {
 			{ID: "mx.lookup_failed", Severity: Warning, Subject: "backup_mx.lab.test", Message: "AAAA lookup timed out.", Incomplete: true},
 			{ID: "mx.routing", Severity: OK, Subject: "loop.lab.test", Message: "MX records found."},
 		},
-		Data: map[string]any{"domain": "loop.lab.test"},
+		// Shaped like mx's data, so the golden validates against docs/schema.
+		Data: map[string]any{"results": []any{map[string]any{"domain": "loop.lab.test", "outcome": "loop", "dnssec": false}}},
 	}
 }
 
@@ -67,6 +69,8 @@ func TestRenderGolden(t *testing.T) {
 		{"text-verbose.golden", FormatText, Options{Verbose: true}},
 		{"text-color.golden", FormatText, Options{Color: true}},
 		{"markdown.golden", FormatMarkdown, Options{Now: now}},
+		{"markdown-verbose.golden", FormatMarkdown, Options{Now: now, Verbose: true,
+			Args: []string{"--dns", "127.0.0.1:5353", "mx", "loop.lab.test", "--self", "hub.lab.test", "-v", "--format", "markdown"}}},
 		{"json.golden", FormatJSON, Options{}},
 	}
 	for _, tt := range tests {
@@ -78,6 +82,43 @@ func TestRenderGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			golden(t, tt.file, buf.Bytes())
+		})
+	}
+}
+
+// The result line counts unchecked findings apart from their severity and
+// names the exit status in the same words in text and Markdown.
+func TestResultLine(t *testing.T) {
+	unchecked := Finding{ID: "mx.lookup", Severity: Error, Message: "timed out", Incomplete: true}
+	tests := []struct {
+		name     string
+		findings []Finding
+		exit     int
+		want     string
+	}{
+		{"nothing", nil, ExitOK, "Result: no problems found (exit 0, ok)"},
+		{"only passes", []Finding{{Severity: OK}}, ExitOK, "Result: no problems found (exit 0, ok)"},
+		{"only unchecked", []Finding{unchecked}, ExitIncomplete, "Result: 1 unchecked (exit 3, incomplete)"},
+		{"unchecked and info", []Finding{unchecked, unchecked, {Severity: Info}}, ExitIncomplete, "Result: 2 unchecked, 1 info (exit 3, incomplete)"},
+		{"error wins", []Finding{unchecked, {Severity: Error}, {Severity: Warning}}, ExitProblem, "Result: 1 error, 1 warning, 1 unchecked (exit 1, problem)"},
+		{"bad input", []Finding{{Severity: Warning}}, ExitUsage, "Result: 1 warning (exit 2, bad input)"},
+		{"only bad input", nil, ExitUsage, "Result: no problems found in the valid input (exit 2, bad input)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := &Report{Command: "mx", Findings: tt.findings}
+			var text, md bytes.Buffer
+			WriteText(&text, r, Options{ExitCode: tt.exit})
+			WriteMarkdown(&md, r, Options{ExitCode: tt.exit})
+			if !strings.HasSuffix(text.String(), "\n"+tt.want+"\n") && text.String() != tt.want+"\n" {
+				t.Errorf("text ends:\n%s\nwant %q", text.String(), tt.want)
+			}
+			if !strings.Contains(md.String(), "\n**"+tt.want+"**\n") {
+				t.Errorf("markdown:\n%s\nwant **%s**", md.String(), tt.want)
+			}
+			if strings.Contains(text.String()+md.String(), "error") && Count(tt.findings).Severity[Error] == 0 {
+				t.Errorf("an unchecked finding is called an error:\n%s\n%s", text.String(), md.String())
+			}
 		})
 	}
 }

@@ -111,7 +111,9 @@ func sarifURI(path string) string {
 // WriteSARIF renders the findings as a SARIF 2.1.0 log with one run, so CI
 // systems can annotate the input files. rules document the IDs the findings
 // use; findings whose ID is not among them still appear, without a rule
-// index.
+// index. Messages, subjects and evidence are sanitised like text output:
+// code-scanning pages show them to people, and JSON escaping alone lets
+// bidi overrides and C1 controls through.
 func WriteSARIF(w io.Writer, r *Report, rules []SARIFRule, version string) error {
 	driver := sarifDriver{Name: "mailflow", Version: version, InformationURI: "https://github.com/mailflowkit/mailflow", Rules: []sarifRuleDescriptor{}}
 	index := map[string]int{}
@@ -128,7 +130,7 @@ func WriteSARIF(w io.Writer, r *Report, rules []SARIFRule, version string) error
 	}
 	run := sarifRun{Tool: sarifTool{Driver: driver}, Results: []sarifResult{}}
 	for _, f := range r.Findings {
-		res := sarifResult{RuleID: f.ID, Level: sarifLevel(f.Severity), Message: sarifText{Text: sarifMessage(f)}}
+		res := sarifResult{RuleID: Sanitize(f.ID), Level: sarifLevel(f.Severity), Message: sarifText{Text: sarifMessage(f)}}
 		if i, ok := index[f.ID]; ok {
 			res.RuleIndex = &i
 		}
@@ -141,10 +143,14 @@ func WriteSARIF(w io.Writer, r *Report, rules []SARIFRule, version string) error
 		}
 		props := map[string]any{}
 		if f.Subject != "" {
-			props["subject"] = f.Subject
+			props["subject"] = Sanitize(f.Subject)
 		}
 		if len(f.Evidence) > 0 {
-			props["evidence"] = f.Evidence
+			ev := make([]string, len(f.Evidence))
+			for i, e := range f.Evidence {
+				ev[i] = sanitizeBlock(e)
+			}
+			props["evidence"] = ev
 		}
 		if f.Incomplete {
 			props["incomplete"] = true
@@ -174,5 +180,5 @@ func sarifMessage(f Finding) string {
 	if f.Fix != "" {
 		b.WriteString(". Fix: " + f.Fix)
 	}
-	return b.String()
+	return Sanitize(b.String())
 }

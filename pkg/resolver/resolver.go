@@ -2,12 +2,37 @@
 //
 // It queries the configured servers (from --dns or /etc/resolv.conf) over
 // UDP with EDNS0 and the DO bit, retries over TCP when a reply is truncated,
-// retries and fails over on timeouts, SERVFAIL and REFUSED, caches answers
-// for the run, and records every exchange so commands can print a
+// fails over to the next server on timeouts, SERVFAIL, REFUSED and answers
+// to another question, shares one query among concurrent askers, caches
+// answers for the run, and records every exchange so commands can print a
 // dnsdiag-style trace. It keeps apart the outcomes a mail admin must not
 // confuse: NXDOMAIN (the name does not exist), NODATA (the name exists
 // without records of the type), SERVFAIL, REFUSED and timeouts (nothing is
-// known; the check could not be made).
+// known; the check could not be made), and mismatch (the reply answered
+// another question).
+//
+// An answer counts only for the name that was asked. A reply's question
+// section must be the question; of its answer records only those owned by
+// the name asked, or by the alias chain from it (CNAME and DNAME links,
+// each checked against the previous name, at most 16), of class IN and of
+// the asked type (or a link of the chain, or a signature over either) are
+// used. Other records are dropped and shown in the trace; a reply with
+// nothing else is StatusMismatch, which callers report as could-not-check,
+// never as a verdict. Over UDP such a reply may be a forgery that guessed
+// the ID, so the query is first sent again.
+//
+// The UDP transport adapts to each server. A retransmission timer in the
+// style of RFC 6298 (SRTT, RTTVAR, RTO = SRTT + 4·RTTVAR, doubled per
+// retransmission, between Config.MinRTO and Config.Timeout) sends a lost
+// query again after about a round trip instead of after the full timeout,
+// each time with a new ID while still accepting a late reply to an earlier
+// one. A congestion window per server bounds the queries in flight,
+// opening as answers come and halving when a retransmission shows a query
+// was lost (AIMD), so that raising a command's concurrency does not flood
+// a server into dropping queries. Stats reports what was learned.
+//
+// The cache is bounded by an approximate byte budget (Config.CacheBytes):
+// expired answers are evicted first, then the least recently used.
 //
 // It is a stub resolver: it does not recurse, validate DNSSEC itself (it
 // reports the AD flag the server sets) or interpret mail semantics.
@@ -21,7 +46,6 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/miekg/dns"
@@ -39,9 +63,19 @@ const (
 	StatusRefused                // the server will not answer us (not recursive for us, ACL, rate limit)
 	StatusTimeout                // no reply in time from any server
 	StatusError                  // other rcode or a network error
+	// StatusMismatch is a reply that does not answer the question: its
+	// question section is another one, or its answer holds records only
+	// for other names, types or classes. A broken or spoofing resolver
+	// sends such replies; nothing in them is used (see Answer.Stray).
+	StatusMismatch
 )
 
-var statusNames = [...]string{"ok", "nodata", "nxdomain", "servfail", "refused", "timeout", "error"}
+// MismatchFix is the advice for a StatusMismatch answer, for findings.
+const MismatchFix = "The resolver answered a question that was not asked (records for another name, type or class, or another question): " +
+	"it is broken, or something between here and it rewrites or forges DNS replies. Nothing in such an answer was used. " +
+	"Point --dns at a resolver you trust, such as your own recursive resolver, and compare with dig +trace."
+
+var statusNames = [...]string{"ok", "nodata", "nxdomain", "servfail", "refused", "timeout", "error", "mismatch"}
 
 func (s Status) String() string {
 	if int(s) < len(statusNames) {
@@ -62,9 +96,15 @@ type Answer struct {
 	Type   uint16
 	Status Status
 	Rcode  int
-	// Records is the answer section: CNAMEs followed on the way and the
-	// records of the queried type.
+	// Records are the answer records that answer the question: the alias
+	// chain from the name asked (CNAMEs, DNAMEs), each link checked, the
+	// records of the queried type owned by the name it ends at, and their
+	// signatures.
 	Records []dns.RR
+	// Stray are the answer records that answer another question (another
+	// owner name, type or class). They are never used; the trace shows
+	// them as dropped, and an answer made only of them is StatusMismatch.
+	Stray []dns.RR
 	// Authority is kept for negative answers (the SOA gives the negative TTL).
 	Authority []dns.RR
 	AA, AD    bool
@@ -72,9 +112,13 @@ type Answer struct {
 	Truncated bool
 	Server    string
 	Transport string // "udp", "tcp", or "udp+tcp" after truncation
-	RTT       time.Duration
-	Cached    bool
-	Err       error // the transport error behind StatusTimeout / StatusError
+	// RTT is the round trip of the datagram that was answered.
+	RTT time.Duration
+	// Try is which transmission to Server was answered (1 = the first; 0
+	// for cached answers and for no reply).
+	Try    int
+	Cached bool
+	Err    error // the transport error behind StatusTimeout / StatusError
 }
 
 // Records returns the answer records of type T (for example *dns.MX).
@@ -139,56 +183,55 @@ type Config struct {
 	// ResolvConf overrides the path of resolv.conf (tests).
 	ResolvConf string
 	TCP        bool
-	Timeout    time.Duration // per attempt; default 5s
-	Retries    int           // extra attempts per server after a timeout
-	// UDPSize is the EDNS0 buffer size advertised; default 1232 (the DNS
-	// flag day 2020 value that avoids IP fragmentation).
+	// Timeout (default 5s) is the ceiling of the retransmission timer and
+	// how long a query waits for a server's reply, counted from its first
+	// transmission, before moving on. A server that never answers anything
+	// backs the timer off to the ceiling and then costs up to
+	// (Retries+1)·Timeout.
+	Timeout time.Duration
+	// Retries is how many times a query is sent again to the same server
+	// when no reply came within the retransmission timeout.
+	Retries int
+	// MinRTO is the floor of the retransmission timeout; default
+	// DefaultMinRTO.
+	MinRTO time.Duration
+	// UDPSize is the EDNS0 buffer size advertised and read; default 1232
+	// (the DNS flag day 2020 value that avoids IP fragmentation). A longer
+	// UDP reply is cut there and fails to parse; servers truncate instead
+	// and the query is repeated over TCP, where a message is at most 64 KiB.
 	UDPSize uint16
 	// NoCache disables the per-run cache (benchmarks of the wire path).
 	NoCache bool
+	// CacheBytes is the approximate memory budget of the cache; default
+	// DefaultCacheBytes.
+	CacheBytes int
 }
 
 // Resolver is safe for concurrent use.
 type Resolver struct {
 	cfg     Config
 	servers []string
+	state   map[string]*server
 
 	group singleflight.Group
-	mu    sync.Mutex
-	cache map[cacheKey]cacheEntry
-
-	// idle keeps connected UDP sockets per server for reuse: a bulk run of
-	// thousands of queries would otherwise pay a socket, connect and close
-	// per query.
-	idleMu sync.Mutex
-	idle   map[string][]*dns.Conn
+	cache *cache // nil with NoCache
 }
-
-// maxIdle bounds the pooled UDP sockets per server.
-const maxIdle = 64
-
-type cacheKey struct {
-	name  string
-	qtype uint16
-}
-
-type cacheEntry struct {
-	ans     *Answer
-	expires time.Time
-}
-
-// maxCache bounds the per-run cache; a bulk run over more names simply
-// stops caching new ones.
-const maxCache = 1 << 17
 
 // New returns a resolver for cfg.
 func New(cfg Config) (*Resolver, error) {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 5 * time.Second
 	}
+	if cfg.MinRTO <= 0 {
+		cfg.MinRTO = DefaultMinRTO
+	}
 	if cfg.UDPSize == 0 {
 		cfg.UDPSize = 1232
 	}
+	if cfg.CacheBytes <= 0 {
+		cfg.CacheBytes = DefaultCacheBytes
+	}
+	cfg.Retries = max(cfg.Retries, 0)
 	var servers []string
 	for _, s := range cfg.Servers {
 		addr, err := ParseServer(s)
@@ -213,7 +256,18 @@ func New(cfg Config) (*Resolver, error) {
 			return nil, fmt.Errorf("no DNS servers: %s lists no nameserver (use --dns ADDR)", path)
 		}
 	}
-	return &Resolver{cfg: cfg, servers: servers, cache: map[cacheKey]cacheEntry{}, idle: map[string][]*dns.Conn{}}, nil
+	r := &Resolver{cfg: cfg, state: map[string]*server{}}
+	for _, addr := range servers {
+		// The same server twice would share one state but be tried twice.
+		if r.state[addr] == nil {
+			r.state[addr] = newServer(addr)
+			r.servers = append(r.servers, addr)
+		}
+	}
+	if !cfg.NoCache {
+		r.cache = newCache(cfg.CacheBytes)
+	}
+	return r, nil
 }
 
 // ParseServer normalizes "ADDR[:PORT]" (IPv6 as "[ADDR]:PORT" or bare) to
@@ -241,95 +295,85 @@ func (r *Resolver) String() string {
 	return s
 }
 
+// question is what one query asks. It keys the cache and the table of
+// queries in flight, so an option that changes the answer belongs here and
+// in newQuery.
+type question struct {
+	name  string // canonical: lower case, fully qualified
+	qtype uint16
+}
+
+func (q question) key() string { return q.name + "/" + strconv.Itoa(int(q.qtype)) }
+
 // Query asks for name/qtype. It returns an Answer for every outcome; the
 // error is non-nil (an *Error) only when no definite answer was obtained.
 func (r *Resolver) Query(ctx context.Context, name string, qtype uint16) (*Answer, error) {
-	name = dns.CanonicalName(name)
-	key := cacheKey{name, qtype}
-	if !r.cfg.NoCache {
-		if a, ok := r.cached(key); ok {
+	return r.query(ctx, question{name: dns.CanonicalName(name), qtype: qtype})
+}
+
+func (r *Resolver) query(ctx context.Context, q question) (*Answer, error) {
+	if r.cache != nil {
+		if a, ok := r.cache.get(q, time.Now()); ok {
 			traceFrom(ctx).add(exchangeOf(a, true))
 			return a, nil
 		}
 	}
-	v, _, _ := r.group.Do(name+"/"+strconv.Itoa(int(qtype)), func() (any, error) {
-		return r.resolve(ctx, name, qtype), nil
+	v, _, _ := r.group.Do(q.key(), func() (any, error) {
+		return r.resolve(ctx, q), nil
 	})
 	a := v.(*Answer)
 	if !a.Status.Definite() {
-		return a, &Error{Name: name, Type: qtype, Status: a.Status, Server: a.Server, Err: a.Err}
+		return a, &Error{Name: q.name, Type: q.qtype, Status: a.Status, Server: a.Server, Err: a.Err}
 	}
-	if !r.cfg.NoCache {
-		r.store(key, a)
+	if r.cache != nil {
+		ttl := a.MinTTL()
+		if a.Status != StatusOK {
+			ttl = negativeTTL(a)
+		}
+		r.cache.put(q, a, ttl, time.Now())
 	}
 	return a, nil
 }
 
-func (r *Resolver) cached(k cacheKey) (*Answer, bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	e, ok := r.cache[k]
-	if !ok || time.Now().After(e.expires) {
-		return nil, false
-	}
-	c := *e.ans
-	c.Cached = true
-	c.RTT = 0
-	return &c, true
-}
-
-func (r *Resolver) store(k cacheKey, a *Answer) {
-	ttl := a.MinTTL()
-	if a.Status != StatusOK {
-		ttl = negativeTTL(a)
-	}
-	if ttl == 0 {
-		return
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if len(r.cache) < maxCache {
-		r.cache[k] = cacheEntry{ans: a, expires: time.Now().Add(time.Duration(ttl) * time.Second)}
-	}
-}
-
-// negativeTTL follows RFC 2308 §5: the lesser of the SOA TTL and its MINIMUM.
+// negativeTTL follows RFC 2308 §5: the lesser of the SOA TTL and its
+// MINIMUM, from an SOA of a zone that holds the name (one for another zone
+// says nothing about it).
 func negativeTTL(a *Answer) uint32 {
+	name := a.Name
+	if c := a.CNAMEs(); len(c) > 0 {
+		name = dns.CanonicalName(c[len(c)-1].Target)
+	}
 	for _, rr := range a.Authority {
-		if soa, ok := rr.(*dns.SOA); ok {
+		if soa, ok := rr.(*dns.SOA); ok && dns.IsSubDomain(dns.CanonicalName(soa.Hdr.Name), name) {
 			return min(soa.Hdr.Ttl, soa.Minttl)
 		}
 	}
 	return 0
 }
 
-// resolve tries each server in turn. A timeout is retried on the same server
-// up to Retries times; SERVFAIL and REFUSED move on to the next server, as a
-// stub resolver with several nameservers does.
-func (r *Resolver) resolve(ctx context.Context, name string, qtype uint16) *Answer {
+// resolve tries each server in turn until one gives a definite answer.
+// Within a server, lost datagrams are sent again (see udpAsk); SERVFAIL,
+// REFUSED, a timeout or an answer that does not match the question move on
+// to the next server, as a stub resolver with several nameservers does.
+func (r *Resolver) resolve(ctx context.Context, q question) *Answer {
 	var last *Answer
 	for _, srv := range r.servers {
-		for attempt := 0; attempt <= r.cfg.Retries; attempt++ {
-			if ctx.Err() != nil {
-				return &Answer{Name: name, Type: qtype, Status: StatusTimeout, Server: srv, Err: ctx.Err()}
-			}
-			a := r.exchange(ctx, srv, name, qtype)
-			traceFrom(ctx).add(exchangeOf(a, false))
-			last = a
-			if a.Status.Definite() {
-				return a
-			}
-			if a.Status != StatusTimeout {
-				break
-			}
+		if ctx.Err() != nil {
+			return &Answer{Name: q.name, Type: q.qtype, Status: StatusTimeout, Server: srv, Err: ctx.Err()}
+		}
+		a := r.exchange(ctx, r.state[srv], q)
+		traceFrom(ctx).add(exchangeOf(a, false))
+		last = a
+		if a.Status.Definite() {
+			return a
 		}
 	}
 	return last
 }
 
-func (r *Resolver) newQuery(name string, qtype uint16) *dns.Msg {
+func (r *Resolver) newQuery(q question) *dns.Msg {
 	m := new(dns.Msg)
-	m.SetQuestion(name, qtype)
+	m.SetQuestion(q.name, q.qtype)
 	m.RecursionDesired = true
 	// RFC 6840 §5.7: setting AD asks the server to report validation status.
 	m.AuthenticatedData = true
@@ -337,44 +381,53 @@ func (r *Resolver) newQuery(name string, qtype uint16) *dns.Msg {
 	return m
 }
 
-// exchange performs one attempt against one server: UDP first (unless
-// --tcp), then TCP when the UDP reply is truncated.
-func (r *Resolver) exchange(ctx context.Context, srv, name string, qtype uint16) *Answer {
-	m := r.newQuery(name, qtype)
-	transport := "udp"
+// exchange asks one server: over UDP (unless --tcp), then over TCP when the
+// UDP reply is truncated.
+func (r *Resolver) exchange(ctx context.Context, s *server, q question) *Answer {
+	a := &Answer{Name: q.name, Type: q.qtype, Server: s.addr, Transport: "udp"}
+	var err error
 	if r.cfg.TCP {
-		transport = "tcp"
+		a.Transport = "tcp"
+		err = r.tcpAsk(ctx, s, q, a, r.cfg.Retries)
+	} else {
+		a.Truncated, err = r.udpAsk(ctx, s, q, a)
+		if err == nil && a.Truncated {
+			a.Transport = "udp+tcp"
+			err = r.tcpAsk(ctx, s, q, a, 0)
+		}
 	}
-	start := time.Now()
-	resp, err := r.roundTrip(ctx, transport, srv, m)
-	truncated := false
-	if err == nil && resp.Truncated && transport == "udp" {
-		truncated = true
-		transport = "udp+tcp"
-		resp, err = r.roundTrip(ctx, "tcp", srv, m)
-	}
-	a := &Answer{Name: name, Type: qtype, Server: srv, Transport: transport, RTT: time.Since(start), Truncated: truncated}
 	if err != nil {
 		a.Err = err
 		a.Status = StatusError
-		var ne net.Error
-		if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, context.DeadlineExceeded) {
+		if isTimeout(err) {
 			a.Status = StatusTimeout
 		}
-		return a
 	}
+	return a
+}
+
+// read fills in the answer from a reply, keeping only the records that
+// answer the question.
+func (a *Answer) read(q question, resp *dns.Msg) {
+	a.Err = nil
 	a.Rcode = resp.Rcode
 	a.AA, a.AD = resp.Authoritative, resp.AuthenticatedData
-	a.Records = resp.Answer
 	a.Authority = resp.Ns
+	kept, stray, err := sortAnswer(q, resp)
+	a.Records, a.Stray = kept, stray
+	switch {
+	case errors.Is(err, errQuestion):
+		a.Status, a.Err = StatusMismatch, err
+		return
+	case err != nil:
+		a.Status, a.Err = StatusError, err
+		return
+	}
 	switch resp.Rcode {
 	case dns.RcodeSuccess:
 		a.Status = StatusNoData
-		for _, rr := range resp.Answer {
-			if rr.Header().Rrtype == qtype {
-				a.Status = StatusOK
-				break
-			}
+		if a.hasType() {
+			a.Status = StatusOK
 		}
 	case dns.RcodeNameError:
 		a.Status = StatusNXDomain
@@ -386,72 +439,27 @@ func (r *Resolver) exchange(ctx context.Context, srv, name string, qtype uint16)
 		a.Status = StatusError
 		a.Err = fmt.Errorf("rcode %s", dns.RcodeToString[resp.Rcode])
 	}
-	return a
+	// Stray records beside a real answer are dropped (and traced); stray
+	// records instead of one are all the server said, and they answer
+	// another question.
+	if len(stray) > 0 && a.Status.Definite() && !a.hasType() {
+		a.Status, a.Err = StatusMismatch, strayError(q, stray)
+	}
 }
 
-func (r *Resolver) roundTrip(ctx context.Context, network, srv string, m *dns.Msg) (*dns.Msg, error) {
-	ctx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
-	defer cancel()
-	c := &dns.Client{Net: network, Timeout: r.cfg.Timeout, UDPSize: r.cfg.UDPSize}
-	var resp *dns.Msg
-	var err error
-	if network == "udp" {
-		resp, err = r.udpExchange(ctx, c, srv, m)
-	} else {
-		resp, _, err = c.ExchangeContext(ctx, m, srv)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if resp.Id != m.Id || len(resp.Question) != 1 || !strings.EqualFold(resp.Question[0].Name, m.Question[0].Name) {
-		return nil, fmt.Errorf("reply does not match the question")
-	}
-	return resp, nil
-}
-
-// udpExchange runs one UDP exchange on a pooled socket. A socket that saw
-// any error is closed rather than reused, so a late reply to a timed-out
-// query can never be read as the answer to the next one.
-func (r *Resolver) udpExchange(ctx context.Context, c *dns.Client, srv string, m *dns.Msg) (*dns.Msg, error) {
-	r.idleMu.Lock()
-	var conn *dns.Conn
-	if n := len(r.idle[srv]); n > 0 {
-		conn = r.idle[srv][n-1]
-		r.idle[srv] = r.idle[srv][:n-1]
-	}
-	r.idleMu.Unlock()
-	if conn == nil {
-		var err error
-		if conn, err = c.DialContext(ctx, srv); err != nil {
-			return nil, err
+func (a *Answer) hasType() bool {
+	for _, rr := range a.Records {
+		if t := rr.Header().Rrtype; t == a.Type || a.Type == dns.TypeANY && t != dns.TypeRRSIG {
+			return true
 		}
 	}
-	resp, _, err := c.ExchangeWithConnContext(ctx, m, conn)
-	if err != nil {
-		conn.Close()
-		return nil, err
-	}
-	r.idleMu.Lock()
-	if len(r.idle[srv]) < maxIdle {
-		r.idle[srv] = append(r.idle[srv], conn)
-		conn = nil
-	}
-	r.idleMu.Unlock()
-	if conn != nil {
-		conn.Close()
-	}
-	return resp, nil
+	return false
 }
 
 // Close releases pooled sockets. The resolver stays usable.
 func (r *Resolver) Close() error {
-	r.idleMu.Lock()
-	defer r.idleMu.Unlock()
-	for srv, conns := range r.idle {
-		for _, c := range conns {
-			c.Close()
-		}
-		delete(r.idle, srv)
+	for _, s := range r.state {
+		s.closeIdle()
 	}
 	return nil
 }

@@ -10,8 +10,8 @@ import (
 	"github.com/miekg/dns"
 )
 
-// Exchange is one line of a trace: one attempt against one server, or a
-// cache hit.
+// Exchange is one line of a trace: one attempt against one server, a
+// datagram that got no reply in time and was sent again, or a cache hit.
 type Exchange struct {
 	Time      time.Time `json:"time"`
 	Name      string    `json:"name"`
@@ -22,9 +22,15 @@ type Exchange struct {
 	Rcode     string    `json:"rcode,omitempty"`
 	Flags     []string  `json:"flags,omitempty"`
 	Answers   []string  `json:"answers,omitempty"`
-	RTTMS     float64   `json:"rtt_ms"`
-	Cached    bool      `json:"cached,omitempty"`
-	Error     string    `json:"error,omitempty"`
+	// Dropped are stray records the reply carried beside or instead of
+	// an answer: records for other names, types or classes, never used.
+	Dropped []string `json:"dropped,omitempty"`
+	RTTMS   float64  `json:"rtt_ms"`
+	// Try is the transmission this line is about when it is not the
+	// first: the datagram answered, or the one that got no reply.
+	Try    int    `json:"try,omitempty"`
+	Cached bool   `json:"cached,omitempty"`
+	Error  string `json:"error,omitempty"`
 }
 
 // Trace collects exchanges for one diagnosis. Attach it to a context with
@@ -73,6 +79,9 @@ func exchangeOf(a *Answer, cached bool) Exchange {
 		RTTMS:     float64(a.RTT.Microseconds()) / 1000,
 		Cached:    cached,
 	}
+	if a.Try > 1 {
+		e.Try = a.Try
+	}
 	if cached {
 		e.RTTMS = 0
 	}
@@ -93,8 +102,12 @@ func exchangeOf(a *Answer, cached bool) Exchange {
 	for _, rr := range a.Records {
 		e.Answers = append(e.Answers, rrText(rr))
 	}
+	e.Dropped = rrLines(a.Stray, maxStrayTraced)
 	return e
 }
+
+// maxStrayTraced bounds the stray records a trace line shows.
+const maxStrayTraced = 8
 
 // rrText renders a record compactly: owner, TTL, type, data (no class).
 func rrText(rr dns.RR) string {
@@ -112,6 +125,9 @@ func (e Exchange) Line() string {
 		b.WriteString(" (cached)")
 	} else {
 		fmt.Fprintf(&b, " %s %.1fms", e.Transport, e.RTTMS)
+		if e.Try > 1 {
+			fmt.Fprintf(&b, " try %d", e.Try)
+		}
 	}
 	status := strings.ToUpper(e.Status)
 	fmt.Fprintf(&b, " -> %s", status)
@@ -123,6 +139,9 @@ func (e Exchange) Line() string {
 	}
 	for _, a := range e.Answers {
 		b.WriteString("\n    " + a)
+	}
+	for _, d := range e.Dropped {
+		b.WriteString("\n    dropped: " + d)
 	}
 	return b.String()
 }

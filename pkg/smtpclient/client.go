@@ -4,11 +4,16 @@
 // Unlike net/smtp and go-smtp's client it is built for diagnosis: it keeps
 // the banner and every reply line, sends the EHLO name we choose before and
 // after STARTTLS, can send arbitrary commands (VRFY, EXPN, RSET), records a
-// direction-tagged, timestamped transcript with AUTH exchanges redacted, and
-// completes the TLS handshake even when the certificate does not verify so
-// the certificate can be reported. Every read is bounded by a deadline, a
-// maximum line length and a maximum number of lines per reply, so a hostile
-// server cannot stall us or make us buffer without bound.
+// direction-tagged, timestamped transcript with every secret redacted by
+// value (see Redactor), and completes the TLS handshake even when the
+// certificate does not verify so the certificate can be reported.
+//
+// A hostile server cannot stall it, make it buffer without bound or keep
+// it talking: every reply has a deadline, a maximum line length and a
+// maximum number of lines; the whole session has a deadline of its own
+// that holds even when every read succeeds; every SASL mechanism answers
+// a fixed number of challenges at most (SASLStepLimit); the transcript
+// keeps a bounded number of lines.
 //
 // It does not resolve MX records, retry, queue or judge what it sees: that
 // is the caller's business.
@@ -41,8 +46,17 @@ type Options struct {
 	LocalName string
 	// LMTP speaks LHLO instead of EHLO (RFC 2033).
 	LMTP bool
+	// SessionTimeout bounds the whole session from the start of the connect,
+	// however quickly each reply comes; default 15m.
+	SessionTimeout time.Duration
+	// Network is "tcp" (default), "tcp4" or "tcp6".
+	Network string
 	// ShowSecrets disables redaction of AUTH exchanges in the transcript.
 	ShowSecrets bool
+	// Redactor collects the secrets sent and scrubs them from everything
+	// recorded; default a new one (nil with ShowSecrets). Callers add
+	// secrets they know of (the password) before the session.
+	Redactor *Redactor
 	// MaxLineLength bounds one reply line in bytes; default 4096
 	// (RFC 5321 §4.5.3.1.5 asks servers for at most 512).
 	MaxLineLength int
@@ -62,6 +76,18 @@ func (o *Options) defaults() {
 	}
 	if o.ReplyTimeout <= 0 {
 		o.ReplyTimeout = 5 * time.Minute
+	}
+	if o.SessionTimeout <= 0 {
+		o.SessionTimeout = 15 * time.Minute
+	}
+	if o.Network == "" {
+		o.Network = "tcp"
+	}
+	switch {
+	case o.ShowSecrets:
+		o.Redactor = nil
+	case o.Redactor == nil:
+		o.Redactor = NewRedactor()
 	}
 	if o.LocalName == "" {
 		o.LocalName = "localhost"
@@ -88,6 +114,9 @@ type TLSInfo struct {
 	// VerifyErr is the chain/name verification error, nil when the
 	// certificate is trusted and covers ServerName.
 	VerifyErr error
+	// ClientCertRequested: the server asked for a client certificate;
+	// ClientCertSent: we had one and presented it.
+	ClientCertRequested, ClientCertSent bool
 }
 
 // Client is one SMTP session. It is not safe for concurrent use.
@@ -96,6 +125,8 @@ type Client struct {
 	conn net.Conn
 	br   *bufio.Reader
 	tls  bool
+	// end is the session deadline: SessionTimeout after the connect began.
+	end time.Time
 	// Greeting metrics: Banner is the 220 greeting; BannerDelay the time from
 	// connect to its last line (a deliberate greet delay shows here).
 	Banner      *Reply
@@ -113,27 +144,29 @@ type Client struct {
 // Dial connects to addr ("host:port") in plain text and reads the banner.
 func Dial(ctx context.Context, addr string, o Options) (*Client, error) {
 	o.defaults()
-	conn, err := dial(ctx, addr, o)
+	end := time.Now().Add(o.SessionTimeout)
+	conn, err := dial(ctx, addr, o, end)
 	if err != nil {
 		return nil, err
 	}
-	return newClient(ctx, conn, false, o)
+	return newClient(ctx, conn, false, o, end)
 }
 
 // DialTLS connects to addr with implicit TLS (port 465, RFC 8314) and reads
 // the banner. cfg.ServerName names the certificate we expect.
 func DialTLS(ctx context.Context, addr string, cfg *tls.Config, o Options) (*Client, error) {
 	o.defaults()
-	conn, err := dial(ctx, addr, o)
+	end := time.Now().Add(o.SessionTimeout)
+	conn, err := dial(ctx, addr, o, end)
 	if err != nil {
 		return nil, err
 	}
-	info, tconn, err := handshake(ctx, conn, cfg, o)
+	info, tconn, err := handshake(ctx, conn, cfg, o, end)
 	if err != nil {
 		conn.Close()
 		return nil, err
 	}
-	c, err := newClient(ctx, tconn, true, o)
+	c, err := newClient(ctx, tconn, true, o, end)
 	if c != nil {
 		c.TLS = info
 	}
@@ -144,14 +177,14 @@ func DialTLS(ctx context.Context, addr string, cfg *tls.Config, o Options) (*Cli
 // reads the banner.
 func NewClient(ctx context.Context, conn net.Conn, o Options) (*Client, error) {
 	o.defaults()
-	return newClient(ctx, conn, false, o)
+	return newClient(ctx, conn, false, o, time.Now().Add(o.SessionTimeout))
 }
 
-func dial(ctx context.Context, addr string, o Options) (net.Conn, error) {
+func dial(ctx context.Context, addr string, o Options, end time.Time) (net.Conn, error) {
 	o.Transcript.Notef("connecting to %s", addr)
-	dctx, cancel := context.WithTimeout(ctx, o.DialTimeout)
+	dctx, cancel := context.WithDeadline(ctx, earliest(time.Now().Add(o.DialTimeout), end))
 	defer cancel()
-	conn, err := o.Dialer.DialContext(dctx, "tcp", addr)
+	conn, err := o.Dialer.DialContext(dctx, o.Network, addr)
 	if err != nil {
 		o.Transcript.Notef("connect failed: %v", err)
 		return nil, fmt.Errorf("connect %s: %w", addr, err)
@@ -160,8 +193,15 @@ func dial(ctx context.Context, addr string, o Options) (net.Conn, error) {
 	return conn, nil
 }
 
-func newClient(ctx context.Context, conn net.Conn, isTLS bool, o Options) (*Client, error) {
-	c := &Client{opts: o, conn: conn, br: bufio.NewReaderSize(conn, 4096), tls: isTLS, RemoteAddr: conn.RemoteAddr().String()}
+func earliest(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func newClient(ctx context.Context, conn net.Conn, isTLS bool, o Options, end time.Time) (*Client, error) {
+	c := &Client{opts: o, conn: conn, br: bufio.NewReaderSize(conn, 4096), tls: isTLS, end: end, RemoteAddr: conn.RemoteAddr().String()}
 	start := time.Now()
 	r, err := c.readReply(ctx)
 	if err != nil {
@@ -177,6 +217,15 @@ func newClient(ctx context.Context, conn net.Conn, isTLS bool, o Options) (*Clie
 
 // Transcript returns the session transcript.
 func (c *Client) Transcript() *Transcript { return c.opts.Transcript }
+
+// Redactor returns the redactor that knows every secret this session sent;
+// nil when secrets are shown.
+func (c *Client) Redactor() *Redactor { return c.opts.Redactor }
+
+// record adds a line to the transcript with every known secret redacted.
+func (c *Client) record(dir Direction, text string) {
+	c.Transcript().add(dir, c.tls, c.opts.Redactor.Redact(text))
+}
 
 // IsTLS reports whether the session is encrypted now.
 func (c *Client) IsTLS() bool { return c.tls }
@@ -240,7 +289,7 @@ func (c *Client) StartTLS(ctx context.Context, cfg *tls.Config) error {
 		// over TLS: the command injection of CVE-2011-0411 and kin.
 		return fmt.Errorf("STARTTLS: server sent %d bytes after its 220 reply before the handshake", c.br.Buffered())
 	}
-	info, tconn, err := handshake(ctx, c.conn, cfg, c.opts)
+	info, tconn, err := handshake(ctx, c.conn, cfg, c.opts, c.end)
 	if err != nil {
 		return err
 	}
@@ -251,7 +300,7 @@ func (c *Client) StartTLS(ctx context.Context, cfg *tls.Config) error {
 
 // handshake runs a TLS client handshake that always captures the peer
 // chain, verifying it by hand so a bad certificate is reported, not fatal.
-func handshake(ctx context.Context, conn net.Conn, cfg *tls.Config, o Options) (*TLSInfo, net.Conn, error) {
+func handshake(ctx context.Context, conn net.Conn, cfg *tls.Config, o Options, end time.Time) (*TLSInfo, net.Conn, error) {
 	if cfg == nil {
 		cfg = &tls.Config{}
 	}
@@ -266,16 +315,37 @@ func handshake(ctx context.Context, conn net.Conn, cfg *tls.Config, o Options) (
 		info.VerifyErr = verifyChain(cs, cfg.ServerName, cfg.RootCAs)
 		return nil
 	}
+	// Always answer a certificate request ourselves: crypto/tls would
+	// silently send nothing when our certificate's issuer is not among the
+	// CAs the server names, and the server's verdict is what we report.
+	tc.Certificates = nil
+	tc.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) {
+		info.ClientCertRequested = true
+		if len(cfg.Certificates) == 0 {
+			return &tls.Certificate{}, nil
+		}
+		info.ClientCertSent = true
+		return &cfg.Certificates[0], nil
+	}
 	tconn := tls.Client(conn, tc)
-	hctx, cancel := context.WithTimeout(ctx, o.ReplyTimeout)
+	hctx, cancel := context.WithDeadline(ctx, earliest(time.Now().Add(o.ReplyTimeout), end))
 	defer cancel()
 	o.Transcript.Notef("TLS handshake (server name %q)", cfg.ServerName)
 	if err := tconn.HandshakeContext(hctx); err != nil {
 		o.Transcript.Notef("TLS handshake failed: %v", err)
+		if !time.Now().Before(end) {
+			return nil, nil, fmt.Errorf("TLS handshake: %w", sessionDeadlineErr(o))
+		}
 		return nil, nil, fmt.Errorf("TLS handshake: %w", err)
 	}
 	info.State = tconn.ConnectionState()
 	o.Transcript.Notef("TLS established: %s, %s", tls.VersionName(info.State.Version), tls.CipherSuiteName(info.State.CipherSuite))
+	switch {
+	case info.ClientCertSent:
+		o.Transcript.Notef("client certificate presented at the server's request")
+	case info.ClientCertRequested:
+		o.Transcript.Notef("the server asked for a client certificate; none was given")
+	}
 	if info.VerifyErr != nil {
 		o.Transcript.Notef("certificate not verified: %v", info.VerifyErr)
 	}
@@ -295,36 +365,46 @@ func verifyChain(cs tls.ConnectionState, name string, roots *x509.CertPool) erro
 }
 
 // Auth authenticates with a go-sasl mechanism. The transcript shows the
-// mechanism but not the credentials unless ShowSecrets is set.
+// mechanism but not the credentials unless ShowSecrets is set, and every
+// form of what was sent is scrubbed from what the server says back.
+//
+// The exchange answers at most SASLStepLimit(mechanism) challenges: a
+// server that asks again after that gets "*" (RFC 4954 §4: the client
+// cancels) and a *SASLStepError, and when it does not take the cancel
+// either the connection is closed. Without the limit a server answering
+// every LOGIN step with "Password:" gets the password resent until it
+// hangs up.
 func (c *Client) Auth(ctx context.Context, mech sasl.Client) (*Reply, error) {
 	name, ir, err := mech.Start()
 	if err != nil {
 		return nil, fmt.Errorf("AUTH: %w", err)
 	}
 	cmd := "AUTH " + name
+	shown := cmd
 	if ir != nil {
 		enc := "="
 		if len(ir) > 0 {
 			enc = base64.StdEncoding.EncodeToString(ir)
 		}
+		c.addSecrets(name, -1, nil, ir)
 		cmd += " " + enc
+		shown += " " + c.secret(enc)
 	}
-	shown := "AUTH " + name
-	if ir != nil {
-		shown += " " + c.secret(cmd[len(shown)+1:])
-	}
+	limit := SASLStepLimit(name)
 	r, err := c.cmd(ctx, cmd, shown)
-	for err == nil && r.Code == 334 {
+	for steps := 0; err == nil && r.Code == 334; steps++ {
+		if steps == limit {
+			return r, c.cancelAuth(ctx, &SASLStepError{Mechanism: name, Steps: steps, Limit: limit})
+		}
 		ch, derr := base64.StdEncoding.DecodeString(strings.TrimSpace(strings.Join(r.Lines, "")))
 		if derr != nil {
-			c.cmd(ctx, "*", "*") //nolint:errcheck // RFC 4954 §4: "*" cancels the exchange
-			return r, fmt.Errorf("AUTH: server challenge is not base64: %w", derr)
+			return r, c.cancelAuth(ctx, fmt.Errorf("AUTH: server challenge is not base64: %w", derr))
 		}
 		resp, merr := mech.Next(ch)
 		if merr != nil {
-			c.cmd(ctx, "*", "*") //nolint:errcheck
-			return r, fmt.Errorf("AUTH: %w", merr)
+			return r, c.cancelAuth(ctx, fmt.Errorf("AUTH: %w", merr))
 		}
+		c.addSecrets(name, steps, ch, resp)
 		line := base64.StdEncoding.EncodeToString(resp)
 		r, err = c.cmd(ctx, line, c.secret(line))
 	}
@@ -337,11 +417,90 @@ func (c *Client) Auth(ctx context.Context, mech sasl.Client) (*Reply, error) {
 	return r, nil
 }
 
+// addSecrets tells the redactor what a SASL payload holds before it is
+// sent: the encoded payload as a whole, and the secret inside it in the
+// clear. step is -1 for the initial response. Callers that know the
+// password add it themselves; this covers library users and a server that
+// quotes a decoded blob.
+func (c *Client) addSecrets(mech string, step int, challenge, payload []byte) {
+	red := c.opts.Redactor
+	red.AddEncoded(string(payload))
+	p := string(payload)
+	switch strings.ToUpper(mech) {
+	case sasl.Plain:
+		// authzid NUL authcid NUL passwd (RFC 4616 §2)
+		if i := strings.LastIndexByte(p, 0); i >= 0 {
+			red.Add(p[i+1:])
+		}
+	case XOAuth2, sasl.OAuthBearer:
+		// "auth=Bearer TOKEN" between ^A separators (RFC 7628 §3.1)
+		for _, kv := range strings.Split(p, "\x01") {
+			if v, ok := strings.CutPrefix(kv, "auth="); ok {
+				red.Add(v)
+				red.Add(strings.TrimPrefix(v, "Bearer "))
+			}
+		}
+	case sasl.Login:
+		// The user name stays readable; the password step is the one
+		// whose prompt asks for it, or any after the first.
+		if step > 0 || strings.Contains(strings.ToLower(string(challenge)), "pass") {
+			red.Add(p)
+		}
+	default:
+		red.Add(p)
+	}
+}
+
+// SASLStepError ends an AUTH exchange whose server asked for more than the
+// mechanism ever needs.
+type SASLStepError struct {
+	Mechanism string
+	// Steps is how many challenges were answered; Limit the most allowed.
+	Steps, Limit int
+}
+
+func (e *SASLStepError) Error() string {
+	return fmt.Sprintf("AUTH %s: the server asked again after %d answered challenges, more than the mechanism ever needs (limit %d); the exchange was cancelled", e.Mechanism, e.Steps, e.Limit)
+}
+
+// SASLStepLimit is how many server challenges a mechanism answers at most:
+// PLAIN, XOAUTH2 and OAUTHBEARER send everything in the initial response
+// and answer at most one challenge (the error report of the token
+// mechanisms); CRAM-MD5 answers its one challenge; LOGIN its user name and
+// password prompts. Mechanisms not listed get 3.
+func SASLStepLimit(mechanism string) int {
+	switch strings.ToUpper(mechanism) {
+	case sasl.Plain, XOAuth2, sasl.OAuthBearer, CRAMMD5:
+		return 1
+	case sasl.Login:
+		return 2
+	}
+	return 3
+}
+
+// cancelAuth sends "*" to end an exchange and reads the server's answer.
+// A server that still does not end the exchange has broken the protocol,
+// so the connection is closed rather than read further.
+func (c *Client) cancelAuth(ctx context.Context, cause error) error {
+	r, err := c.cmd(ctx, "*", "*")
+	var re *ReplyError
+	if err != nil && !errors.As(err, &re) || err == nil && r.Code == 334 {
+		c.conn.Close()
+		c.Transcript().Notef("the server did not end the AUTH exchange on \"*\"; connection closed")
+		return fmt.Errorf("%w; %w", cause, ErrAuthAbandoned)
+	}
+	return cause
+}
+
+// ErrAuthAbandoned wraps an AUTH error after which the connection was
+// closed: the server went on with the exchange after the client cancelled.
+var ErrAuthAbandoned = errors.New("the server did not take the cancel either, so the connection was closed")
+
 func (c *Client) secret(s string) string {
 	if c.opts.ShowSecrets {
 		return s
 	}
-	return "**** (redacted)"
+	return Redacted
 }
 
 // Mail sends MAIL FROM:<from> with optional ESMTP parameters ("SIZE=100 BODY=8BITMIME").
@@ -363,6 +522,9 @@ func (c *Client) Data(ctx context.Context, msg io.Reader, lmtpRecipients int) ([
 	}
 	var n int64
 	stop := c.deadline(ctx)
+	// The message can be large: the session deadline bounds the whole
+	// write, not the per-reply timeout.
+	c.conn.SetWriteDeadline(c.end) //nolint:errcheck
 	w := bufio.NewWriter(c.conn)
 	sc := bufio.NewScanner(msg)
 	sc.Buffer(make([]byte, 64*1024), 10*1024*1024)
@@ -382,10 +544,10 @@ func (c *Client) Data(ctx context.Context, msg io.Reader, lmtpRecipients int) ([
 	err := w.Flush()
 	stop()
 	if err != nil {
-		return nil, fmt.Errorf("DATA: %w", err)
+		return nil, fmt.Errorf("DATA: %w", c.timeoutErr(err))
 	}
-	c.Transcript().add(Sent, c.tls, fmt.Sprintf("[message: %d bytes]", n))
-	c.Transcript().add(Sent, c.tls, ".")
+	c.record(Sent, fmt.Sprintf("[message: %d bytes]", n))
+	c.record(Sent, ".")
 	count := 1
 	if c.opts.LMTP {
 		count = max(lmtpRecipients, 1)
@@ -423,9 +585,9 @@ func (c *Client) cmd(ctx context.Context, line, shown string) (*Reply, error) {
 	stop := c.deadline(ctx)
 	_, err := io.WriteString(c.conn, line+"\r\n")
 	stop()
-	c.Transcript().add(Sent, c.tls, shown)
+	c.record(Sent, shown)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", verbOf(shown), err)
+		return nil, fmt.Errorf("%s: %w", verbOf(shown), c.timeoutErr(err))
 	}
 	r, err := c.readReply(ctx)
 	if err != nil {
@@ -442,11 +604,12 @@ func verbOf(line string) string {
 	return v
 }
 
-// deadline arms the reply timeout and makes ctx cancellation interrupt the
-// blocked read or write. The returned func disarms both.
+// deadline arms the reply timeout (or the session deadline, when that
+// comes first) and makes ctx cancellation interrupt the blocked read or
+// write. The returned func disarms both.
 func (c *Client) deadline(ctx context.Context) func() {
 	conn := c.conn
-	conn.SetDeadline(time.Now().Add(c.opts.ReplyTimeout)) //nolint:errcheck // pipes without deadlines still work
+	conn.SetDeadline(earliest(time.Now().Add(c.opts.ReplyTimeout), c.end)) //nolint:errcheck // pipes without deadlines still work
 	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
 	return func() {
 		stop()
@@ -456,6 +619,24 @@ func (c *Client) deadline(ctx context.Context) func() {
 
 // ErrTimeout wraps replies that did not come in time.
 var ErrTimeout = errors.New("no reply in time")
+
+// ErrSessionDeadline wraps (together with ErrTimeout) a session that ran
+// out of its whole-session time, however quickly each reply came.
+var ErrSessionDeadline = errors.New("session deadline reached")
+
+func sessionDeadlineErr(o Options) error {
+	return fmt.Errorf("%w: %w (the whole session may take %s)", ErrTimeout, ErrSessionDeadline, o.SessionTimeout)
+}
+
+// timeoutErr turns a network timeout that hit the session deadline into
+// ErrSessionDeadline, so callers can say which limit ended the session.
+func (c *Client) timeoutErr(err error) error {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() && !time.Now().Before(c.end) {
+		return sessionDeadlineErr(c.opts)
+	}
+	return err
+}
 
 func (c *Client) readReply(ctx context.Context) (*Reply, error) {
 	stop := c.deadline(ctx)
@@ -471,6 +652,10 @@ func (c *Client) readReply(ctx context.Context) (*Reply, error) {
 		if err != nil {
 			var ne net.Error
 			if errors.As(err, &ne) && ne.Timeout() {
+				if !time.Now().Before(c.end) {
+					c.Transcript().Notef("session deadline of %s reached", c.opts.SessionTimeout)
+					return nil, sessionDeadlineErr(c.opts)
+				}
 				c.Transcript().Notef("no reply within %s", c.opts.ReplyTimeout)
 				if ctx.Err() != nil {
 					return nil, fmt.Errorf("%w: %v", ErrTimeout, ctx.Err())
@@ -483,7 +668,7 @@ func (c *Client) readReply(ctx context.Context) (*Reply, error) {
 			}
 			return nil, err
 		}
-		c.Transcript().add(Received, c.tls, line)
+		c.record(Received, line)
 		code, more, text, err := parseReplyLine(line)
 		if err != nil {
 			return nil, err
@@ -502,6 +687,15 @@ func (c *Client) readReply(ctx context.Context) (*Reply, error) {
 	return r, nil
 }
 
+// redactLine scrubs secrets from a reply line, leaving the reply code
+// alone so a secret made of digits cannot break the parse.
+func (c *Client) redactLine(line string) string {
+	if len(line) <= 4 {
+		return line
+	}
+	return line[:4] + c.opts.Redactor.Redact(line[4:])
+}
+
 // readLine reads one CRLF- (or LF-) terminated line of at most MaxLineLength bytes.
 func (c *Client) readLine() (string, error) {
 	var buf []byte
@@ -517,10 +711,10 @@ func (c *Client) readLine() (string, error) {
 		}
 		if err != nil {
 			if len(buf) > 0 && errors.Is(err, io.EOF) {
-				return "", fmt.Errorf("connection closed in the middle of a reply line %q", clip(string(buf)))
+				return "", fmt.Errorf("connection closed in the middle of a reply line %q", clip(c.redactLine(string(buf))))
 			}
 			return "", err
 		}
-		return strings.TrimRight(string(buf), "\r\n"), nil
+		return c.redactLine(strings.TrimRight(string(buf), "\r\n")), nil
 	}
 }

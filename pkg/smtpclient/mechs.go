@@ -17,32 +17,37 @@ import (
 // waits for the server's prompts instead of sending the user name as an
 // initial response, and tells the prompts apart by their text ("Username:",
 // "Password:") with the order as fallback: servers differ in case and
-// wording, and some reject an initial response.
+// wording, and some reject an initial response. It answers each prompt
+// once: a server asking for the password again gets an error, not the
+// password a second time.
 func NewLoginClient(user, password string) sasl.Client {
 	return &loginClient{user: user, password: password}
 }
 
 type loginClient struct {
-	user, password string
-	step           int
+	user, password   string
+	sentUser, sentPw bool
 }
 
 func (c *loginClient) Start() (string, []byte, error) { return sasl.Login, nil, nil }
 
 func (c *loginClient) Next(challenge []byte) ([]byte, error) {
 	prompt := strings.ToLower(string(challenge))
-	c.step++
+	wantUser := strings.Contains(prompt, "user")
+	wantPw := strings.Contains(prompt, "pass")
+	if !wantUser && !wantPw {
+		// Unknown wording: the order decides.
+		wantUser, wantPw = !c.sentUser, c.sentUser
+	}
 	switch {
-	case strings.Contains(prompt, "user"):
+	case wantUser && !c.sentUser:
+		c.sentUser = true
 		return []byte(c.user), nil
-	case strings.Contains(prompt, "pass"):
-		return []byte(c.password), nil
-	case c.step == 1:
-		return []byte(c.user), nil
-	case c.step == 2:
+	case wantPw && !c.sentPw:
+		c.sentUser, c.sentPw = true, true
 		return []byte(c.password), nil
 	}
-	return nil, errors.New("LOGIN: server asked for more than a user name and a password")
+	return nil, errors.New("LOGIN: server asked again for what it was already sent")
 }
 
 // CRAMMD5 is the CRAM-MD5 mechanism name.

@@ -42,7 +42,7 @@ func (s *session) mechClient(mech, user string) sasl.Client {
 	case smtpclient.XOAuth2:
 		return smtpclient.NewXOAuth2Client(user, pass)
 	}
-	host, port, _ := net.SplitHostPort(s.res.Addr)
+	host, port, _ := net.SplitHostPort(s.res.Addr())
 	p, _ := strconv.Atoi(port)
 	if s.res.Host != "" {
 		host = s.res.Host
@@ -99,6 +99,7 @@ func (s *session) auth(ctx context.Context, st Step) {
 	}
 	r, err := s.c.Auth(ctx, s.mechClient(mech, user))
 	var re *smtpclient.ReplyError
+	var se *smtpclient.SASLStepError
 	switch {
 	case err == nil:
 		res.OK, res.Reply = true, replyOf(r)
@@ -112,6 +113,18 @@ func (s *session) auth(ctx context.Context, st Step) {
 		if !s.expected(st) {
 			s.stopped = true
 		}
+	case errors.As(err, &se):
+		// The server kept asking: we stopped answering, and sent no
+		// credentials beyond what the mechanism needs.
+		res.Reply = replyOf(r)
+		s.record(st, StepResult{Command: "AUTH " + mech, Reply: res.Reply, Error: shortErr(err)})
+		s.add(report.Finding{ID: "smtp.auth", Severity: report.Error,
+			Message:  fmt.Sprintf("the server kept the %s exchange going after %d answered challenges, more than the mechanism needs; mailflow cancelled it and sent nothing more", mech, se.Steps),
+			Evidence: explainReply(r),
+			Fix:      "a server that asks for the password again and again is broken or hostile: check what answers on this port, and do not use these credentials against it",
+		})
+		s.stopped = true
+		s.closed = errors.Is(err, smtpclient.ErrAuthAbandoned)
 	case r != nil:
 		// A mechanism-level failure after a 334 challenge; the exchange
 		// was cancelled and the connection is still usable.
@@ -120,6 +133,7 @@ func (s *session) auth(ctx context.Context, st Step) {
 		s.add(report.Finding{ID: "smtp.auth", Severity: report.Error, Message: "authentication failed: " + shortErr(err),
 			Fix: "check that the mechanism and credentials match what the server expects"})
 		s.stopped = true
+		s.closed = errors.Is(err, smtpclient.ErrAuthAbandoned)
 	default:
 		s.record(st, StepResult{Command: "AUTH " + mech, Error: shortErr(err)})
 		s.sessionError("AUTH", err)

@@ -29,7 +29,7 @@ func BenchmarkProbeAll200(b *testing.B) {
 			for b.Loop() {
 				for _, r := range smtpprobe.ProbeAll(context.Background(), eps, o) {
 					if r.TLS == nil || !r.TLS.Trusted || len(r.Steps) != 5 {
-						b.Fatalf("%s: incomplete session %+v", r.Addr, r.Findings)
+						b.Fatalf("%s: incomplete session %+v", r.Addr(), r.Findings)
 					}
 				}
 			}

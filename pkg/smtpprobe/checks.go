@@ -220,8 +220,8 @@ func fixFor(r *smtpclient.Reply, def string) string {
 }
 
 // judgeCode checks that every reply to the named step fits the pattern.
-func judgeCode(step string, p CodePattern, results []StepResult, origin string) ExpectationResult {
-	x := ExpectationResult{Name: "code " + step + "=" + p.String(), Want: p.String(), Origin: origin}
+func judgeCode(step string, p CodePattern, results []StepResult, source string) ExpectationResult {
+	x := ExpectationResult{Name: "code " + step + "=" + p.String(), Want: p.String(), Source: source}
 	var got []string
 	pass := true
 	for _, sr := range results {
@@ -257,13 +257,13 @@ func (s *session) expectations() {
 	}
 	for _, e := range all {
 		x := s.judgeExpectation(e)
-		x.Origin = e.Origin
+		x.Source = e.Origin
 		s.res.Expectations = append(s.res.Expectations, x)
 	}
 	for _, x := range s.res.Expectations {
 		f := report.Finding{ID: "smtp.expectation", Severity: report.OK, Message: "expectation met: " + x.Name}
-		if x.Origin != "" {
-			f.Evidence = []string{"from " + x.Origin}
+		if x.Source != "" {
+			f.Evidence = []string{"from " + x.Source}
 		}
 		if !x.Pass {
 			f.Severity = report.Error

@@ -43,8 +43,9 @@ type Step struct {
 	Message []byte   `json:"-"`
 	// Expect is the reply code the step must get, nil for none.
 	Expect *CodePattern `json:"expect,omitempty"`
-	// Line is where a scripted step was written (0 for steps built from flags).
-	Line int `json:"line,omitempty"`
+	// Source is where a scripted step was written ("session.yaml:12");
+	// empty for steps built from flags.
+	Source string `json:"source,omitempty"`
 }
 
 // CodePattern matches reply codes: alternatives of three characters, each a
@@ -132,11 +133,13 @@ func (e Expectation) Name() string {
 
 // ExpectationResult is the verdict on one expectation.
 type ExpectationResult struct {
-	Name   string `json:"name"`
-	Want   string `json:"want"`
-	Got    string `json:"got"`
-	Pass   bool   `json:"pass"`
-	Origin string `json:"origin,omitempty"`
+	Name string `json:"name"`
+	Want string `json:"want"`
+	Got  string `json:"got"`
+	Pass bool   `json:"pass"`
+	// Source is where the expectation was written: a flag
+	// ("--expect-ext") or a script line ("session.yaml:12").
+	Source string `json:"source,omitempty"`
 }
 
 // codeSteps are the steps --expect-code can name; "tls" is STARTTLS.

@@ -62,12 +62,7 @@ func startServer(t testing.TB, cfg labsmtp.Config) string {
 
 func startHostile(t testing.TB, b labsmtp.Behavior) string {
 	t.Helper()
-	h, err := labsmtp.StartHostile("127.0.0.1:0", b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { h.Close() })
-	return h.Addr
+	return labsmtp.HostileForTest(t, b)
 }
 
 // goodConfig is a correctly set-up server: STARTTLS with a certificate for

@@ -151,3 +151,33 @@ func mustCode(t *testing.T, s string) smtpprobe.Expectation {
 	}
 	return x
 }
+
+// TestPostfixTLSGrade grades the real Postfix: every handshake gets a
+// definite answer, and its OpenSSL defaults are graded as what they are.
+func TestPostfixTLSGrade(t *testing.T) {
+	p := peers.Get(t)
+	o := peerOptions(t, p)
+	o.TLSGrade, o.QuitAfter = true, smtpprobe.PhaseTLS
+	res := smtpprobe.Probe(context.Background(), p.SMTPGood, peers.Hostname, o)
+	g := res.TLSGrade
+	if g == nil {
+		t.Fatalf("no grade: %+v", res.Findings)
+	}
+	accepted := map[string]bool{}
+	for _, x := range append(g.Versions, g.Suites...) {
+		if x.Outcome == smtpprobe.Unknown {
+			t.Errorf("%s: unknown (%s)", x.Name, x.Error)
+		}
+		accepted[x.Name] = x.Outcome == smtpprobe.Accepted
+	}
+	if !accepted["TLS 1.2"] && !accepted["TLS 1.3"] {
+		t.Errorf("Postfix offers neither TLS 1.2 nor 1.3: %+v", g.Versions)
+	}
+	if accepted["RC4"] {
+		t.Error("Postfix with OpenSSL 3 accepted RC4")
+	}
+	if sev, ok := severityOf(res, "tls.cert_key"); !ok || sev != report.OK || g.CertKey != "ECDSA P-256" {
+		t.Errorf("certificate key %q graded %s", g.CertKey, sev)
+	}
+	t.Logf("Postfix graded %s: %+v %+v", g.Rating, g.Versions, g.Suites)
+}

@@ -17,11 +17,13 @@ package smtpprobe
 import (
 	"crypto/x509"
 	"fmt"
+	"net/netip"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/mailflowkit/mailflow/pkg/resolver"
+	"github.com/mailflowkit/mailflow/pkg/smtpclient"
 )
 
 // Phase is how far a session goes (--quit-after).
@@ -138,11 +140,29 @@ type Options struct {
 
 	// RootCAs are trusted besides the system roots (which are loaded only
 	// when a certificate does not chain to these).
-	RootCAs     *x509.CertPool
+	RootCAs *x509.CertPool
+	// TLSName is the name sent as SNI and that the certificate must carry,
+	// instead of the host connected to (for a server reached by IP, or by
+	// another name than the one on its certificate).
+	TLSName string
+	// Connect maps lower-case host names to the address to dial instead
+	// of the one DNS gives (curl's --resolve): the host name still counts
+	// for SNI, the certificate, DANE and the name checks. A zero port
+	// keeps the target's.
+	Connect map[string]netip.AddrPort
+	// Client holds the connection and TLS choices: address family, source
+	// address, TLS versions, cipher suites, client certificate.
+	Client smtpclient.Controls
+	// TLSGrade grades the server's TLS against Guideline with one extra
+	// short session per TLS version and weak suite class (8 in all).
+	TLSGrade    bool
 	ShowSecrets bool
 
 	DialTimeout  time.Duration // default 10s
 	ReplyTimeout time.Duration // default 30s
+	// SessionTimeout bounds a whole session, however quickly each reply
+	// comes; default DefaultSessionTimeout.
+	SessionTimeout time.Duration
 	// Resolver answers the PTR and forward lookups of the name checks; nil
 	// skips them.
 	Resolver *resolver.Resolver
@@ -157,6 +177,12 @@ type Options struct {
 	// defaultRcpt is the recipient Run derives from a domain target.
 	defaultRcpt string
 }
+
+// DefaultSessionTimeout bounds one session unless told otherwise: far
+// longer than any healthy server needs for a probe (well under a second on
+// a LAN, a few seconds across the world, greet delays included), short
+// enough that a server dripping one byte at a time cannot hold a CI job.
+const DefaultSessionTimeout = 2 * time.Minute
 
 // Relay test addresses: .invalid and .example are reserved (RFC 2606), so
 // even a server that relays can deliver nothing to a real third party.
@@ -180,6 +206,9 @@ func (o *Options) defaults() {
 	}
 	if o.ReplyTimeout <= 0 {
 		o.ReplyTimeout = 30 * time.Second
+	}
+	if o.SessionTimeout <= 0 {
+		o.SessionTimeout = DefaultSessionTimeout
 	}
 	if o.Port <= 0 {
 		o.Port = 25
@@ -278,6 +307,22 @@ func (o Options) Plan(defaultRcpt string) ([]Step, error) {
 		add(PhaseData, Step{Kind: StepData, Headers: o.Headers, Body: o.Body, Message: o.Message})
 	}
 	return steps, nil
+}
+
+// connectTo returns the address to dial for host at addr: the --connect
+// address when one is given for host, else addr.
+func (o Options) connectTo(host, addr string) (string, bool) {
+	ap, ok := o.Connect[strings.ToLower(strings.TrimSuffix(host, "."))]
+	if !ok || host == "" {
+		return addr, false
+	}
+	port := ap.Port()
+	if port == 0 {
+		if p, err := netip.ParseAddrPort(addr); err == nil {
+			port = p.Port()
+		}
+	}
+	return netip.AddrPortFrom(ap.Addr(), port).String(), true
 }
 
 // scripted reports a session driven by script steps rather than flags.

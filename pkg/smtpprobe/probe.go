@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"net"
@@ -12,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mailflowkit/mailflow/pkg/dane"
 	"github.com/mailflowkit/mailflow/pkg/report"
 	"github.com/mailflowkit/mailflow/pkg/smtpclient"
 	"github.com/mailflowkit/mailflow/pkg/statuscode"
@@ -41,6 +41,10 @@ type session struct {
 	// is an error rather than a warning.
 	tlsRequired bool
 	names       chan *Names
+	// red knows every secret the session may show; nil with ShowSecrets.
+	red *smtpclient.Redactor
+	// tlsa delivers the DANE lookup started with the session.
+	tlsa chan *dane.Lookup
 }
 
 // Probe runs one session against addr ("ip:port"). serverName is the name
@@ -51,7 +55,12 @@ func Probe(ctx context.Context, addr, serverName string, o Options) *Result {
 	o.defaults()
 	start := time.Now()
 	serverName = strings.TrimSuffix(serverName, ".")
-	res := &Result{Target: serverName, Host: serverName, Addr: addr, Protocol: "smtp", ImplicitTLS: o.TLSOnConnect}
+	addr, _ = o.connectTo(serverName, addr)
+	res := &Result{Target: serverName, Host: serverName, Protocol: "smtp", ImplicitTLS: o.TLSOnConnect, addr: addr}
+	if ip, port, err := net.SplitHostPort(addr); err == nil {
+		res.IP = ip
+		res.Port, _ = strconv.Atoi(port)
+	}
 	if res.Target == "" {
 		res.Target = addr
 	}
@@ -59,6 +68,10 @@ func Probe(ctx context.Context, addr, serverName string, o Options) *Result {
 		res.Protocol = "lmtp"
 	}
 	s := &session{o: o, res: res, tr: smtpclient.NewTranscript(), host: serverName, missing: map[string]bool{}}
+	if !o.ShowSecrets {
+		s.red = smtpclient.NewRedactor()
+		s.red.Add(o.Password)
+	}
 	if s.host == "" {
 		s.host, _, _ = net.SplitHostPort(addr)
 	}
@@ -76,35 +89,48 @@ func Probe(ctx context.Context, addr, serverName string, o Options) *Result {
 
 func (s *session) clientOptions() smtpclient.Options {
 	return smtpclient.Options{
-		DialTimeout: s.o.DialTimeout, ReplyTimeout: s.o.ReplyTimeout, LocalName: s.o.EHLO,
-		LMTP: s.o.LMTP, ShowSecrets: s.o.ShowSecrets, Transcript: s.tr, Dialer: &ackDialer{},
+		DialTimeout: s.o.DialTimeout, ReplyTimeout: s.o.ReplyTimeout, SessionTimeout: s.o.SessionTimeout, LocalName: s.o.EHLO,
+		LMTP: s.o.LMTP, ShowSecrets: s.o.ShowSecrets, Redactor: s.red, Transcript: s.tr,
+		Dialer: &ackDialer{d: *s.o.Client.Dialer()}, Network: s.o.Client.Network,
 	}
+}
+
+// tlsName is the name for SNI and the certificate: --tls-name, else the
+// host connected to.
+func (s *session) tlsName() string {
+	if s.o.TLSName != "" {
+		return s.o.TLSName
+	}
+	return s.host
 }
 
 func (s *session) tlsConfig() *tls.Config {
 	// TLS 1.0 is allowed so an old server is reported, not just refused.
 	// The engine is told not to verify: inspectTLS does, trying the extra
 	// roots before it pays for loading the system ones.
-	return &tls.Config{ServerName: s.host, InsecureSkipVerify: true, MinVersion: tls.VersionTLS10}
+	cfg := &tls.Config{ServerName: s.tlsName(), InsecureSkipVerify: true, MinVersion: tls.VersionTLS10}
+	s.o.Client.Apply(cfg)
+	return cfg
 }
 
 // noteTLS judges the handshake and says in the transcript what the
 // certificate check found.
 func (s *session) noteTLS(implicit bool) {
-	t := inspectTLS(s.c.TLS, s.host, s.o.RootCAs, implicit, time.Now())
+	name := s.tlsName()
+	t := inspectTLS(s.c.TLS, name, s.o.RootCAs, implicit, time.Now())
 	s.res.TLS = t
 	var problems []string
 	if !t.Trusted {
 		problems = append(problems, "not trusted ("+trustReason(t.TrustError)+")")
 	}
-	if s.host != "" && !t.NameMatch {
-		problems = append(problems, "does not cover "+s.host)
+	if name != "" && !t.NameMatch {
+		problems = append(problems, "does not cover "+name)
 	}
 	if t.Expired {
 		problems = append(problems, "expired")
 	}
 	if len(problems) == 0 {
-		s.tr.Notef("certificate verified for %s", s.host)
+		s.tr.Notef("certificate verified for %s", name)
 		return
 	}
 	s.tr.Notef("certificate %s", strings.Join(problems, ", "))
@@ -115,11 +141,12 @@ func (s *session) run(ctx context.Context) {
 		s.connectOnly(ctx)
 		return
 	}
+	s.lookupDANE(ctx)
 	var err error
 	if s.o.TLSOnConnect {
-		s.c, err = smtpclient.DialTLS(ctx, s.res.Addr, s.tlsConfig(), s.clientOptions())
+		s.c, err = smtpclient.DialTLS(ctx, s.res.Addr(), s.tlsConfig(), s.clientOptions())
 	} else {
-		s.c, err = smtpclient.Dial(ctx, s.res.Addr, s.clientOptions())
+		s.c, err = smtpclient.Dial(ctx, s.res.Addr(), s.clientOptions())
 	}
 	if s.c == nil {
 		s.connectFailed(err)
@@ -147,9 +174,9 @@ func (s *session) run(ctx context.Context) {
 
 // connectOnly is --quit-after connect: a TCP connect and nothing else.
 func (s *session) connectOnly(ctx context.Context) {
-	s.tr.Notef("connecting to %s", s.res.Addr)
+	s.tr.Notef("connecting to %s", s.res.Addr())
 	d := net.Dialer{Timeout: s.o.DialTimeout}
-	conn, err := d.DialContext(ctx, "tcp", s.res.Addr)
+	conn, err := d.DialContext(ctx, "tcp", s.res.Addr())
 	if err != nil {
 		s.tr.Notef("connect failed: %v", err)
 		s.connectFailed(err)
@@ -166,7 +193,7 @@ func (s *session) connectFailed(err error) {
 	var op *net.OpError
 	if errors.As(err, &op) && op.Op == "dial" {
 		s.res.Error = shortErr(err)
-		s.fail("smtp.connect", report.Error, true, "could not connect to "+s.res.Addr+": "+shortErr(err),
+		s.fail("smtp.connect", report.Error, true, "could not connect to "+s.res.Addr()+": "+shortErr(err),
 			"check that the server listens on this address and port and that no firewall drops the connection")
 		return
 	}
@@ -180,6 +207,23 @@ func (s *session) connectFailed(err error) {
 func (s *session) sessionError(what string, err error) {
 	s.closed = true
 	s.res.Error = shortErr(err)
+	if s.c != nil && s.c.TLS != nil && strings.Contains(err.Error(), "remote error: tls:") {
+		// TLS 1.3 servers judge the client certificate after the client
+		// thinks the handshake is done: the refusal comes with the next read.
+		msg, fix := "the server ended TLS right after the handshake: "+shortErr(err),
+			"check the TLS versions, ciphers and client-certificate rules of the service against what the client offered"
+		if s.c.TLS.ClientCertRequested && !s.c.TLS.ClientCertSent {
+			msg += "; it had asked for a client certificate and none was given"
+			fix = "give the certificate the server expects with --tls-cert and --tls-key"
+		}
+		s.fail("smtp.tls_handshake", report.Error, false, msg, fix)
+		return
+	}
+	if errors.Is(err, smtpclient.ErrSessionDeadline) {
+		s.fail("smtp.timeout", report.Error, true, fmt.Sprintf("the session ran out of time at %s: %s", what, shortErr(err)),
+			"raise --session-timeout if the server is just slow; a server that answers every command a byte at a time is a tarpit")
+		return
+	}
 	if isTimeout(err) {
 		s.fail("smtp.timeout", report.Error, true, fmt.Sprintf("no answer to %s in time: %s", what, shortErr(err)),
 			"raise --timeout if the server is just slow; a server that never greets is often a tarpit or a firewall holding the connection")
@@ -213,14 +257,10 @@ func (s *session) add(f report.Finding) {
 
 // record adds a step result and checks the step's own expectation.
 func (s *session) record(st Step, sr StepResult) {
-	sr.Step, sr.Line = st.Kind, st.Line
+	sr.Step, sr.Source = st.Kind, st.Source
 	s.res.Steps = append(s.res.Steps, sr)
 	if st.Expect != nil {
-		origin := ""
-		if st.Line > 0 {
-			origin = "line " + strconv.Itoa(st.Line)
-		}
-		s.res.Expectations = append(s.res.Expectations, judgeCode(string(st.Kind), *st.Expect, []StepResult{sr}, origin))
+		s.res.Expectations = append(s.res.Expectations, judgeCode(string(st.Kind), *st.Expect, []StepResult{sr}, st.Source))
 	}
 }
 
@@ -409,7 +449,7 @@ func (s *session) mail(ctx context.Context, st Step) {
 		from = ""
 	}
 	params := st.Params
-	if params == "" && st.Line == 0 {
+	if params == "" && st.Source == "" {
 		params = s.mailParams()
 	}
 	line := strings.TrimSpace(fmt.Sprintf("MAIL FROM:<%s> %s", from, params))
@@ -473,7 +513,7 @@ func xtext(s string) string {
 
 func (s *session) rcpt(ctx context.Context, st Step) {
 	params := st.Params
-	if params == "" && st.Line == 0 && s.o.DSNNotify != "" && s.want("DSN") {
+	if params == "" && st.Source == "" && s.o.DSNNotify != "" && s.want("DSN") {
 		params = "NOTIFY=" + strings.ToUpper(s.o.DSNNotify)
 	}
 	line := strings.TrimSpace(fmt.Sprintf("RCPT TO:<%s> %s", st.Arg, params))
@@ -622,23 +662,27 @@ func (s *session) finish(ctx context.Context) {
 		names = <-s.names
 	}
 	s.judge(names)
-	var secrets []string
-	if !s.o.ShowSecrets && s.o.Password != "" {
-		secrets = []string{s.o.Password, base64.StdEncoding.EncodeToString([]byte(s.o.Password))}
+	if s.tlsa != nil {
+		s.daneFindings(<-s.tlsa)
 	}
-	s.tr.Scrub(secrets...)
+	if s.o.TLSGrade {
+		s.gradeIfTLS(ctx)
+	}
+	// The engine redacted what it recorded as it went; this pass covers
+	// what the probe wrote itself, from findings to notes.
+	s.tr.Redact(s.red)
 	s.res.Transcript = s.tr.Lines()
 	s.res.plain, s.res.timing = s.tr.Format(false), s.tr.Format(true)
-	scrubResult(s.res, secrets)
+	scrubResult(s.res, s.red)
 }
 
-// scrubResult redacts secrets in the free text of a result, including
-// everything the server said.
-func scrubResult(r *Result, secrets []string) {
-	if len(secrets) == 0 {
+// scrubResult redacts every secret form in the free text of a result,
+// including everything the server said.
+func scrubResult(r *Result, red *smtpclient.Redactor) {
+	if red == nil {
 		return
 	}
-	sc := func(s string) string { return smtpclient.ScrubText(s, secrets...) }
+	sc := red.Redact
 	scReply := func(rp *Reply) {
 		if rp != nil {
 			for i := range rp.Lines {

@@ -26,8 +26,8 @@ func (rr *RunResult) Sections(timing bool) []report.Section {
 // went wrong, because that is when it is needed).
 func (r *Result) Sections(timing bool) []report.Section {
 	title := r.Target
-	if r.Host != "" && r.Host != r.Addr {
-		title += " [" + r.Addr + "]"
+	if r.Host != "" && r.Host != r.Addr() {
+		title += " [" + r.Addr() + "]"
 	}
 	if r.Via != "" {
 		title += " (" + r.Via + ")"
@@ -54,6 +54,13 @@ func (r *Result) Sections(timing bool) []report.Section {
 		}
 		out = append(out, report.Section{Title: "Certificate chain", Table: t, Verbose: true})
 	}
+	if g := r.TLSGrade; g != nil {
+		t := &report.Table{Header: []string{"Offered alone", "Outcome", "Suite chosen"}}
+		for _, o := range append(append([]OfferResult(nil), g.Versions...), g.Suites...) {
+			t.Rows = append(t.Rows, []string{o.Name, o.Outcome, o.Suite})
+		}
+		out = append(out, report.Section{Title: "TLS grade against " + Guideline, Table: t})
+	}
 	out = append(out, report.Section{Title: "Transcript", Lines: r.TranscriptLines(timing), Verbose: !r.Failed()})
 	return out
 }
@@ -61,7 +68,7 @@ func (r *Result) Sections(timing bool) []report.Section {
 func (r *Result) overview() *report.Table {
 	t := &report.Table{Header: []string{"Item", "Value"}}
 	add := func(k, v string) { t.Rows = append(t.Rows, []string{k, v}) }
-	add("Address", r.Addr+" ("+r.Protocol+")")
+	add("Address", r.Addr()+" ("+r.Protocol+")")
 	if r.Banner != nil {
 		add("Banner", r.Banner.String())
 		add("Greeting delay", fmtMS(r.BannerDelay))
@@ -96,6 +103,16 @@ func (r *Result) overview() *report.Table {
 		if len(tl.Chain) > 0 {
 			add("Certificate", certSummary(tl))
 		}
+	}
+	if g := r.TLSGrade; g != nil && g.Rating != "" {
+		v := ratingText(g.Rating) + " (NCSC-NL)"
+		if g.CertKey != "" {
+			v += ", key " + g.CertKey
+		}
+		add("TLS grade", v)
+	}
+	if d := r.daneSummary(); d != "" {
+		add("DANE", d)
 	}
 	if len(r.Extensions) > 0 || r.AuthBeforeTLS != nil {
 		add("AUTH before TLS", orNone(strings.Join(r.AuthBeforeTLS, " ")))

@@ -17,9 +17,12 @@ type Result struct {
 	// announced name against; empty for a bare IP target.
 	Host string `json:"host,omitempty"`
 	// Via says how the host was found ("MX 10 of example.com").
-	Via         string  `json:"via,omitempty"`
-	Addr        string  `json:"addr"`
-	Protocol    string  `json:"protocol"`
+	Via string `json:"via,omitempty"`
+	// IP and Port are the server's address, dialled as given.
+	IP   string `json:"ip"`
+	Port int    `json:"port"`
+	// Protocol is what the session spoke: smtp or lmtp.
+	Protocol    string  `json:"protocol" jsonschema:"enum=smtp,enum=lmtp"`
 	ImplicitTLS bool    `json:"implicit_tls,omitempty"`
 	Connected   bool    `json:"connected"`
 	Banner      *Reply  `json:"banner,omitempty"`
@@ -34,23 +37,32 @@ type Result struct {
 	// none, 0 for "no fixed limit".
 	SizeLimit *int64     `json:"size_limit,omitempty"`
 	TLS       *TLSReport `json:"tls,omitempty"`
+	// DANE is the TLSA lookup and match; nil when not looked up (no
+	// resolver, or a bare IP target).
+	DANE *DANEResult `json:"dane,omitempty"`
+	// TLSGrade is the TLS grade, with Options.TLSGrade.
+	TLSGrade *TLSGrade `json:"tls_grade,omitempty"`
 	// AuthBeforeTLS lists the mechanisms offered on the plain-text session;
 	// AuthAfterTLS those offered once encrypted.
-	AuthBeforeTLS []string            `json:"auth_before_tls"`
-	AuthAfterTLS  []string            `json:"auth_after_tls"`
+	AuthBeforeTLS []string            `json:"auth_before_tls,omitempty"`
+	AuthAfterTLS  []string            `json:"auth_after_tls,omitempty"`
 	Auth          *AuthResult         `json:"auth,omitempty"`
 	Relay         *RelayResult        `json:"relay,omitempty"`
-	Steps         []StepResult        `json:"steps"`
-	Expectations  []ExpectationResult `json:"expectations"`
-	Transcript    []smtpclient.Line   `json:"transcript"`
-	Findings      []report.Finding    `json:"findings"`
+	Steps         []StepResult        `json:"steps,omitempty"`
+	Expectations  []ExpectationResult `json:"expectations,omitempty"`
+	Transcript    []smtpclient.Line   `json:"transcript,omitempty"`
+	Findings      []report.Finding    `json:"findings,omitempty"`
 	// Error says why the session ended early, if it did.
 	Error      string  `json:"error,omitempty"`
 	DurationMS float64 `json:"duration_ms"`
 
+	addr   string   // ip:port as dialled
 	timing []string // the transcript formatted with timing, for --timing
 	plain  []string // the transcript formatted without
 }
+
+// Addr is the server's address as dialled, "ip:port".
+func (r *Result) Addr() string { return r.addr }
 
 // Reply is a server reply as reported.
 type Reply struct {
@@ -117,7 +129,7 @@ type RelayResult struct {
 	From string `json:"from"`
 	To   string `json:"to"`
 	// Verdict is "open", "refused" or "inconclusive".
-	Verdict string `json:"verdict"`
+	Verdict string `json:"verdict" jsonschema:"enum=open,enum=refused,enum=inconclusive"`
 	Reply   *Reply `json:"reply,omitempty"`
 }
 
@@ -132,7 +144,9 @@ type StepResult struct {
 	Error   string   `json:"error,omitempty"`
 	// Note says why a step did less than asked (skipped, not offered).
 	Note string `json:"note,omitempty"`
-	Line int    `json:"line,omitempty"`
+	// Source is where a scripted step was written ("session.yaml:12");
+	// empty for steps built from flags.
+	Source string `json:"source,omitempty"`
 }
 
 // TranscriptLines is the swaks-style transcript, with per-line times when

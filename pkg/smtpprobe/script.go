@@ -167,7 +167,7 @@ func (p scriptParser) step(e entry) (Step, error) {
 		}
 		return Step{}, p.Errorf(e.nameNode, "unknown step %q (want %s)", e.name, strings.Join(names, ", "))
 	}
-	st := Step{Kind: kind, Line: e.nameNode.Line}
+	st := Step{Kind: kind, Source: p.Where(e.nameNode)}
 	if v, ok := e.extra["expect"]; ok {
 		s, err := p.Scalar(v, string(kind)+" expect")
 		if err != nil {

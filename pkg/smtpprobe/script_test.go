@@ -55,7 +55,7 @@ func TestLoadScript(t *testing.T) {
 		t.Errorf("steps %q", got)
 	}
 	rc := s.Steps[7]
-	if rc.Arg != "a@lab.test" || rc.Params != "NOTIFY=NEVER" || rc.Expect == nil || rc.Expect.String() != "2xx" || rc.Line != 13 {
+	if rc.Arg != "a@lab.test" || rc.Params != "NOTIFY=NEVER" || rc.Expect == nil || rc.Expect.String() != "2xx" || rc.Source != "ok.yaml:13" {
 		t.Errorf("rcpt step %+v", rc)
 	}
 	if d := s.Steps[8]; d.Body != "hello\n" || len(d.Headers) != 1 {

@@ -79,13 +79,18 @@ type Endpoint struct {
 // RunResult is the probe of one target: the route when it was a domain,
 // and one result per server probed.
 type RunResult struct {
-	Target  string     `json:"target"`
-	Domain  string     `json:"domain,omitempty"`
-	Route   *mx.Result `json:"mx,omitempty"`
-	Results []*Result  `json:"results"`
+	// Target is what was asked for, as the user gave it.
+	Target string `json:"target"`
+	// Domain is the mail domain whose MX was probed, for @domain and
+	// user@domain targets.
+	Domain string     `json:"domain,omitempty"`
+	Route  *mx.Result `json:"mx,omitempty"`
+	// Results has one session per server probed; empty when no server
+	// could be found.
+	Results []*Result `json:"results,omitempty"`
 	// Findings about reaching the target at all (no MX, host not found);
 	// each result carries its own.
-	Findings []report.Finding `json:"findings"`
+	Findings []report.Finding `json:"findings,omitempty"`
 }
 
 // AllFindings returns the target-level findings followed by every result's.
@@ -115,11 +120,11 @@ func Run(ctx context.Context, r *resolver.Resolver, t Target, o Options) *RunRes
 				o.defaultRcpt = "postmaster@" + t.Domain
 			}
 		}
-		eps = rr.mxEndpoints(ctx, r, t.Domain, port, o.AllMX)
+		eps = rr.mxEndpoints(ctx, r, t.Domain, port, o)
 	case t.IP.IsValid():
 		eps = []Endpoint{{Addr: net.JoinHostPort(t.IP.String(), strconv.Itoa(port))}}
 	default:
-		eps = rr.hostEndpoints(ctx, r, t.Host, port)
+		eps = rr.hostEndpoints(ctx, r, t.Host, port, o)
 	}
 	rr.Results = ProbeAll(ctx, eps, o)
 	return rr
@@ -129,15 +134,23 @@ func (rr *RunResult) fail(sev report.Severity, incomplete bool, subject, msg, fi
 	rr.Findings = append(rr.Findings, report.Finding{ID: "smtp.resolve", Severity: sev, Incomplete: incomplete, Subject: subject, Message: msg, Fix: fix})
 }
 
-func (rr *RunResult) hostEndpoints(ctx context.Context, r *resolver.Resolver, host string, port int) []Endpoint {
+func (rr *RunResult) hostEndpoints(ctx context.Context, r *resolver.Resolver, host string, port int, o Options) []Endpoint {
+	// --connect: no lookup; Probe dials the address given.
+	if _, ok := o.Connect[strings.ToLower(host)]; ok {
+		return []Endpoint{{Addr: net.JoinHostPort("0.0.0.0", strconv.Itoa(port)), ServerName: host}}
+	}
 	if r == nil {
 		rr.fail(report.Error, true, host, "no resolver to look up "+host, "")
 		return nil
 	}
 	a := r.LookupAddrs(ctx, host)
+	ips := slices.DeleteFunc(slices.Clone(a.IPs), func(ip netip.Addr) bool { return !o.Client.Allows(ip) })
 	switch st := a.Status(); {
+	case len(ips) > 0:
+		return []Endpoint{{Addr: net.JoinHostPort(ips[0].String(), strconv.Itoa(port)), ServerName: host}}
 	case len(a.IPs) > 0:
-		return []Endpoint{{Addr: net.JoinHostPort(a.IPs[0].String(), strconv.Itoa(port)), ServerName: host}}
+		rr.fail(report.Error, false, host, fmt.Sprintf("%s has no %s address (it has %s)", host, familyName(o.Client.Network), a.IPs[0]),
+			"drop -4/-6, or publish an address of that family")
 	case !st.Definite():
 		rr.fail(report.Error, true, host, fmt.Sprintf("could not resolve %s (%s)", host, st), "check the DNS servers (--dns) and try again")
 	case st == resolver.StatusNXDomain:
@@ -150,7 +163,7 @@ func (rr *RunResult) hostEndpoints(ctx context.Context, r *resolver.Resolver, ho
 
 // mxEndpoints routes the domain with pkg/mx and picks the servers to probe,
 // in delivery order, one address each.
-func (rr *RunResult) mxEndpoints(ctx context.Context, r *resolver.Resolver, domain string, port int, all bool) []Endpoint {
+func (rr *RunResult) mxEndpoints(ctx context.Context, r *resolver.Resolver, domain string, port int, o Options) []Endpoint {
 	if r == nil {
 		rr.fail(report.Error, true, domain, "no resolver to look up the MX of "+domain, "")
 		return nil
@@ -163,18 +176,27 @@ func (rr *RunResult) mxEndpoints(ctx context.Context, r *resolver.Resolver, doma
 	rr.Route = route
 	var eps []Endpoint
 	for _, t := range route.Targets {
-		if t.Dropped || t.Self || len(t.Addrs) == 0 {
+		ip, ok := netip.IPv4Unspecified(), false
+		if _, ok = o.Connect[strings.ToLower(t.Host)]; !ok {
+			for _, a := range t.Addrs {
+				if o.Client.Allows(a.IP) {
+					ip, ok = a.IP, true
+					break
+				}
+			}
+		}
+		if t.Dropped || t.Self || !ok {
 			continue
 		}
 		eps = append(eps, Endpoint{
-			Addr:       net.JoinHostPort(t.Addrs[0].IP.String(), strconv.Itoa(port)),
+			Addr:       net.JoinHostPort(ip.String(), strconv.Itoa(port)),
 			ServerName: t.Host,
 			Via:        fmt.Sprintf("MX %d of %s", t.Preference, domain),
 		})
 		if route.Implicit {
 			eps[len(eps)-1].Via = "implicit MX of " + domain
 		}
-		if !all {
+		if !o.AllMX {
 			break
 		}
 	}
@@ -188,6 +210,13 @@ func (rr *RunResult) mxEndpoints(ctx context.Context, r *resolver.Resolver, doma
 			"no mail server to probe for "+domain+": "+route.Brief(), "run mailflow mx "+domain+" for the routing details")
 	}
 	return eps
+}
+
+func familyName(network string) string {
+	if network == "tcp6" {
+		return "IPv6"
+	}
+	return "IPv4"
 }
 
 // ProbeAll probes the endpoints concurrently, at most o.Concurrency at a

@@ -154,7 +154,7 @@ nullmx IN MX  0 .
 			for _, res := range rr.Results {
 				hosts = append(hosts, res.Host)
 				if !res.Connected {
-					t.Errorf("%s: not connected: %+v", res.Addr, res.Findings)
+					t.Errorf("%s: not connected: %+v", res.Addr(), res.Findings)
 				}
 			}
 			if strings.Join(hosts, ",") != strings.Join(tt.hosts, ",") {
@@ -203,8 +203,8 @@ func TestProbeAllKeepsOrder(t *testing.T) {
 	o.Concurrency, o.QuitAfter = 3, smtpprobe.PhaseEHLO
 	res := smtpprobe.ProbeAll(context.Background(), eps, o)
 	for i, r := range res {
-		if r.Via != strconv.Itoa(i) || r.Addr != eps[i].Addr || !r.Connected {
-			t.Errorf("result %d: %s %s connected=%v", i, r.Via, r.Addr, r.Connected)
+		if r.Via != strconv.Itoa(i) || r.Addr() != eps[i].Addr || !r.Connected {
+			t.Errorf("result %d: %s %s connected=%v", i, r.Via, r.Addr(), r.Connected)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/hex"
+	"encoding/pem"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -20,7 +21,7 @@ type TLSReport struct {
 	Cipher   string `json:"cipher"`
 	Implicit bool   `json:"implicit,omitempty"`
 	// ServerName is the name the certificate was checked against.
-	ServerName string     `json:"server_name"`
+	ServerName string     `json:"server_name,omitempty"`
 	Chain      []CertInfo `json:"chain"`
 	// Trusted: the chain leads to a trusted root (ignoring name and dates,
 	// which have their own verdicts).
@@ -31,8 +32,24 @@ type TLSReport struct {
 	DaysLeft    int    `json:"days_left"`
 	Expired     bool   `json:"expired,omitempty"`
 	NotYetValid bool   `json:"not_yet_valid,omitempty"`
+	// ClientCertRequested: the server asked for a client certificate;
+	// ClientCertSent: one was given (--tls-cert) and presented.
+	ClientCertRequested bool `json:"client_cert_requested,omitempty"`
+	ClientCertSent      bool `json:"client_cert_sent,omitempty"`
 
-	version uint16
+	version     uint16
+	certs       []*x509.Certificate
+	keyExchange string
+}
+
+// ChainPEM returns the certificates the server presented, leaf first, in
+// PEM: what --save-chain writes and openssl reads.
+func (t *TLSReport) ChainPEM() []byte {
+	var out []byte
+	for _, c := range t.certs {
+		out = append(out, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})...)
+	}
+	return out
 }
 
 // CertInfo describes one certificate of the chain the server sent.
@@ -62,7 +79,11 @@ func inspectTLS(info *smtpclient.TLSInfo, name string, roots *x509.CertPool, imp
 	st := info.State
 	t := &TLSReport{
 		Version: tls.VersionName(st.Version), Cipher: tls.CipherSuiteName(st.CipherSuite),
-		Implicit: implicit, ServerName: name, version: st.Version,
+		Implicit: implicit, ServerName: name, version: st.Version, certs: st.PeerCertificates,
+		ClientCertRequested: info.ClientCertRequested, ClientCertSent: info.ClientCertSent,
+	}
+	if st.CurveID != 0 {
+		t.keyExchange = st.CurveID.String()
 	}
 	for _, c := range st.PeerCertificates {
 		sans := append([]string{}, c.DNSNames...)

@@ -89,34 +89,20 @@ rbl_one=$(secs "$start" "$end")
 echo "mailflow: ${mf_one}s  rblcheck -t: ${rbl_one}s  ratio: $(awk -v a="$rbl_one" -v b="$mf_one" 'BEGIN { printf "%.1f", a / b }')x"
 
 echo "== 2. 10,000 addresses x 5 zones on rbldnsd (A and TXT: 100,000 queries)"
-mkdir -p "$work/rbl"
 : >"$work/ips.txt"
 for i in $(seq 0 9999); do
 	echo "10.0.$((i / 256)).$((i % 256))" >>"$work/ips.txt"
 done
-datasets=()
-for z in 1 2 3 4 5; do
-	{
-		echo "\$SOA 300 ns.bench.test. hostmaster.bench.test. 0 600 300 86400 60"
-		echo ":127.0.0.$((z + 1)):listed on z$z: \$"
-		echo "127.0.0.2"
-		# Every 10th address on z1, every 11th on z2 ...: about 10% listed.
-		awk -v n=$((z + 9)) 'NR % n == 0' "$work/ips.txt"
-	} >"$work/rbl/z$z.txt"
-	datasets+=("z$z.bench.test:ip4set:z$z.txt")
-done
-chmod -R a+rX "$work/rbl"
-rbldnsd -n -u nobody -b "$rbl_ip/53" -r "$work/rbl" -w / "${datasets[@]}" >"$work/rbldnsd.log" 2>&1 &
+# shellcheck source=scripts/bench/rbl.sh
+. scripts/bench/rbl.sh
+rbl_datasets "$work/rbl" "$work/ips.txt"
+rbldnsd -n -u nobody -b "$rbl_ip/53" -r "$work/rbl" -w / "${rbldnsd_args[@]}" >"$work/rbldnsd.log" 2>&1 &
 pids+=($!)
 wait_port $rbl_ip
 
-bulk_zones=()
-for z in 1 2 3 4 5; do
-	bulk_zones+=(--zone "z$z.bench.test")
-done
 start=$(now_ns)
 rc=0
-"$work/mailflow" --dns "$rbl_ip:53" dnsbl --file "$work/ips.txt" "${bulk_zones[@]}" --rate 0 --concurrency 64 \
+"$work/mailflow" --dns "$rbl_ip:53" dnsbl --file "$work/ips.txt" "${zone_flags[@]}" --rate 0 --concurrency 64 \
 	-o jsonl >"$work/bulk.jsonl" || rc=$?
 end=$(now_ns)
 [ "$rc" -eq 1 ] || die "mailflow exited $rc, want 1 (some listed); see $work/bulk.jsonl"

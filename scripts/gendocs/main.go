@@ -5,8 +5,8 @@
 //
 //	go run ./scripts/gendocs
 //
-// It writes docs/man/*.1 and docs/reference/*.md, replacing the pages of
-// commands that no longer exist. Output is reproducible (fixed date, no
+// It writes docs/man/*.1, docs/reference/*.md and the JSON Schemas in
+// docs/schema, replacing the pages of commands that no longer exist. Output is reproducible (fixed date, no
 // "auto generated" stamp, no environment-dependent defaults), which is what
 // lets scripts/check-docs.sh compare a fresh run with the checked-in files.
 // It does not write the hand-written pages in docs/.
@@ -37,18 +37,19 @@ var manDate = time.Date(2026, time.November, 1, 0, 0, 0, 0, time.UTC)
 func main() {
 	manDir := flag.String("man", filepath.Join("docs", "man"), "directory for the man pages")
 	mdDir := flag.String("md", filepath.Join("docs", "reference"), "directory for the Markdown reference")
+	schemaDir := flag.String("schema", filepath.Join("docs", "schema"), "directory for the JSON Schemas")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		fmt.Fprintf(os.Stderr, "gendocs: unexpected argument %q\n", flag.Arg(0))
 		os.Exit(2)
 	}
-	if err := run(*manDir, *mdDir); err != nil {
+	if err := run(*manDir, *mdDir, *schemaDir); err != nil {
 		fmt.Fprintf(os.Stderr, "gendocs: %v\n", err)
 		os.Exit(1)
 	}
 }
 
-func run(manDir, mdDir string) error {
+func run(manDir, mdDir, schemaDir string) error {
 	root := newRoot()
 	if err := prepare(manDir, "*.1"); err != nil {
 		return err
@@ -63,7 +64,13 @@ func run(manDir, mdDir string) error {
 	if err := doc.GenMarkdownTree(root, mdDir); err != nil {
 		return fmt.Errorf("markdown reference in %s: %w", mdDir, err)
 	}
-	return writeChecks(filepath.Join(mdDir, "checks.md"))
+	if err := writeChecks(filepath.Join(mdDir, "checks.md")); err != nil {
+		return err
+	}
+	if err := writeSchemas(schemaDir); err != nil {
+		return fmt.Errorf("JSON schemas in %s: %w", schemaDir, err)
+	}
+	return nil
 }
 
 // writeChecks lists every registered check ID, so CI authors have one
