@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test.sh [--unit] - the one command that checks mailflow: formatting, go vet,
 # staticcheck, unit tests under the race detector, then the integration tests
-# against real Postfix, nsd and rbldnsd peers on 127.0.0.1 (scripts/peers).
+# against real Postfix, nsd (with DNSSEC-signed zones), unbound and rbldnsd
+# peers on 127.0.0.1 (scripts/peers) and a real Prometheus.
 # --unit stops after the unit tests and needs neither root nor the peers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,7 +11,7 @@ cd "$(dirname "$0")/.."
 staticcheck_version=v0.8.2
 # Debian packages the integration peers and the tests comparing against
 # reference tools need.
-packages=(postfix nsd rbldnsd swaks dnsutils sasl2-bin libsasl2-modules adns-tools rblcheck libsisimai-perl openssl)
+packages=(postfix nsd rbldnsd swaks dnsutils sasl2-bin libsasl2-modules adns-tools rblcheck libsisimai-perl openssl prometheus unbound ldnsutils)
 
 usage() {
 	echo "usage: scripts/test.sh [--unit]"
@@ -50,6 +51,7 @@ has_package() {
 	libsasl2-modules) compgen -G '/usr/lib/*/sasl2/libplain.so*' || compgen -G '/usr/lib/sasl2/libplain.so*' ;;
 	adns-tools) command -v adnshost ;;
 	libsisimai-perl) perl -MSisimai -e 1 ;;
+	ldnsutils) command -v ldns-signzone ;;
 	*) command -v "$1" ;;
 	esac >/dev/null 2>&1
 }
@@ -113,6 +115,13 @@ if $unit_only; then
 	section "all checks passed (integration tests skipped: --unit)"
 	exit 0
 fi
+
+section "shipped Prometheus files (promtool)"
+# The scrape configuration and alert rules users copy must load in the
+# Prometheus we test against; the integration test runs them for real and
+# lints a /probe answer with promtool check metrics.
+promtool check config docs/prometheus/prometheus.yml
+promtool check rules docs/prometheus/mailflow-rules.yml
 
 section "starting peers"
 peers_dir=$(mktemp -d "${TMPDIR:-/tmp}/mailflow-peers.XXXXXX")

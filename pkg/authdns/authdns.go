@@ -4,11 +4,12 @@
 //
 // It can inject the faults a mail admin meets in the wild: slow answers,
 // answers that never come, SERVFAIL or REFUSED for chosen names, truncation
-// of large UDP replies, and the AD flag a validating resolver would set. It
-// can also play a broken or spoofing resolver: answer a name with records
-// for another name, of another type or class, or with a question section
-// that is not the one asked. It is not a recursive resolver, does not sign
-// zones and does not do zone transfers.
+// of large UDP replies, and what a validating resolver shows for signed
+// zones: the AD flag, or SERVFAIL unless checking is disabled. It can also
+// play a broken or spoofing resolver: answer a name with records for
+// another name, of another type or class, or with a question section that
+// is not the one asked. It is not a recursive resolver, does not sign zones
+// and does not do zone transfers.
 package authdns
 
 import (
@@ -52,6 +53,7 @@ type Server struct {
 	rules   map[string][]Rule
 	delay   time.Duration
 	ad      bool
+	dnssec  map[string]DNSSEC // zone apex → how a validating resolver presents it (dnssec.go)
 	maxUDP  int
 	queries int
 	logf    func(name string, qtype uint16)
@@ -236,6 +238,7 @@ func (s *Server) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 		m = rule.apply(req, m)
 	}
 	m.AuthenticatedData = s.ad || (hasRule && rule.AD)
+	m = s.withDNSSEC(req, name, m)
 	if opt := req.IsEdns0(); opt != nil {
 		m.SetEdns0(opt.UDPSize(), opt.Do())
 	}

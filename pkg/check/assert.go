@@ -98,7 +98,7 @@ func (d *DomainSpec) Evaluate(res *Result) []Assertion {
 			Fix: "publish exactly one v=spf1 record within the 10-lookup limit"}, res.SPF.Findings)
 	}
 	if r.DMARC != nil && *r.DMARC {
-		got, pass, skipped := policy(res.DMARC.Record, res.DMARC.Findings)
+		got, pass, skipped := policy(res.DMARC.Record, dmarcRecordFindings(res.DMARC.Findings))
 		e.add(Assertion{Name: "dmarc", Want: "one valid record", Got: got, Pass: pass, Skipped: skipped,
 			Fix: "publish exactly one valid v=DMARC1 record at _dmarc." + res.Domain}, res.DMARC.Findings)
 	}
@@ -406,10 +406,16 @@ func policy(record string, fs []report.Finding) (string, bool, string) {
 	return record, true, ""
 }
 
+// dmarcRecordFindings leaves out the report destinations' authorization:
+// a destination whose lookup failed says nothing about the record itself.
+func dmarcRecordFindings(fs []report.Finding) []report.Finding {
+	return slices.DeleteFunc(slices.Clone(fs), func(f report.Finding) bool { return f.ID == "dmarc.report_auth" })
+}
+
 func (e *evaluator) dmarcPolicy(want string) {
 	a := Assertion{Name: "dmarc_policy", Want: "p=" + want + " or stronger",
 		Fix: "raise the DMARC policy once the reports show legitimate mail passing"}
-	got, ok, skipped := policy(e.res.DMARC.Record, e.res.DMARC.Findings)
+	got, ok, skipped := policy(e.res.DMARC.Record, dmarcRecordFindings(e.res.DMARC.Findings))
 	switch {
 	case !ok:
 		a.Got, a.Skipped = got, skipped

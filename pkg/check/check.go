@@ -3,9 +3,11 @@
 // MX route (pkg/mx), then for every MX address at once, bounded, an SMTP
 // session that stops after EHLO and STARTTLS (pkg/smtpprobe) and the
 // address's block-list status (pkg/dnsbl), beside the domain's SPF
-// (pkg/spf) and DMARC (pkg/dmarc) records. MTA-STS, TLS-RPT and DANE come
-// from the route's security records. It also reads the CI spec format
-// (LoadSpec) and turns a spec into pass/fail assertions.
+// (pkg/spf) and DMARC (pkg/dmarc) records. MTA-STS (policy fetched and
+// validated, pkg/mtasts), TLS-RPT, DNSSEC and DANE come with the route; what
+// the sessions learned decides whether senders that enforce the MTA-STS
+// policy can deliver. It also reads the CI spec format (LoadSpec) and turns
+// a spec into pass/fail assertions.
 //
 // It judges nothing itself that those packages already judge: their
 // findings are passed on unchanged except for the subject, which names the
@@ -26,6 +28,7 @@ import (
 
 	"github.com/mailflowkit/mailflow/pkg/dmarc"
 	"github.com/mailflowkit/mailflow/pkg/dnsbl"
+	"github.com/mailflowkit/mailflow/pkg/mtasts"
 	"github.com/mailflowkit/mailflow/pkg/mx"
 	"github.com/mailflowkit/mailflow/pkg/report"
 	"github.com/mailflowkit/mailflow/pkg/resolver"
@@ -72,6 +75,9 @@ type Options struct {
 	Concurrency int
 	// Trace keeps the route's DNS exchanges, for verbose output.
 	Trace bool
+	// MTASTS fetches and validates the MTA-STS policy of domains that
+	// publish one; nil only judges the _mta-sts record.
+	MTASTS *mtasts.FetchOptions
 }
 
 // Target is one domain to check, with the submission endpoints (host:port)
@@ -197,7 +203,7 @@ func (c *checker) domain(ctx context.Context, t Target) *Result {
 		wg.Go(func() { c.submission(ctx, sub) })
 	}
 	// Route only fails for an invalid name, which Run has ruled out.
-	res.Route, _ = mx.Route(ctx, c.r, name.ASCII, mx.Options{Self: c.o.Self, Security: true, PTR: true, Seed: c.o.Seed, Trace: c.o.Trace})
+	res.Route, _ = mx.Route(ctx, c.r, name.ASCII, mx.Options{Self: c.o.Self, Security: true, PTR: true, Seed: c.o.Seed, Trace: c.o.Trace, MTASTS: c.o.MTASTS})
 	var left int
 	res.Hosts, left = c.hosts(res.Route)
 	c.probeHosts(ctx, res.Hosts)
@@ -324,6 +330,7 @@ func (res *Result) collect() {
 		if h.DNSBL != nil {
 			own = append(own, relabel(h.DNSBL.Findings, label)...)
 		}
+		own = append(own, res.mtastsTLS(h)...)
 		h.Findings = append(h.Findings, own...)
 		res.Findings = append(res.Findings, own...)
 	}
@@ -332,6 +339,27 @@ func (res *Result) collect() {
 	for _, s := range res.Submit {
 		res.Findings = append(res.Findings, s.Findings...)
 	}
+}
+
+// mtastsTLS says whether senders that apply the domain's MTA-STS policy
+// can deliver to the host, from what its session learned.
+func (res *Result) mtastsTLS(h *Host) []report.Finding {
+	sec := res.Route.Security
+	if sec == nil || !sec.MTASTSPolicy.Active() {
+		return nil
+	}
+	r := h.SMTP
+	ht := mtasts.HostTLS{Host: h.Host, Label: h.Label(), STARTTLS: r.StartTLSOffered, TLS: r.TLS != nil}
+	// A session that never got to EHLO, or broke off before TLS for a
+	// reason that was not a verdict (a timeout), says nothing about TLS.
+	ht.Unchecked = !r.Connected || r.Banner == nil || r.Banner.Code != 220 || len(r.ExtensionsBeforeTLS)+len(r.Extensions) == 0
+	if r.TLS == nil && slices.ContainsFunc(r.Findings, func(f report.Finding) bool { return f.Incomplete }) {
+		ht.Unchecked = true
+	}
+	if t := r.TLS; t != nil {
+		ht.Trusted, ht.NameMatch, ht.Expired, ht.NotYetValid = t.Trusted, t.NameMatch, t.Expired, t.NotYetValid
+	}
+	return sec.MTASTSPolicy.TLSFindings([]mtasts.HostTLS{ht})
 }
 
 // relabel copies findings with the subject set to label.

@@ -13,6 +13,7 @@ import (
 	"github.com/mailflowkit/mailflow/pkg/check"
 	"github.com/mailflowkit/mailflow/pkg/dnsbl"
 	"github.com/mailflowkit/mailflow/pkg/lab"
+	"github.com/mailflowkit/mailflow/pkg/mtasts"
 	"github.com/mailflowkit/mailflow/pkg/report"
 	"github.com/mailflowkit/mailflow/pkg/resolver"
 	"github.com/mailflowkit/mailflow/pkg/smtpprobe"
@@ -244,4 +245,40 @@ func freePort(t *testing.T) int {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
+}
+
+// With the policy fetched, the sessions decide whether senders that
+// enforce it can deliver: the lab's stsbadtls.lab.test covers its MX, whose
+// certificate names another host.
+func TestMTASTSAgainstSessions(t *testing.T) {
+	o := labOptions(t)
+	o.MTASTS = &mtasts.FetchOptions{RootCAs: theLab.CA.Pool(), Port: theLab.MTASTSPort, Timeout: 3 * time.Second}
+	tests := []struct {
+		domain string
+		want   []string
+	}{
+		{"good.lab.test", []string{"mtasts.mx_tls ok mx1.good.lab.test [127.0.0.11]", "mtasts.mx_tls ok hub.lab.test [127.0.0.10]", "mtasts.mx_match ok good.lab.test"}},
+		{"stsbadtls.lab.test", []string{"mtasts.mx_tls error mx.badcert.lab.test [127.0.0.13]"}},
+		// Not covered: mx_match already says senders skip the host.
+		{"stsnomx.lab.test", []string{"mtasts.mx_match error mx1.good.lab.test"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.domain, func(t *testing.T) {
+			res := runOne(t, o, tt.domain)
+			var got []string
+			for _, f := range res.Findings {
+				if strings.HasPrefix(f.ID, "mtasts.mx_") {
+					got = append(got, f.ID+" "+f.Severity.String()+" "+f.Subject)
+				}
+			}
+			for _, w := range tt.want {
+				if !slices.Contains(got, w) {
+					t.Errorf("want %q among %q", w, got)
+				}
+			}
+			if tt.domain == "stsnomx.lab.test" && slices.ContainsFunc(got, func(s string) bool { return strings.HasPrefix(s, "mtasts.mx_tls") }) {
+				t.Errorf("TLS judged for an MX the policy does not cover: %q", got)
+			}
+		})
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mailflowkit/mailflow/pkg/dmarc"
 	"github.com/mailflowkit/mailflow/pkg/dnsbl"
 	"github.com/mailflowkit/mailflow/pkg/mx"
 	"github.com/mailflowkit/mailflow/pkg/report"
@@ -157,12 +158,56 @@ func sessionSections(r *smtpprobe.Result) []report.Section {
 
 func (res *Result) policySection() report.Section {
 	t := &report.Table{Header: []string{"Policy", "Record"}}
-	t.Rows = append(t.Rows, []string{"SPF", orNone(res.SPF.Record)})
+	row := func(k, v string) { t.Rows = append(t.Rows, []string{k, v}) }
+	row("SPF", orNone(res.SPF.Record))
 	if res.SPF.Record != "" {
-		t.Rows = append(t.Rows, []string{"SPF DNS lookups", fmt.Sprintf("%d of %d", res.SPF.Lookups, spf.MaxLookups)})
+		lookups := fmt.Sprintf("%d of %d", res.SPF.Lookups, spf.MaxLookups)
+		var costs []string
+		for _, c := range res.SPF.Costs {
+			costs = append(costs, fmt.Sprintf("%s %d", c.Term, c.Lookups))
+		}
+		if len(costs) > 0 {
+			lookups += ": " + strings.Join(costs, ", ")
+		}
+		row("SPF DNS lookups", lookups)
 	}
-	t.Rows = append(t.Rows, []string{"DMARC", orNone(res.DMARC.Record)})
+	d := res.DMARC
+	record := orNone(d.Record)
+	if d.Record != "" && d.Source != d.Domain {
+		record += " (at " + d.Source + ", the organizational domain)"
+	}
+	row("DMARC", record)
+	if d.Policy != "" {
+		row("DMARC policy", dmarcPolicyText(d))
+	}
+	if len(d.Reports) > 0 {
+		var dests []string
+		for _, r := range d.Reports {
+			s := r.Tag + " " + r.Address
+			if r.Authorized != nil {
+				s += map[bool]string{true: " (authorized)", false: " (not authorized)"}[*r.Authorized]
+			}
+			dests = append(dests, s)
+		}
+		row("DMARC reports", strings.Join(dests, ", "))
+	}
 	return report.Section{Title: "Sender policies of " + res.Domain, Table: t}
+}
+
+// dmarcPolicyText sums up what receivers do: the policy for the domain, for
+// its subdomains and for names that do not exist, the share it applies to
+// and the alignment modes.
+func dmarcPolicyText(d *dmarc.Result) string {
+	parts := []string{d.Policy}
+	if d.Source == d.Domain {
+		parts = append(parts, "subdomains "+d.SubdomainPolicy, "nonexistent subdomains "+d.NonexistentPolicy)
+	}
+	if d.Percent != nil && *d.Percent != 100 {
+		parts = append(parts, fmt.Sprintf("pct %d", *d.Percent))
+	}
+	mode := map[string]string{"r": "relaxed", "s": "strict"}
+	parts = append(parts, "DKIM alignment "+mode[d.ADKIM], "SPF alignment "+mode[d.ASPF])
+	return strings.Join(parts, ", ")
 }
 
 func orNone(s string) string {

@@ -27,6 +27,8 @@ type checkOptions struct {
 	dnsblDNS    string
 	relayTest   bool
 	concurrency int
+	stsFetch    bool
+	stsPort     int
 	client      tlsClientFlags
 	tlsGrade    bool
 }
@@ -48,9 +50,13 @@ func init() {
 administrator would by hand: the MX route (as mailflow mx), then for every
 MX address at once an SMTP session that ends after EHLO and STARTTLS (as
 mailflow smtp, nothing is sent), the address's reverse DNS and block-list
-status (as mailflow dnsbl), the domain's SPF and DMARC records, and the
-MTA-STS, TLS-RPT and DANE records. A summary table comes first, the details
-and every finding with its fix below.
+status (as mailflow dnsbl), the domain's SPF (every include counted as
+receivers count it) and DMARC (with the organizational domain's fallback,
+subdomain policies and report authorization), the DNSSEC state of the
+route, DANE, TLS-RPT and MTA-STS: the policy is fetched over HTTPS and
+every MX is checked against it, including whether its TLS would satisfy
+senders that enforce it. A summary table comes first, the details and
+every finding with its fix below.
 
 The check looks from the outside: no MX host counts as "us" unless --self
 names it. Without --zone the default block lists of the catalog are used
@@ -78,13 +84,14 @@ checked and nothing worse was found.`,
 		f := cmd.Flags()
 		f.StringVar(&o.spec, "spec", "", "YAML FILE of assertions about one or many domains (docs/check.md)")
 		f.IntVar(&o.port, "port", 25, "SMTP port of the MX hosts")
-		f.StringVar(&o.caFile, "ca-file", "", "PEM FILE of CA certificates to verify server certificates with (default: system roots)")
+		f.StringVar(&o.caFile, "ca-file", "", "PEM FILE of CA certificates to verify server and MTA-STS policy host certificates with (default: system roots)")
 		f.StringVar(&o.ehlo, "ehlo", "", "NAME to send in EHLO (default: this machine's name when fully qualified)")
 		f.StringArrayVar(&o.self, "self", nil, "a NAME or IP that is this MTA, for loop detection (repeatable; default: none)")
 		f.StringArrayVar(&o.zones, "zone", nil, "block list to check the MX addresses on, as for mailflow dnsbl (repeatable; default: the catalog's default set)")
 		f.StringVar(&o.dnsblDNS, "dnsbl-dns", "", "send the block-list queries to DNS server ADDR[:PORT] instead of --dns")
 		f.BoolVar(&o.relayTest, "relay-test", false, "ask every MX to relay between reserved domains, unauthenticated (no message is sent)")
 		f.IntVar(&o.concurrency, "concurrency", check.DefaultConcurrency, fmt.Sprintf("SMTP sessions at once (1-%d)", check.MaxConcurrency))
+		addMTASTSFlags(f, &o.stsFetch, &o.stsPort)
 		f.BoolVar(&o.tlsGrade, "tls-grade", false, "grade each MX's TLS against NCSC-NL's TLS guidelines: versions, weak suites, key exchange, certificate key and signature (8 more short sessions per MX)")
 		o.client.register(cmd, true)
 		return cmd
@@ -101,7 +108,8 @@ func runCheck(ctx context.Context, e *Env, o *checkOptions, args []string) error
 	case o.spec != "" && len(args) > 0:
 		return Usagef("give DOMAIN arguments or --spec, not both")
 	}
-	if err := firstErr(inRange("--concurrency", o.concurrency, 1, check.MaxConcurrency), inRange("--port", o.port, 1, 65535)); err != nil {
+	if err := firstErr(inRange("--concurrency", o.concurrency, 1, check.MaxConcurrency), inRange("--port", o.port, 1, 65535),
+		inRange("--mta-sts-port", o.stsPort, 1, 65535)); err != nil {
 		return err
 	}
 	if err := mx.ValidateSelf(o.self); err != nil {
@@ -309,6 +317,14 @@ func checkRunOptions(e *Env, o *checkOptions, spec *check.Spec) (check.Options, 
 			return opts, err
 		}
 		opts.Probe.RootCAs = pool
+	}
+	if o.stsFetch {
+		sts, err := mtastsOptions(e, o.stsPort, "")
+		if err != nil {
+			return opts, err
+		}
+		sts.RootCAs = opts.Probe.RootCAs
+		opts.MTASTS = sts
 	}
 	return opts, nil
 }

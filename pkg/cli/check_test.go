@@ -32,7 +32,7 @@ func runCheckCLI(t *testing.T, l *lab.Lab, args ...string) (code int, stdout, st
 	t.Helper()
 	var out, errOut bytes.Buffer
 	io := &cli.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, Getenv: func(string) string { return "" }}
-	argv := append(append(l.GlobalArgs(), "check"), l.SMTPArgs()...)
+	argv := append(append(append(l.GlobalArgs(), "check"), l.SMTPArgs()...), l.MTASTSPortArgs()...)
 	argv = append(argv, "--timeout", "3s")
 	code = cli.Run(io, append(argv, args...))
 	return code, out.String(), errOut.String()

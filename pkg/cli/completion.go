@@ -56,6 +56,7 @@ var flagCompletions = map[string]flagCompletion{
 	"mx --compare":     free,
 	"mx --concurrency": free,
 	"mx --seed":        free,
+	"mx --ca-file":     files("pem", "crt"),
 
 	"smtp --port":               fixed("25\tSMTP", "465\tsubmission with implicit TLS", "587\tsubmission", "2525"),
 	"smtp --ehlo":               free,
@@ -84,6 +85,12 @@ var flagCompletions = map[string]flagCompletion{
 	"smtp --script":             files("yaml", "yml"),
 	"smtp --concurrency":        free,
 	"smtp --ca-file":            files("pem", "crt"),
+	"serve --config":            files("yaml", "yml"),
+	"serve --listen":            fixed("127.0.0.1:9926\tthe default", "[::1]:9926", ":9926\tevery interface"),
+	"serve --history":           free,
+	"serve --max-per-target":    free,
+	"serve --max-probes":        free,
+	"serve --timeout-margin":    fixed("500ms", "1s"),
 	"smtp --session-timeout":    fixed("30s", "2m\tthe default", "5m"),
 	"smtp --tls-name":           free,
 	"smtp --save-chain":         files("pem"),
@@ -132,6 +139,9 @@ func init() {
 	}
 	for _, c := range []string{"smtp", "check"} {
 		flagCompletions[c+" --connect"] = free
+	}
+	for _, c := range []string{"mx", "check", "lab"} {
+		flagCompletions[c+" --mta-sts-port"] = free
 	}
 }
 

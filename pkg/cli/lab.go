@@ -14,6 +14,7 @@ import (
 type labOptions struct {
 	dnsAddr  string
 	smtpPort int
+	stsPort  int
 }
 
 func init() {
@@ -23,12 +24,13 @@ func init() {
 			Use:   "lab",
 			Short: "Serve the built-in lab (DNS, SMTP, DNSBL with seeded faults) on loopback",
 			Long: `Start the built-in lab in the foreground: an authoritative DNS server, SMTP
-servers and a DNS block list on 127.0.0.0/8, seeded with the faults that break
+servers, a DNS block list and an HTTPS host serving MTA-STS policies on
+127.0.0.0/8, seeded with the faults that break
 mail flow in the field. It prints the lab's hosts and the commands that point
 mailflow at it, then serves until interrupted (Ctrl-C).`,
 			Args: cobra.NoArgs,
 			RunE: runE(func(cmd *cobra.Command, args []string) error {
-				l, err := lab.Start(lab.Options{DNSAddr: o.dnsAddr, SMTPPort: o.smtpPort})
+				l, err := lab.Start(lab.Options{DNSAddr: o.dnsAddr, SMTPPort: o.smtpPort, MTASTSPort: o.stsPort})
 				if err != nil {
 					return err
 				}
@@ -43,13 +45,14 @@ mailflow at it, then serves until interrupted (Ctrl-C).`,
 		}
 		cmd.Flags().StringVar(&o.dnsAddr, "dns-addr", "127.0.0.1:0", "address for the lab DNS server (UDP and TCP)")
 		cmd.Flags().IntVar(&o.smtpPort, "smtp-port", 0, "port for every lab SMTP host (0 picks a free one)")
+		cmd.Flags().IntVar(&o.stsPort, "mta-sts-port", 0, "HTTPS port of the lab's MTA-STS policy host (0 picks a free one)")
 		return cmd
 	})
 }
 
 func printLab(e *Env, l *lab.Lab) {
 	w := e.IO.Out
-	fmt.Fprintf(w, "mailflow lab is up (DNS %s, SMTP port %d, CA %s)\n\n", l.DNSAddr, l.SMTPPort, l.CAFile)
+	fmt.Fprintf(w, "mailflow lab is up (DNS %s, SMTP port %d, MTA-STS policy host port %d, CA %s)\n\n", l.DNSAddr, l.SMTPPort, l.MTASTSPort, l.CAFile)
 	fmt.Fprintln(w, "Hosts:")
 	for _, h := range l.Hosts {
 		fmt.Fprintf(w, "  %-38s %-11s %s\n", h.Name, h.IP, h.Fault)

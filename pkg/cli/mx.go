@@ -24,6 +24,9 @@ type mxOptions struct {
 	ptr         bool
 	concurrency int
 	seed        uint64
+	stsFetch    bool
+	stsPort     int
+	caFile      string
 }
 
 // mxData is the "data" member of mx JSON output.
@@ -47,10 +50,13 @@ then A and AAAA for every target at once, with reverse DNS per address.
 It reports null MX, alias and IP-literal targets, targets without addresses
 (NXDOMAIN, NODATA and SERVFAIL told apart), private or reserved addresses,
 duplicate targets, a single address behind every target, missing IPv6, low
-TTLs, and a route that loops back to this server (--self). It shows the
-mail-security records (DNSSEC, DANE, MTA-STS, TLS-RPT) without enforcing
-them. --compare resolves everything again through a second server and lists
-every difference (split DNS). -v prints every DNS query and answer.
+TTLs, and a route that loops back to this server (--self). It reports the
+DNSSEC state of every answer on the route (secure, insecure, signed but not
+validated, bogus), the DANE TLSA records, and validates MTA-STS and TLS-RPT:
+when the domain publishes an MTA-STS record, the policy is fetched over
+HTTPS (one request, beside the DNS lookups) and every MX host is matched
+against it. --compare resolves everything again through a second server and
+lists every difference (split DNS). -v prints every DNS query and answer.
 
 --file reads one domain a line ("-" for stdin, # starts a comment) and checks
 them concurrently: one line per domain and totals, or JSON lines with
@@ -72,6 +78,8 @@ or input error, 3 a lookup got no answer and nothing worse was found.`,
 		f.StringArrayVar(&o.self, "self", nil, "a NAME or IP that is this MTA, for loop detection (repeatable; default: this machine's hostname and addresses)")
 		f.StringVar(&o.compare, "compare", "", "resolve again through DNS server ADDR[:PORT] and report every difference (split DNS)")
 		f.BoolVar(&o.security, "security", true, "look up DANE TLSA, MTA-STS and TLS-RPT records")
+		addMTASTSFlags(f, &o.stsFetch, &o.stsPort)
+		f.StringVar(&o.caFile, "ca-file", "", "PEM FILE of CA certificates to verify the MTA-STS policy host with (default: system roots)")
 		f.BoolVar(&o.ptr, "ptr", true, "look up reverse DNS for every target address")
 		f.IntVar(&o.concurrency, "concurrency", mx.DefaultConcurrency, fmt.Sprintf("domains resolved at once with --file (1-%d)", mx.MaxConcurrency))
 		f.Uint64Var(&o.seed, "seed", 0, "shuffle equal-preference targets with this seed, for reproducible output (0: random)")
@@ -89,7 +97,7 @@ func runMX(ctx context.Context, e *Env, o *mxOptions, args []string) error {
 	case o.file != "" && len(args) > 0:
 		return Usagef("give DOMAIN arguments or --file, not both")
 	}
-	if err := inRange("--concurrency", o.concurrency, 1, mx.MaxConcurrency); err != nil {
+	if err := firstErr(inRange("--concurrency", o.concurrency, 1, mx.MaxConcurrency), inRange("--mta-sts-port", o.stsPort, 1, 65535)); err != nil {
 		return err
 	}
 	if err := mx.ValidateSelf(o.self); err != nil {
@@ -104,6 +112,12 @@ func runMX(ctx context.Context, e *Env, o *mxOptions, args []string) error {
 		names[i] = n.ASCII
 	}
 	opts := mx.Options{Self: o.self, Security: o.security, PTR: o.ptr, Seed: o.seed, Trace: e.Verbose && o.file == ""}
+	if o.stsFetch {
+		var err error
+		if opts.MTASTS, err = mtastsOptions(e, o.stsPort, o.caFile); err != nil {
+			return err
+		}
+	}
 	if o.compare != "" {
 		other, err := resolver.New(resolver.Config{Servers: []string{o.compare}, TCP: e.TCP, Timeout: e.Timeout, Retries: e.Retries})
 		if err != nil {

@@ -42,6 +42,8 @@ type Env struct {
 	// it ran, for the command line shown in Markdown reports.
 	argv []string
 	cmd  *cobra.Command
+	// config records where each setting came from (config.go).
+	config *configState
 }
 
 // Main runs mailflow with the process's arguments and streams and returns
@@ -137,6 +139,9 @@ Exit codes: 0 nothing wrong, 1 a problem was found, 2 usage or input error,
 		Version:       versionString(),
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			env.cmd = cmd
+			if err := env.applyConfig(cmd); err != nil {
+				return &runError{err: err}
+			}
 			if !slices.Contains(knownFormats, env.Format) {
 				return Usagef("--format %q: want one of %s", env.Format, strings.Join(knownFormats, ", "))
 			}

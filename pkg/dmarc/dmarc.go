@@ -1,18 +1,21 @@
-// Package dmarc parses DMARC policy records (RFC 7489) and checks the one a
-// domain publishes at _dmarc.<domain>: present, only one, v=DMARC1 first,
-// a valid p= and well-formed optional tags.
+// Package dmarc parses DMARC policy records (RFC 7489, with the np= tag of
+// RFC 9091) and checks the policy that applies to a domain: the record at
+// _dmarc.<domain> or, when there is none, the one of its organizational
+// domain found with the public suffix list; only one record, v=DMARC1
+// first, a valid p=, the subdomain policies sp= and np=, pct=, the
+// alignment modes, and whether external report destinations agreed to
+// receive the reports (RFC 7489 §7.1).
 //
-// It does not look up the organizational domain (that needs the public
-// suffix list) and does not evaluate messages against the policy.
+// It does not evaluate messages against the policy (no SPF or DKIM
+// results, no alignment of real identifiers) and sends no reports.
 package dmarc
 
 import (
-	"context"
 	"fmt"
+	"net/mail"
 	"strconv"
 	"strings"
 
-	"github.com/mailflowkit/mailflow/pkg/report"
 	"github.com/mailflowkit/mailflow/pkg/resolver"
 )
 
@@ -21,10 +24,83 @@ type Record struct {
 	Tags map[string]string `json:"tags"`
 	// Order keeps tags as published, for evidence.
 	Order []string `json:"-"`
+	// Unknown lists tags this parser does not know; RFC 7489 §6.3 tells
+	// receivers to ignore them, so they are not an error.
+	Unknown []string `json:"unknown,omitempty"`
 }
 
-// Policy returns p=.
-func (r *Record) Policy() string { return r.Tags["p"] }
+// Policy returns p=, lower case.
+func (r *Record) Policy() string { return strings.ToLower(r.Tags["p"]) }
+
+// SubdomainPolicy is what applies to subdomains: sp=, else p= (RFC 7489
+// §6.3).
+func (r *Record) SubdomainPolicy() string {
+	if sp, ok := r.Tags["sp"]; ok {
+		return strings.ToLower(sp)
+	}
+	return r.Policy()
+}
+
+// NonexistentPolicy is what applies to subdomains that do not exist:
+// np=, else the subdomain policy (RFC 9091 §4.1).
+func (r *Record) NonexistentPolicy() string {
+	if np, ok := r.Tags["np"]; ok {
+		return strings.ToLower(np)
+	}
+	return r.SubdomainPolicy()
+}
+
+// Percent is pct=, 100 when absent.
+func (r *Record) Percent() int {
+	if v, ok := r.Tags["pct"]; ok {
+		n, _ := strconv.Atoi(v) // Parse validated it
+		return n
+	}
+	return 100
+}
+
+// Alignment returns adkim= and aspf=, "r" (relaxed) when absent.
+func (r *Record) Alignment() (dkim, spf string) {
+	dkim, spf = "r", "r"
+	if v, ok := r.Tags["adkim"]; ok {
+		dkim = v
+	}
+	if v, ok := r.Tags["aspf"]; ok {
+		spf = v
+	}
+	return dkim, spf
+}
+
+// ReportURI is one destination of rua= or ruf=.
+type ReportURI struct {
+	Tag string `json:"tag"` // rua or ruf
+	URI string `json:"uri"`
+	// Address is the mailbox of a mailto: URI, without the size limit.
+	Address string `json:"address"`
+	// Domain is the domain of Address, lower case.
+	Domain string `json:"domain"`
+	// Authorized says whether a destination outside the policy's
+	// organizational domain agreed to receive the reports (RFC 7489 §7.1):
+	// nil when no authorization is needed or it could not be looked up.
+	Authorized *bool `json:"authorized,omitempty"`
+}
+
+// Reports returns the rua= and ruf= destinations in order.
+func (r *Record) Reports() []ReportURI {
+	var out []ReportURI
+	for _, tag := range []string{"rua", "ruf"} {
+		v, ok := r.Tags[tag]
+		if !ok {
+			continue
+		}
+		for _, u := range strings.Split(v, ",") {
+			// Parse validated every URI.
+			ru, _ := parseReportURI(tag, strings.TrimSpace(u))
+			out = append(out, ru)
+		}
+	}
+	return out
+}
 
 // IsDMARC reports whether a TXT string claims to be a DMARC record.
 func IsDMARC(txt string) bool {
@@ -35,10 +111,16 @@ func IsDMARC(txt string) bool {
 
 var policies = map[string]bool{"none": true, "quarantine": true, "reject": true}
 
+// policyRank orders policies by strength, for comparing p= with sp= and np=.
+var policyRank = map[string]int{"none": 0, "quarantine": 1, "reject": 2}
+
+// Weaker reports whether policy a lets more through than policy b.
+func Weaker(a, b string) bool { return policyRank[a] < policyRank[b] }
+
 // Parse parses and validates a DMARC record (RFC 7489 §6.3, §6.4).
 func Parse(txt string) (*Record, error) {
 	r := &Record{Tags: map[string]string{}}
-	for i, part := range strings.Split(txt, ";") {
+	for _, part := range strings.Split(txt, ";") {
 		part = strings.TrimSpace(part)
 		if part == "" {
 			continue
@@ -48,14 +130,20 @@ func Parse(txt string) (*Record, error) {
 			return nil, fmt.Errorf("tag %q has no value (want name=value)", part)
 		}
 		k, v = strings.ToLower(strings.TrimSpace(k)), strings.TrimSpace(v)
-		if i == 0 && (k != "v" || v != "DMARC1") {
+		// The first tag, not the first ";"-separated part, must be the
+		// version: a leading ";" is no excuse for a record without it.
+		if len(r.Order) == 0 && (k != "v" || v != "DMARC1") {
 			return nil, fmt.Errorf("record must start with v=DMARC1, not %q", part)
 		}
 		if _, dup := r.Tags[k]; dup {
 			return nil, fmt.Errorf("tag %q appears twice", k)
 		}
-		if err := checkTag(k, v); err != nil {
+		known, err := checkTag(k, v)
+		if err != nil {
 			return nil, err
+		}
+		if !known {
+			r.Unknown = append(r.Unknown, k)
 		}
 		r.Tags[k] = v
 		r.Order = append(r.Order, k)
@@ -67,112 +155,102 @@ func Parse(txt string) (*Record, error) {
 	if !ok {
 		return nil, fmt.Errorf("no p= tag: the policy is required and must follow v=DMARC1")
 	}
-	if r.Order[1] != "p" {
+	if len(r.Order) < 2 || r.Order[1] != "p" {
 		return nil, fmt.Errorf("p=%s must come right after v=DMARC1", p)
 	}
 	return r, nil
 }
 
-func checkTag(k, v string) error {
+// checkTag validates one tag's value; known is false for a tag this
+// parser does not know, which receivers ignore.
+func checkTag(k, v string) (known bool, err error) {
 	switch k {
 	case "v":
-	case "p", "sp":
+	case "p", "sp", "np":
 		if !policies[strings.ToLower(v)] {
-			return fmt.Errorf("%s=%s: want none, quarantine or reject", k, v)
+			return true, fmt.Errorf("%s=%s: want none, quarantine or reject", k, v)
 		}
 	case "adkim", "aspf":
 		if v != "r" && v != "s" {
-			return fmt.Errorf("%s=%s: want r (relaxed) or s (strict)", k, v)
+			return true, fmt.Errorf("%s=%s: want r (relaxed) or s (strict)", k, v)
 		}
 	case "pct":
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 || n > 100 {
-			return fmt.Errorf("pct=%s: want a whole number from 0 to 100", v)
+		if err != nil || n < 0 || n > 100 || len(v) > 3 {
+			return true, fmt.Errorf("pct=%s: want a whole number from 0 to 100", v)
 		}
 	case "ri":
 		if n, err := strconv.ParseUint(v, 10, 32); err != nil || n == 0 {
-			return fmt.Errorf("ri=%s: want a positive number of seconds", v)
+			return true, fmt.Errorf("ri=%s: want a positive number of seconds", v)
 		}
 	case "fo":
 		for _, o := range strings.Split(v, ":") {
 			if o != "0" && o != "1" && o != "d" && o != "s" {
-				return fmt.Errorf("fo=%s: options are 0, 1, d and s separated by colons", v)
+				return true, fmt.Errorf("fo=%s: options are 0, 1, d and s separated by colons", v)
 			}
 		}
 	case "rf":
-		if !strings.EqualFold(v, "afrf") {
-			return fmt.Errorf("rf=%s: the only report format is afrf", v)
+		for _, f := range strings.Split(v, ":") {
+			if !strings.EqualFold(f, "afrf") {
+				return true, fmt.Errorf("rf=%s: the only report format is afrf", v)
+			}
 		}
 	case "rua", "ruf":
 		for _, u := range strings.Split(v, ",") {
-			u = strings.TrimSpace(u)
-			if !strings.HasPrefix(strings.ToLower(u), "mailto:") || !strings.Contains(u, "@") {
-				return fmt.Errorf("%s=%s: each address must be a mailto: URI", k, v)
+			if _, err := parseReportURI(k, strings.TrimSpace(u)); err != nil {
+				return true, err
 			}
 		}
+	case "psd", "t":
+		// DMARCbis tags: psd=y|n|u marks a public suffix domain, t=y|n
+		// is testing mode. Known, so they are not reported as unknown.
+		ok := v == "y" || v == "n" || (k == "psd" && v == "u")
+		if !ok {
+			return true, fmt.Errorf("%s=%s: want y or n", k, v)
+		}
 	default:
-		return fmt.Errorf("unknown tag %q", k)
+		return false, nil
 	}
-	return nil
+	return true, nil
 }
 
-// Result is what Check found.
-type Result struct {
-	Domain   string           `json:"domain"`
-	Record   string           `json:"record,omitempty"`
-	Policy   string           `json:"policy,omitempty"`
-	Findings []report.Finding `json:"-"`
-}
-
-// Check fetches and validates the DMARC record of domain.
-func Check(ctx context.Context, r *resolver.Resolver, domain string) *Result {
-	res := &Result{Domain: domain}
-	name := "_dmarc." + domain
-	add := func(f report.Finding) {
-		f.Subject, f.Ref = domain, "RFC 7489"
-		res.Findings = append(res.Findings, f)
+// parseReportURI reads "mailto:addr[!size]" (RFC 7489 §6.2): receivers
+// must support mailto:, and the authorization check of §7.1 needs the
+// destination's domain.
+func parseReportURI(tag, u string) (ReportURI, error) {
+	ru := ReportURI{Tag: tag, URI: u}
+	scheme, rest, ok := strings.Cut(u, ":")
+	if !ok || !strings.EqualFold(scheme, "mailto") {
+		return ru, fmt.Errorf("%s=%s: each destination must be a mailto: URI", tag, u)
 	}
-	_, txts, err := r.LookupTXT(ctx, name)
-	if err != nil {
-		add(report.Finding{ID: "dmarc.lookup_failed", Severity: report.Warning, Incomplete: true,
-			Message: fmt.Sprintf("could not fetch %s: %v", name, err)})
-		return res
-	}
-	var recs []string
-	for _, t := range txts {
-		if IsDMARC(t) {
-			recs = append(recs, t)
+	addr := rest
+	if i := strings.LastIndexByte(rest, '!'); i >= 0 {
+		addr = rest[:i]
+		if !validSize(rest[i+1:]) {
+			return ru, fmt.Errorf("%s: size limit %q is not a number with an optional k, m, g or t", u, rest[i+1:])
 		}
 	}
-	switch {
-	case len(recs) == 0:
-		add(report.Finding{ID: "dmarc.missing", Severity: report.Warning,
-			Message: fmt.Sprintf("no DMARC record at %s", name),
-			Fix:     "Publish a TXT record at _dmarc.<domain>, starting with v=DMARC1; p=none; rua=mailto:... to collect reports, then tighten to quarantine or reject; bulk senders must publish one for the large mailbox providers."})
-		return res
-	case len(recs) > 1:
-		add(report.Finding{ID: "dmarc.multiple", Severity: report.Error, Evidence: recs,
-			Message: fmt.Sprintf("%d DMARC records at %s: receivers ignore them all (RFC 7489 §6.6.3)", len(recs), name),
-			Fix:     "Keep exactly one record."})
-		return res
+	a, err := mail.ParseAddress(addr)
+	if err != nil || a.Address != addr {
+		return ru, fmt.Errorf("%s=%s: %q is not a mail address", tag, u, addr)
 	}
-	res.Record = recs[0]
-	rec, err := Parse(recs[0])
+	domain := addr[strings.LastIndexByte(addr, '@')+1:]
+	n, err := resolver.ParseName(domain)
 	if err != nil {
-		add(report.Finding{ID: "dmarc.syntax", Severity: report.Error, Evidence: recs,
-			Message: fmt.Sprintf("the DMARC record does not parse: %v", err),
-			Fix:     "Correct the record: v=DMARC1 first, then p=none|quarantine|reject, then optional tags."})
-		return res
+		return ru, fmt.Errorf("%s=%s: %v", tag, u, err)
 	}
-	res.Policy = rec.Policy()
-	if rec.Policy() == "none" {
-		add(report.Finding{ID: "dmarc.policy_none", Severity: report.Info, Evidence: recs,
-			Message: "the DMARC policy is p=none: receivers only report, they do not act on failures",
-			Fix:     "Once reports show every legitimate source passing, move to p=quarantine and then p=reject."})
+	ru.Address, ru.Domain = addr, n.ASCII
+	return ru, nil
+}
+
+func validSize(s string) bool {
+	s = strings.ToLower(s)
+	if s != "" && strings.ContainsRune("kmgt", rune(s[len(s)-1])) {
+		s = s[:len(s)-1]
 	}
-	if pct, ok := rec.Tags["pct"]; ok && pct != "100" && rec.Policy() != "none" {
-		add(report.Finding{ID: "dmarc.partial", Severity: report.Info, Evidence: recs,
-			Message: fmt.Sprintf("the policy applies to only %s%% of failing mail", pct)})
+	if s == "" || len(s) > 15 {
+		return false
 	}
-	return res
+	_, err := strconv.ParseUint(s, 10, 64)
+	return err == nil
 }

@@ -351,8 +351,8 @@ func (c *checker) ipJobs(lists []List, ip netip.Addr) []job {
 // findings: an address that was not looked up was not checked.
 func (c *checker) addresses(ctx context.Context, name resolver.Name, domainChecked bool) ([]netip.Addr, []report.Finding) {
 	var notes []report.Finding
-	for range 2 { // A and AAAA
-		if err := c.wait(ctx); err != nil {
+	for _, t := range []uint16{dns.TypeA, dns.TypeAAAA} {
+		if err := c.paced(ctx, name.ASCII, t); err != nil {
 			return nil, []report.Finding{lookupFailed(name, err.Error())}
 		}
 	}
@@ -381,10 +381,19 @@ func (c *checker) addresses(ctx context.Context, name resolver.Name, domainCheck
 	return ips, notes
 }
 
-func (c *checker) wait(ctx context.Context) error { return c.o.Limiter.Wait(ctx) }
+// paced waits for the limiter before a query, unless the resolver has the
+// answer cached: only queries that reach a list count against its rate,
+// so a long-running prober re-checking the same addresses within their
+// TTL is not held back by queries it never sends.
+func (c *checker) paced(ctx context.Context, name string, qtype uint16) error {
+	if c.r.Cached(name, qtype) {
+		return ctx.Err()
+	}
+	return c.o.Limiter.Wait(ctx)
+}
 
-// run makes every lookup in parallel: A for the verdict and TXT for the
-// reason, at the same time, for every list.
+// run makes every list's lookup in parallel (see lookup for when TXT is
+// asked).
 func (c *checker) run(ctx context.Context, jobs []job) []ListResult {
 	out := make([]ListResult, len(jobs))
 	var wg sync.WaitGroup
@@ -416,7 +425,7 @@ func (c *checker) lookup(ctx context.Context, j job) ListResult {
 		}()
 	}
 	var a *resolver.Answer
-	err := c.wait(ctx)
+	err := c.paced(ctx, name, dns.TypeA)
 	if err == nil {
 		a, err = c.r.Query(ctx, name, dns.TypeA)
 	}
@@ -440,7 +449,7 @@ func (lr *ListResult) wantsReason() bool {
 }
 
 func (c *checker) lookupTXT(ctx context.Context, name string) []string {
-	if c.wait(ctx) != nil {
+	if c.paced(ctx, name, dns.TypeTXT) != nil {
 		return nil
 	}
 	_, txt, _ := c.r.LookupTXT(ctx, name)

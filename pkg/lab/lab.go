@@ -42,13 +42,17 @@ type Options struct {
 	// Dir receives the lab CA certificate (ca.pem); default a new temp dir,
 	// removed on Close.
 	Dir string
+	// MTASTSPort for the MTA-STS policy host; 0 picks a free one.
+	MTASTSPort int
 }
 
 // Lab is a running lab.
 type Lab struct {
 	DNSAddr  string
 	SMTPPort int
-	CA       *certgen.CA
+	// MTASTSPort is where the policy host serves HTTPS (policy.go).
+	MTASTSPort int
+	CA         *certgen.CA
 	// CAFile is the lab CA in PEM, for --ca-file.
 	CAFile string
 	Hosts  []Host
@@ -102,7 +106,7 @@ func Start(o Options) (_ *Lab, err error) {
 	if o.DNSAddr == "" {
 		o.DNSAddr = "127.0.0.1:0"
 	}
-	dnsSrv, err := authdns.Start(o.DNSAddr, zone, dnsRules()...)
+	dnsSrv, err := authdns.Start(o.DNSAddr, zone, append(dnsRules(), dnsOptions()...)...)
 	if err != nil {
 		return nil, fmt.Errorf("lab DNS on %s: %w", o.DNSAddr, err)
 	}
@@ -124,6 +128,9 @@ func Start(o Options) (_ *Lab, err error) {
 		return nil, err
 	}
 	if err := l.startHosts(o.SMTPPort); err != nil {
+		return nil, err
+	}
+	if err := l.startMTASTS(o.MTASTSPort); err != nil {
 		return nil, err
 	}
 	return l, nil

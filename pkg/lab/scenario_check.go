@@ -35,7 +35,7 @@ func init() {
 	for _, s := range []Scenario{
 		{Order: 600, Title: "check: a healthy domain end to end (MX, SMTP/TLS, block list, SPF, DMARC, MTA-STS)", Exit: 0,
 			Args: func(l *Lab) []string {
-				return append(append(l.GlobalArgs(), "check", "good.lab.test"), append(l.SMTPArgs(), "--zone", "bl.lab.test")...)
+				return append(append(append(l.GlobalArgs(), "check", "good.lab.test"), append(l.SMTPArgs(), "--zone", "bl.lab.test")...), l.MTASTSPortArgs()...)
 			}},
 		{Order: 601, Title: "check: a domain whose MX address is on a block list", Exit: 1,
 			Args: func(l *Lab) []string {
@@ -48,7 +48,7 @@ func init() {
 			}},
 		{Order: 604, Title: "check --tls-grade: every MX graded against NCSC-NL's TLS guidelines; the TLS 1.0-only one fails", Exit: 1,
 			Args: func(l *Lab) []string {
-				return append(append(l.GlobalArgs(), "check", "good.lab.test", "oldtls.lab.test"), append(l.SMTPArgs(), "--zone", "bl.lab.test", "--tls-grade")...)
+				return append(append(append(l.GlobalArgs(), "check", "good.lab.test", "oldtls.lab.test"), append(l.SMTPArgs(), "--zone", "bl.lab.test", "--tls-grade")...), l.MTASTSPortArgs()...)
 			}},
 		{Order: 603, Title: "check --spec: CI assertions, one of which fails", Exit: 1,
 			Args: func(l *Lab) []string {
@@ -57,7 +57,7 @@ func init() {
 				if err := os.WriteFile(spec, []byte(l.CheckSpec()), 0o644); err != nil {
 					spec = os.DevNull
 				}
-				return append(append(l.GlobalArgs(), "check", "--spec", spec), append(l.SMTPArgs(), "--relay-test")...)
+				return append(append(append(l.GlobalArgs(), "check", "--spec", spec), append(l.SMTPArgs(), "--relay-test")...), l.MTASTSPortArgs()...)
 			}},
 	} {
 		Register(s)

@@ -17,8 +17,8 @@ var mxBulkDomains = []string{
 }
 
 func init() {
-	Register(Scenario{Order: 100, Title: "mx: a healthy domain (two preference groups, MTA-STS and TLS-RPT)", Exit: 0, Args: func(l *Lab) []string {
-		return append(l.GlobalArgs(), "mx", "good.lab.test")
+	Register(Scenario{Order: 100, Title: "mx: a healthy domain (two preference groups, MTA-STS policy fetched and matched, TLS-RPT)", Exit: 0, Args: func(l *Lab) []string {
+		return append(append(l.GlobalArgs(), "mx", "good.lab.test"), l.MTASTSArgs()...)
 	}})
 	Register(Scenario{Order: 101, Title: "mx: hosted tenants whose MX is our own hub (554 5.4.4 MxLoopback)", Exit: 1, Args: func(l *Lab) []string {
 		return append(l.GlobalArgs(), "mx", "loop.lab.test", "--self", "hub.lab.test")
@@ -41,6 +41,6 @@ func init() {
 		if err := os.WriteFile(list, []byte(strings.Join(mxBulkDomains, "\n")+"\n"), 0o644); err != nil {
 			list = os.DevNull
 		}
-		return append(l.GlobalArgs(), "mx", "--file", list, "--self", "hub.lab.test")
+		return append(append(l.GlobalArgs(), "mx", "--file", list, "--self", "hub.lab.test"), l.MTASTSArgs()...)
 	}})
 }

@@ -10,6 +10,9 @@ import (
 	"time"
 
 	"github.com/mailflowkit/mailflow/pkg/authdns"
+	"github.com/mailflowkit/mailflow/pkg/certgen"
+	"github.com/mailflowkit/mailflow/pkg/mtasts"
+	"github.com/mailflowkit/mailflow/pkg/mtasts/ststest"
 	"github.com/mailflowkit/mailflow/pkg/mx"
 	"github.com/mailflowkit/mailflow/pkg/resolver"
 )
@@ -25,6 +28,8 @@ mx1 3600 IN A 93.184.216.1
 mx2 3600 IN A 93.184.216.2
 mx3 3600 IN A 93.184.216.3
 mx4 3600 IN AAAA 2a00:1450:4001::4
+_mta-sts 3600 IN TXT "v=STSv1; id=1"
+mta-sts 3600 IN A 127.0.0.1
 $ORIGIN arpa.
 @ 3600 IN SOA ns.example.org. hostmaster.example.org. 1 3600 600 86400 300
 1.216.184.93.in-addr 3600 IN PTR mx1.example.org.
@@ -40,6 +45,10 @@ $ORIGIN arpa.
 //   - full: TLSA and the policy TXT records ride along with those two; the
 //     reverse lookups add one, and the forward confirmation of each PTR name
 //     is served from the cache because it is the target name: 3 round trips.
+//   - full+mta-sts: the policy fetch as well, which runs beside the route
+//     but is a chain of its own: the _mta-sts TXT, the policy host's
+//     address, then HTTPS, modelled as three round trips (TCP, TLS 1.3,
+//     the request): 5 round trips, so the fetch adds 2 to the route.
 func BenchmarkRouteDelayed(b *testing.B) {
 	const delay = 50 * time.Millisecond
 	s, err := authdns.Start("127.0.0.1:0", delayedZone, authdns.WithDelay(delay))
@@ -47,14 +56,27 @@ func BenchmarkRouteDelayed(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer s.Close()
+	ca, err := certgen.NewCA("bench CA")
+	if err != nil {
+		b.Fatal(err)
+	}
+	policy := "version: STSv1\nmode: enforce\nmx: *.example.org\nmax_age: 604800\n"
+	sts, err := ststest.Start("127.0.0.1:0", ca, map[string]ststest.Policy{"mta-sts.example.org": {Body: policy, Delay: 3 * delay}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer sts.Close()
 	full := mx.DefaultOptions()
 	full.Self = []string{}
+	fetch := full
+	fetch.MTASTS = &mtasts.FetchOptions{RootCAs: ca.Pool(), Port: sts.Port}
 	for _, bc := range []struct {
 		name string
 		o    mx.Options
 	}{
 		{"route", mx.Options{Self: []string{}}},
 		{"full", full},
+		{"full+mta-sts", fetch},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			var total time.Duration
@@ -70,6 +92,9 @@ func BenchmarkRouteDelayed(b *testing.B) {
 				total += time.Since(start)
 				if err != nil || len(res.Targets) != 4 {
 					b.Fatalf("%v %+v", err, res)
+				}
+				if bc.o.MTASTS != nil && !res.Security.MTASTSPolicy.Active() {
+					b.Fatalf("policy not fetched: %v", res.Findings)
 				}
 			}
 			b.ReportMetric(float64(total)/float64(b.N)/float64(delay), "round-trips")

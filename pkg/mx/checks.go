@@ -5,8 +5,10 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/mailflowkit/mailflow/pkg/mtasts"
 	"github.com/mailflowkit/mailflow/pkg/report"
 	"github.com/mailflowkit/mailflow/pkg/resolver"
+	"github.com/mailflowkit/mailflow/pkg/tlsrpt"
 )
 
 // lowTTL and veryLowTTL are the thresholds of mx.low_ttl: below an hour is
@@ -65,14 +67,12 @@ var checks = []report.Check{
 		Fix: "Ask whoever holds the address block (ISP, hosting or cloud provider) for a PTR record naming this host: receivers check it when this host sends mail."},
 	{ID: "mx.fcrdns_mismatch", Ref: "RFC 8601 §2.7.3 (iprev)",
 		Fix: "Make the PTR name resolve back to this address (add its A/AAAA record) or set the PTR to a name that does: many receivers reject mail from addresses whose reverse DNS does not confirm."},
-	{ID: "mx.dnssec", Passes: true, Ref: "RFC 4035 §3.2.3",
-		Fix: "Sign the zone with DNSSEC and use a validating resolver (its answers carry the AD flag): DANE depends on it."},
 	{ID: "mx.dane", Passes: true, Ref: "RFC 7672",
 		Fix: "Publish TLSA records at _25._tcp.<mx host> in a DNSSEC-signed zone, so DANE senders insist on TLS with your certificate."},
-	{ID: "mx.mta_sts", Passes: true, Ref: "RFC 8461",
-		Fix: "Publish a policy at https://mta-sts.<domain>/.well-known/mta-sts.txt and the TXT record \"v=STSv1; id=<version>\" at _mta-sts.<domain>."},
-	{ID: "mx.tls_rpt", Passes: true, Ref: "RFC 8460",
-		Fix: "Publish \"v=TLSRPTv1; rua=mailto:<address>\" at _smtp._tls.<domain> to receive reports of senders' TLS failures."},
+	{ID: "dnssec.route", Passes: true, Ref: "RFC 4035 §3.2.3; RFC 7672 §2.2", Replaces: []string{"mx.dnssec"},
+		Fix: "Sign the zone with DNSSEC (and publish its DS record at the parent), and check through a validating resolver: its answers carry the AD flag. DANE depends on it."},
+	{ID: "dnssec.bogus", Ref: "RFC 4035 §5.5; RFC 4033 §5",
+		Fix: "Re-sign the zone (expired signatures are the usual cause), make the DS record at the parent match a published DNSKEY, and check with dig +dnssec and dig +cd or a DNSSEC debugger such as DNSViz."},
 }
 
 func init() { report.Register(checks...) }
@@ -127,6 +127,7 @@ func (rt *router) check(ours uint16, weAreMX bool) {
 		if len(res.Targets) == 0 {
 			f := rt.mxFailure
 			rt.add(uncheckedAfter(f.status, "mx.lookup_failed", domain, fmt.Sprintf("could not get the MX records of %s, so its route is unknown", domain), errText(f.err)))
+			rt.checkDNSSEC()
 			return
 		}
 	case OutcomeNXDomain:
@@ -454,28 +455,23 @@ func (rt *router) selfReason(t Target) string {
 	return "self"
 }
 
-func (rt *router) checkDNSSEC() {
-	domain := rt.res.Domain.ASCII
-	if rt.res.DNSSEC {
-		rt.add(passed("mx.dnssec", domain, fmt.Sprintf("the MX answer for %s is DNSSEC-validated (AD flag set)", domain)))
-		return
-	}
-	rt.add(newFinding("mx.dnssec", report.OK, domain,
-		fmt.Sprintf("the MX answer for %s is not DNSSEC-validated (no AD flag): the zone is unsigned or this resolver does not validate", domain)))
-}
-
-// checkSecurity reports DANE, MTA-STS and TLS-RPT. They are reported, not
-// enforced: nothing here changes the route.
+// checkSecurity reports DANE, and validates MTA-STS and TLS-RPT. Nothing
+// here changes the route.
 func (rt *router) checkSecurity() {
 	if !rt.o.Security {
 		return
 	}
 	res := rt.res
 	domain := res.Domain.ASCII
-	res.Security = &Security{MTASTS: versioned(rt.sec.mtaSTS, "v=STSv1"), TLSRPT: versioned(rt.sec.tlsRPT, "v=TLSRPTv1")}
+	sts, rpt := stsLookup(rt.sec.mtaSTS), rptLookup(rt.sec.tlsRPT)
+	res.Security = &Security{MTASTS: sts.Records(), TLSRPT: rpt.Records()}
 	rt.checkDANE()
-	rt.checkPolicy("mx.mta_sts", "_mta-sts."+domain, "MTA-STS", rt.sec.mtaSTS, res.Security.MTASTS, mtaSTSProblem)
-	rt.checkPolicy("mx.tls_rpt", "_smtp._tls."+domain, "TLS-RPT", rt.sec.tlsRPT, res.Security.TLSRPT, tlsRPTProblem)
+	v := mtasts.Evaluate(mtasts.Inputs{Domain: domain, TXT: sts, Fetch: rt.sec.fetch, MX: rt.mxHosts(), TLSRPT: rpt.Valid()})
+	if v.Record != nil {
+		res.Security.MTASTSPolicy = v
+	}
+	res.Findings = append(res.Findings, v.Findings...)
+	res.Findings = append(res.Findings, tlsrpt.Check(domain, rpt)...)
 }
 
 func (rt *router) checkDANE() {
@@ -511,29 +507,6 @@ func (rt *router) checkDANE() {
 	case res.DNSSEC:
 		rt.add(newFinding("mx.dane", report.Info, domain,
 			fmt.Sprintf("%s is DNSSEC-signed but publishes no TLSA records for its MX hosts, so DANE senders do not require TLS", domain)))
-	}
-}
-
-// checkPolicy reports a TXT policy record: present and well formed, absent,
-// ambiguous or malformed.
-func (rt *router) checkPolicy(id, name, label string, c chased, records []string, problem func(string) string) {
-	switch {
-	case !c.status.Definite():
-		rt.add(unchecked("mx.lookup_failed", name, fmt.Sprintf("could not look up the %s record at %s", label, name), errText(c.err)))
-	case len(records) == 0:
-		rt.add(newFinding(id, report.OK, name, fmt.Sprintf("no %s record at %s", label, name)))
-	case len(records) > 1:
-		f := newFinding(id, report.Warning, name,
-			fmt.Sprintf("%d %s records at %s: senders ignore them all when there is more than one", len(records), label, name), records...)
-		f.Fix = "Keep exactly one " + label + " TXT record at " + name + "."
-		rt.add(f)
-	default:
-		if p := problem(records[0]); p != "" {
-			f := newFinding(id, report.Warning, name, fmt.Sprintf("the %s record at %s is malformed: %s", label, name, p), records[0])
-			rt.add(f)
-			return
-		}
-		rt.add(passed(id, name, fmt.Sprintf("%s record published at %s (reported, not enforced)", label, name), records[0]))
 	}
 }
 

@@ -24,8 +24,10 @@ type chased struct {
 	records []dns.RR // records of the queried type owned by canon
 	ttl     uint32   // smallest TTL of records
 	aa, ad  bool     // every answer on the way was authoritative / authenticated
+	signed  bool     // an answer on the way carried DNSSEC signatures
 	server  string
 	err     error
+	last    *resolver.Answer // the last answer, for the DNSSEC verdict
 }
 
 // follow queries name/qtype and walks the alias chain in the answer. A
@@ -41,6 +43,7 @@ func follow(ctx context.Context, r *resolver.Resolver, name string, qtype uint16
 		a, err := r.Query(ctx, asked, qtype)
 		c.status, c.server, c.err = a.Status, a.Server, err
 		c.aa, c.ad = c.aa && a.AA, c.ad && a.AD
+		c.signed, c.last = c.signed || a.Signed(), a
 		c.canon = strings.TrimSuffix(cur, ".")
 		if err != nil {
 			return c
@@ -102,6 +105,7 @@ type hostAddrs struct {
 	ttl     uint32
 	aa, ad  bool
 	err     error
+	v4, v6  chased // the two lookups, for the DNSSEC verdict
 }
 
 // lookupHost asks for A and AAAA at the same time.
@@ -112,7 +116,7 @@ func lookupHost(ctx context.Context, r *resolver.Resolver, host string) hostAddr
 	v4 := follow(ctx, r, host, dns.TypeA)
 	wg.Wait()
 
-	h := hostAddrs{chain: v4.chain, canon: v4.canon, aa: v4.aa && v6.aa, ad: v4.ad && v6.ad}
+	h := hostAddrs{chain: v4.chain, canon: v4.canon, aa: v4.aa && v6.aa, ad: v4.ad && v6.ad, v4: v4, v6: v6}
 	if len(h.chain) == 0 {
 		h.chain = v6.chain
 	}

@@ -8,14 +8,16 @@
 // A and AAAA records in parallel, with reverse DNS and forward confirmation
 // per address. It recognizes "us" among the targets (--self) and drops what
 // a real MTA would drop, explaining the MxLoopback bounce of hosted Exchange.
-// It can compare the route with a second resolver (split DNS) and reports
-// the mail-security records (DNSSEC AD bit, DANE TLSA, MTA-STS, TLS-RPT)
-// without enforcing them. Bulk reads a domain list and routes many domains
-// concurrently.
+// It can compare the route with a second resolver (split DNS). It reports
+// the DNSSEC state of every answer on the route (secure, insecure, signed
+// but unvalidated, bogus), the DANE TLSA records, and validates MTA-STS
+// (fetching the policy over HTTPS and matching the MX hosts against it,
+// pkg/mtasts) and TLS-RPT (pkg/tlsrpt). Bulk reads a domain list and routes
+// many domains concurrently.
 //
-// It does not connect to the MX hosts (that is the smtp package), fetch
-// MTA-STS policies over HTTPS, validate DNSSEC itself (it reports the AD flag
-// of the resolver) or check SPF/DMARC.
+// It does not connect to the MX hosts (that is the smtp package), validate
+// DNSSEC signatures itself (it reads what the resolver reports) or check
+// SPF/DMARC.
 package mx
 
 import (
@@ -25,6 +27,7 @@ import (
 	"net/netip"
 	"strings"
 
+	"github.com/mailflowkit/mailflow/pkg/mtasts"
 	"github.com/mailflowkit/mailflow/pkg/report"
 	"github.com/mailflowkit/mailflow/pkg/resolver"
 )
@@ -41,6 +44,10 @@ type Options struct {
 	Compare *resolver.Resolver
 	// Security queries TLSA at _25._tcp.<target>, _mta-sts and _smtp._tls.
 	Security bool
+	// MTASTS, with Security, fetches and validates the MTA-STS policy when
+	// the domain publishes a valid _mta-sts record; nil only judges the
+	// record.
+	MTASTS *mtasts.FetchOptions
 	// PTR looks up reverse DNS for every target address and checks that it
 	// points back (forward-confirmed reverse DNS).
 	PTR bool
@@ -80,6 +87,9 @@ type Result struct {
 	MXTTL uint32 `json:"mx_ttl,omitempty"`
 	// DNSSEC reports the resolver's AD flag on the MX answer.
 	DNSSEC bool `json:"dnssec"`
+	// DNSSECNames is the DNSSEC state of every answer on the route: the
+	// MX answer, each target's addresses and TLSA records.
+	DNSSECNames []NameDNSSEC `json:"dnssec_names,omitempty"`
 	// Targets are in delivery order: by preference, equal preferences
 	// shuffled (RFC 5321 §5.1); Group numbers the preference levels.
 	Targets  []Target            `json:"targets,omitempty"`
@@ -125,6 +135,9 @@ type Target struct {
 	err     error
 	canon   string
 	tlsa    chased
+	// addrDNSSEC and tlsaDNSSEC are the DNSSEC states of the address and
+	// TLSA answers.
+	addrDNSSEC, tlsaDNSSEC NameDNSSEC
 }
 
 // Address is one address of a target.
@@ -143,7 +156,8 @@ type Address struct {
 	Self   bool `json:"self,omitempty"`
 }
 
-// Security holds the mail-security records, reported and never enforced.
+// Security holds the mail-security records and what was learned from them;
+// nothing here changes the route.
 type Security struct {
 	// DANE is true when the MX answer and at least one target's TLSA answer
 	// are both DNSSEC-secure: only then do DANE senders use the TLSA records.
@@ -151,6 +165,9 @@ type Security struct {
 	// MTASTS and TLSRPT are the TXT records found, empty when absent.
 	MTASTS []string `json:"mta_sts,omitempty"`
 	TLSRPT []string `json:"tls_rpt,omitempty"`
+	// MTASTSPolicy is the validated MTA-STS record, the policy fetch and
+	// how each MX host matches it, when the record is valid.
+	MTASTSPolicy *mtasts.Result `json:"mta_sts_policy,omitempty"`
 }
 
 // Comparison is the route as a second resolver sees it.

@@ -92,7 +92,7 @@ func TestAgainstNSD(t *testing.T) {
 		outcome mx.Outcome
 		want    []string
 	}{
-		{"good.mxfault.test", mx.OutcomeMX, []string{"mx.mta_sts:ok", "mx.tls_rpt:ok", "mx.target_private:info"}},
+		{"good.mxfault.test", mx.OutcomeMX, []string{"mtasts.record:ok", "tlsrpt.record:ok", "mx.target_private:info"}},
 		{"nullmx.mxfault.test", mx.OutcomeNullMX, []string{"mx.null_mx:warning"}},
 		{"mixednull.mxfault.test", mx.OutcomeMX, []string{"mx.null_mx_mixed:error"}},
 		{"cnametarget.mxfault.test", mx.OutcomeMX, []string{"mx.target_cname:warning"}},

@@ -212,8 +212,8 @@ func TestRouteFindings(t *testing.T) {
 		not     []string // finding IDs that must be absent
 	}{
 		{"good.example.org", mx.OutcomeMX,
-			[]string{"mx.dnssec:ok", "mx.mta_sts:ok", "mx.tls_rpt:ok"},
-			[]string{"mx.no_ipv6", "mx.target_private", "mx.ptr_missing", "mx.fcrdns_mismatch", "mx.single_ip", "mx.low_ttl", "mx.implicit_mx", "mx.lookup_failed", "mx.dane"}},
+			[]string{"dnssec.route:ok", "mtasts.record:ok", "tlsrpt.record:ok"},
+			[]string{"mx.no_ipv6", "mx.target_private", "mx.ptr_missing", "mx.fcrdns_mismatch", "mx.single_ip", "mx.low_ttl", "mx.implicit_mx", "mx.lookup_failed", "mx.dane", "dnssec.bogus"}},
 		{"nullmx.example.org", mx.OutcomeNullMX, []string{"mx.null_mx:warning"}, []string{"mx.null_mx_mixed", "mx.implicit_mx"}},
 		{"mixednull.example.org", mx.OutcomeMX, []string{"mx.null_mx_mixed:error"}, []string{"mx.null_mx"}},
 		{"cnametarget.example.org", mx.OutcomeMX, []string{"mx.target_cname:warning"}, []string{"mx.domain_cname"}},
@@ -235,14 +235,14 @@ func TestRouteFindings(t *testing.T) {
 		{"implicit.example.org", mx.OutcomeImplicit, []string{"mx.implicit_mx:warning"}, []string{"mx.no_route"}},
 		{"noroute.example.org", mx.OutcomeNoRoute, []string{"mx.no_route:error"}, []string{"mx.implicit_mx"}},
 		{"mxanda.example.org", mx.OutcomeNoRoute, []string{"mx.target_nxdomain:error"}, []string{"mx.implicit_mx"}},
-		{"aliasdom.example.org", mx.OutcomeMX, []string{"mx.domain_cname:info", "mx.mta_sts:ok"}, nil},
+		{"aliasdom.example.org", mx.OutcomeMX, []string{"mx.domain_cname:info", "mtasts.record:ok"}, nil},
 		{"loopa.example.org", mx.OutcomeUnchecked, []string{"mx.lookup_failed:unchecked"}, nil},
 		{"noptr.example.org", mx.OutcomeMX, []string{"mx.ptr_missing:info"}, []string{"mx.fcrdns_mismatch"}},
 		{"badptr.example.org", mx.OutcomeMX, []string{"mx.fcrdns_mismatch:warning"}, []string{"mx.ptr_missing"}},
-		{"signed.example.org", mx.OutcomeMX, []string{"mx.dnssec:ok", "mx.dane:ok"}, nil},
+		{"signed.example.org", mx.OutcomeMX, []string{"dnssec.route:info", "mx.dane:ok"}, nil},
 		{"tlsanosec.example.org", mx.OutcomeMX, []string{"mx.dane:warning"}, nil},
-		{"stsbad.example.org", mx.OutcomeMX, []string{"mx.mta_sts:warning", "mx.tls_rpt:warning"}, nil},
-		{"ststwice.example.org", mx.OutcomeMX, []string{"mx.mta_sts:warning", "mx.tls_rpt:ok"}, nil},
+		{"stsbad.example.org", mx.OutcomeMX, []string{"mtasts.record:warning", "tlsrpt.record:warning"}, nil},
+		{"ststwice.example.org", mx.OutcomeMX, []string{"mtasts.record:warning", "tlsrpt.record:ok"}, nil},
 		{"many.example.org", mx.OutcomeMX, []string{"mx.too_many_targets:warning", "mx.duplicate_target:warning"}, nil},
 	}
 	for _, tt := range tests {

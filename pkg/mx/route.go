@@ -41,6 +41,8 @@ type router struct {
 	published int
 	nullMixed bool
 	sec       securityRecords
+	// mxDNSSEC is the DNSSEC state of the MX answer.
+	mxDNSSEC NameDNSSEC
 }
 
 func route(ctx context.Context, r *resolver.Resolver, name resolver.Name, o Options) (*Result, error) {
@@ -63,7 +65,7 @@ func route(ctx context.Context, r *resolver.Resolver, name resolver.Name, o Opti
 	var wg sync.WaitGroup
 	wg.Go(func() { rt.self.resolveNames(ctx, r, selfLookups) })
 	if o.Security {
-		wg.Go(func() { rt.sec = lookupSecurity(ctx, r, name.ASCII) })
+		wg.Go(func() { rt.sec = lookupSecurity(ctx, r, name.ASCII, o.MTASTS) })
 	}
 	var other *Result
 	if o.Compare != nil {
@@ -93,6 +95,8 @@ func (rt *router) resolveRoute(ctx context.Context) {
 	res := rt.res
 	mx := follow(ctx, rt.r, res.Domain.ASCII, dns.TypeMX)
 	res.CNAME, res.DNSSEC, rt.mxAA, res.mxStatus = mx.chain, mx.ad && mx.status.Definite(), mx.aa, mx.status
+	rt.mxDNSSEC = NameDNSSEC{Name: res.Domain.ASCII, Type: "MX"}
+	rt.mxDNSSEC.Status, rt.mxDNSSEC.evidence = dnssecOf(ctx, rt.r, mx)
 	switch mx.status {
 	case resolver.StatusOK:
 	case resolver.StatusNoData:
@@ -205,6 +209,8 @@ func (rt *router) resolveTarget(ctx context.Context, t *Target) {
 	}
 	h := lookupHost(ctx, rt.r, t.Host)
 	t.Status, t.CNAME, t.canon, t.TTL = h.status, h.chain, h.canon, h.ttl
+	t.addrDNSSEC = hostDNSSEC(ctx, rt.r, h)
+	t.addrDNSSEC.Name = t.Host
 	t.hasAAAA, t.aa, t.err = h.hasAAAA, h.aa, h.err
 	for _, ip := range h.ips {
 		class, _ := classify(ip)

@@ -91,6 +91,9 @@ func (r *Result) Sections() []report.Section {
 	if s := r.securitySection(); s != nil {
 		out = append(out, *s)
 	}
+	if s := r.dnssecSection(); s != nil {
+		out = append(out, *s)
+	}
 	if r.SplitDNS != nil {
 		out = append(out, r.splitSection())
 	}
@@ -226,21 +229,58 @@ func (r *Result) securitySection() *report.Section {
 			dane = "in effect: " + strings.Join(secured, ", ")
 		}
 	}
-	orNone := func(v []string) string {
-		if len(v) == 0 {
-			return "none"
-		}
-		return strings.Join(v, " | ")
-	}
 	return &report.Section{
-		Title: "Mail security (reported, not enforced)",
+		Title: "Mail security",
 		Table: &report.Table{Header: []string{"Mechanism", "Status"}, Rows: [][]string{
-			{"DNSSEC (AD flag on the MX answer)", yesNo(r.DNSSEC)},
+			{"DNSSEC (answers on the route)", r.dnssecText()},
 			{"DANE (TLSA at _25._tcp.<mx>)", dane},
 			{"MTA-STS (_mta-sts TXT)", orNone(r.Security.MTASTS)},
+			{"MTA-STS policy", r.Security.MTASTSPolicy.Summary()},
 			{"TLS-RPT (_smtp._tls TXT)", orNone(r.Security.TLSRPT)},
 		}},
 	}
+}
+
+// dnssecText counts the route's answers by DNSSEC state, "secure 3,
+// insecure 1".
+func (r *Result) dnssecText() string {
+	if len(r.DNSSECNames) == 0 {
+		return "-"
+	}
+	count := map[resolver.DNSSEC]int{}
+	for _, n := range r.DNSSECNames {
+		count[n.Status]++
+	}
+	var parts []string
+	for _, st := range []resolver.DNSSEC{resolver.DNSSECSecure, resolver.DNSSECUnvalidated, resolver.DNSSECInsecure, resolver.DNSSECBogus, resolver.DNSSECUnchecked} {
+		if count[st] > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", st, count[st]))
+		}
+	}
+	return strings.Join(parts, ", ") + fmt.Sprintf(" (of %d answers)", len(r.DNSSECNames))
+}
+
+// dnssecSection lists the state of every answer. It is shown unasked
+// when something on the route is signed; an all-unsigned route says so in
+// one row of the security section.
+func (r *Result) dnssecSection() *report.Section {
+	if len(r.DNSSECNames) == 0 {
+		return nil
+	}
+	t := &report.Table{Header: []string{"Name", "Type", "DNSSEC"}}
+	verbose := true
+	for _, n := range r.DNSSECNames {
+		t.Rows = append(t.Rows, []string{n.Name, n.Type, string(n.Status)})
+		verbose = verbose && (n.Status == resolver.DNSSECInsecure || n.Status == resolver.DNSSECUnchecked)
+	}
+	return &report.Section{Title: "DNSSEC on the mail route of " + r.Domain.String(), Table: t, Verbose: verbose}
+}
+
+func orNone(v []string) string {
+	if len(v) == 0 {
+		return "none"
+	}
+	return strings.Join(v, " | ")
 }
 
 func (r *Result) splitSection() report.Section {

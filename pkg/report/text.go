@@ -92,6 +92,28 @@ func label(f Finding) string {
 // in words, e.g. "Result: 1 error, 1 unchecked (exit 1, problem)". Text and
 // Markdown share it, so both say the same thing.
 func resultLine(findings []Finding, exit int, st Styler) string {
+	parts := countWords(findings, st)
+	switch {
+	case len(parts) == 0 && exit == ExitUsage:
+		// Some input was refused; what could be read was fine.
+		parts = append(parts, "no problems found in the valid input")
+	case len(parts) == 0:
+		parts = append(parts, st.Severity(OK, "no problems found"))
+	}
+	return fmt.Sprintf("Result: %s (exit %d, %s)", strings.Join(parts, ", "), exit, StatusText(exit))
+}
+
+// CountText counts findings in the words of the result line ("1 error,
+// 2 unchecked"), or "no problems found", for places that show a verdict
+// without an exit status.
+func CountText(findings []Finding) string {
+	if parts := countWords(findings, Styler{}); len(parts) > 0 {
+		return strings.Join(parts, ", ")
+	}
+	return "no problems found"
+}
+
+func countWords(findings []Finding, st Styler) []string {
 	t := Count(findings)
 	var parts []string
 	for _, s := range []Severity{Error, Warning} {
@@ -105,14 +127,7 @@ func resultLine(findings []Finding, exit int, st Styler) string {
 	if t.Severity[Info] > 0 {
 		parts = append(parts, st.Severity(Info, Plural(t.Severity[Info], Info.String())))
 	}
-	switch {
-	case len(parts) == 0 && exit == ExitUsage:
-		// Some input was refused; what could be read was fine.
-		parts = append(parts, "no problems found in the valid input")
-	case len(parts) == 0:
-		parts = append(parts, st.Severity(OK, "no problems found"))
-	}
-	return fmt.Sprintf("Result: %s (exit %d, %s)", strings.Join(parts, ", "), exit, StatusText(exit))
+	return parts
 }
 
 // writeWrapped writes text sanitised and wrapped at Width.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/miekg/dns"
@@ -82,6 +83,17 @@ func (r *Resolver) LookupTXT(ctx context.Context, name string) (*Answer, []strin
 		out = append(out, strings.Join(t.Txt, ""))
 	}
 	return a, out, err
+}
+
+// Cached reports whether a fresh answer for name/qtype is in the cache, so
+// that a caller pacing its queries (block lists) can skip the wait for
+// one that will not be sent.
+func (r *Resolver) Cached(name string, qtype uint16) bool {
+	if r.cache == nil {
+		return false
+	}
+	_, ok := r.cache.get(question{name: dns.CanonicalName(name), qtype: qtype}, time.Now())
+	return ok
 }
 
 // Name is a domain name as the user typed it and as it goes on the wire.

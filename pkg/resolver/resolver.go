@@ -301,9 +301,18 @@ func (r *Resolver) String() string {
 type question struct {
 	name  string // canonical: lower case, fully qualified
 	qtype uint16
+	// cd sets the CD bit (QueryCD): the answer may be one validation
+	// refused, so it must never stand in for an ordinary one.
+	cd bool
 }
 
-func (q question) key() string { return q.name + "/" + strconv.Itoa(int(q.qtype)) }
+func (q question) key() string {
+	k := q.name + "/" + strconv.Itoa(int(q.qtype))
+	if q.cd {
+		k += "/cd"
+	}
+	return k
+}
 
 // Query asks for name/qtype. It returns an Answer for every outcome; the
 // error is non-nil (an *Error) only when no definite answer was obtained.
@@ -377,6 +386,7 @@ func (r *Resolver) newQuery(q question) *dns.Msg {
 	m.RecursionDesired = true
 	// RFC 6840 §5.7: setting AD asks the server to report validation status.
 	m.AuthenticatedData = true
+	m.CheckingDisabled = q.cd
 	m.SetEdns0(r.cfg.UDPSize, true)
 	return m
 }

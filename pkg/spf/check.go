@@ -3,6 +3,7 @@ package spf
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/miekg/dns"
@@ -18,51 +19,95 @@ const (
 	MaxMXNames     = 10 // MX names looked up for one "mx" mechanism
 )
 
+// maxEvaluated bounds the terms one check evaluates. Receivers give up
+// after MaxLookups; counting further only tells by how much the policy is
+// over, and a hostile tree of includes could otherwise fan out without end.
+const maxEvaluated = 100
+
 // Result is what Check found.
 type Result struct {
-	Domain      string           `json:"domain"`
-	Record      string           `json:"record,omitempty"`
-	Lookups     int              `json:"dns_lookups"`
-	VoidLookups int              `json:"void_lookups"`
-	Includes    []string         `json:"includes,omitempty"`
-	Findings    []report.Finding `json:"-"`
+	Domain string `json:"domain"`
+	Record string `json:"record,omitempty"`
+	// Lookups counts the DNS-querying terms a receiver evaluates, through
+	// every include and redirect, each time it is reached.
+	Lookups     int `json:"dns_lookups"`
+	VoidLookups int `json:"void_lookups"`
+	// Costs attributes the lookups to the record's own terms: an include
+	// costs itself plus everything below it.
+	Costs    []TermCost       `json:"lookup_costs,omitempty"`
+	Includes []string         `json:"includes,omitempty"`
+	Findings []report.Finding `json:"-"`
+}
+
+// TermCost is how many lookups one term of the published record causes.
+type TermCost struct {
+	Term    string `json:"term"`
+	Lookups int    `json:"lookups"`
+}
+
+// fetched is the outcome of fetching one domain's record, kept so a domain
+// included several times is fetched and judged once.
+type fetched struct {
+	rec *Record
+	txt string
 }
 
 type checker struct {
 	r       *resolver.Resolver
 	res     *Result
-	visited map[string]bool
+	records map[string]fetched
+	// path is the chain of includes and redirects being evaluated, to
+	// tell a loop from a domain that is merely included twice.
+	path []string
+	// truncated is set once maxEvaluated terms were counted.
+	truncated bool
+	looped    map[string]bool
 }
 
 // Check fetches and checks the SPF policy of domain, following include and
-// redirect to count DNS lookups the way a receiver will.
+// redirect to count DNS lookups the way a receiver does.
 func Check(ctx context.Context, r *resolver.Resolver, domain string) *Result {
-	c := &checker{r: r, res: &Result{Domain: domain}, visited: map[string]bool{}}
+	c := &checker{r: r, res: &Result{Domain: domain}, records: map[string]fetched{}, looped: map[string]bool{}}
 	rec, txt := c.fetch(ctx, domain, "")
 	if rec != nil {
 		c.res.Record = txt
 		c.policyFindings(domain, rec)
-		c.walk(ctx, domain, rec, 0)
+		c.path = []string{domain}
+		for _, t := range c.evaluated(rec) {
+			if n := c.term(ctx, domain, t); n > 0 {
+				c.res.Costs = append(c.res.Costs, TermCost{Term: t.String(), Lookups: n})
+			}
+		}
 	}
 	c.limits(domain)
 	return c.res
 }
 
-func (c *checker) add(f report.Finding) {
-	if f.Ref == "" {
-		f.Ref = "RFC 7208"
-	}
-	c.res.Findings = append(c.res.Findings, f)
+func (c *checker) add(id string, sev report.Severity, subject, msg string, evidence ...string) {
+	ck, _ := report.LookupCheck(id)
+	c.res.Findings = append(c.res.Findings, ck.Finding(sev, subject, msg, evidence...))
 }
 
 // fetch returns the one SPF record of domain; via names the include or
-// redirect that led here ("" at the top).
+// redirect that led here ("" at the top). Each domain is fetched and
+// judged once.
 func (c *checker) fetch(ctx context.Context, domain, via string) (*Record, string) {
+	if f, ok := c.records[domain]; ok {
+		return f.rec, f.txt
+	}
+	rec, txt := c.fetchOnce(ctx, domain, via)
+	c.records[domain] = fetched{rec, txt}
+	if rec != nil && via != "" {
+		c.includedFindings(domain, via, rec)
+	}
+	return rec, txt
+}
+
+func (c *checker) fetchOnce(ctx context.Context, domain, via string) (*Record, string) {
 	a, txts, err := c.r.LookupTXT(ctx, domain)
 	if err != nil {
-		c.add(report.Finding{ID: "spf.lookup_failed", Severity: report.Warning, Subject: domain, Incomplete: true,
-			Message: fmt.Sprintf("could not fetch the SPF record of %s: %v", domain, err),
-			Fix:     "Receivers treat a DNS failure here as a temporary error (temperror); make the domain's nameservers answer."})
+		c.add("spf.lookup_failed", report.Warning, domain, fmt.Sprintf("could not fetch the SPF record of %s: %v", domain, err))
+		c.res.Findings[len(c.res.Findings)-1].Incomplete = true
 		return nil, ""
 	}
 	var spfs []string
@@ -77,26 +122,24 @@ func (c *checker) fetch(ctx context.Context, domain, via string) (*Record, strin
 		if a.Status == resolver.StatusNXDomain {
 			msg = fmt.Sprintf("%s does not exist (NXDOMAIN), so it has no SPF record", domain)
 		}
-		c.add(report.Finding{ID: "spf.missing", Severity: report.Warning, Subject: domain, Message: msg,
-			Fix: "Publish one TXT record starting with v=spf1 that lists every host that sends as this domain, ending in -all or ~all; large receivers reject or junk unauthenticated mail."})
+		c.add("spf.missing", report.Warning, domain, msg)
 		return nil, ""
 	case len(spfs) == 0:
-		c.add(report.Finding{ID: "spf.include_no_record", Severity: report.Error, Subject: domain,
-			Message:  fmt.Sprintf("%s points at %s, which publishes no SPF record: receivers return permerror and the whole policy fails", via, domain),
-			Evidence: txts,
-			Fix:      "Remove the include/redirect or correct the domain name; the provider's documentation names the right one."})
+		if a.Status == resolver.StatusNXDomain || a.Status == resolver.StatusNoData {
+			c.res.VoidLookups++
+		}
+		c.add("spf.include_no_record", report.Error, domain,
+			fmt.Sprintf("%s points at %s, which publishes no SPF record: receivers return permerror and the whole policy fails", via, domain), txts...)
 		return nil, ""
 	case len(spfs) > 1:
-		c.add(report.Finding{ID: "spf.multiple", Severity: report.Error, Subject: domain,
-			Message: fmt.Sprintf("%s publishes %d SPF records; receivers treat that as permerror and ignore them all", domain, len(spfs)), Evidence: spfs,
-			Fix: "Merge them into one record: combine the mechanisms and keep a single all at the end."})
+		c.add("spf.multiple", report.Error, domain,
+			fmt.Sprintf("%s publishes %d SPF records; receivers treat that as permerror and ignore them all", domain, len(spfs)), spfs...)
 		return nil, ""
 	}
 	rec, err := Parse(spfs[0])
 	if err != nil {
-		c.add(report.Finding{ID: "spf.syntax", Severity: report.Error, Subject: domain,
-			Message: fmt.Sprintf("the SPF record of %s does not parse: %v; receivers return permerror", domain, err), Evidence: []string{spfs[0]},
-			Fix: "Correct the record; every term must be a known mechanism or name=value modifier."})
+		c.add("spf.syntax", report.Error, domain,
+			fmt.Sprintf("the SPF record of %s does not parse: %v; receivers return permerror", domain, err), spfs[0])
 		return nil, ""
 	}
 	return rec, spfs[0]
@@ -106,69 +149,113 @@ func (c *checker) policyFindings(domain string, rec *Record) {
 	all, hasAll := rec.All()
 	switch {
 	case hasAll && all.Qualifier == '+':
-		c.add(report.Finding{ID: "spf.all_pass", Severity: report.Error, Subject: domain,
-			Message: "the SPF record ends in +all: every host on the internet is authorized to send as this domain", Evidence: []string{rec.String()},
-			Fix: "End the record with -all (or ~all while you confirm the list of senders)."})
+		c.add("spf.all_pass", report.Error, domain,
+			"the SPF record ends in +all: every host on the internet is authorized to send as this domain", rec.String())
 	case hasAll && all.Qualifier == '?':
-		c.add(report.Finding{ID: "spf.all_neutral", Severity: report.Warning, Subject: domain,
-			Message: "the SPF record ends in ?all: it says nothing about unlisted hosts, so it protects nothing", Evidence: []string{rec.String()},
-			Fix: "End the record with -all or ~all."})
+		c.add("spf.all_neutral", report.Warning, domain,
+			"the SPF record ends in ?all: it says nothing about unlisted hosts, so it protects nothing", rec.String())
 	case !hasAll && rec.Redirect() == "":
-		c.add(report.Finding{ID: "spf.no_all", Severity: report.Info, Subject: domain,
-			Message: "the SPF record has neither an all mechanism nor a redirect: unlisted hosts get a neutral result", Evidence: []string{rec.String()},
-			Fix: "End the record with -all or ~all."})
+		c.add("spf.no_all", report.Info, domain,
+			"the SPF record has neither an all mechanism nor a redirect: unlisted hosts get a neutral result", rec.String())
 	}
+	c.ptrFindings(domain, "the SPF record", rec)
+}
+
+// includedFindings judges a record reached through include or redirect.
+// Its "all" decides the whole policy only when it is +all: through an
+// include that matches everything, every host passes.
+func (c *checker) includedFindings(domain, via string, rec *Record) {
+	if all, ok := rec.All(); ok && all.Qualifier == '+' {
+		c.add("spf.all_pass", report.Error, domain,
+			fmt.Sprintf("%s leads to a record that ends in +all: every host on the internet passes through it, so the policy authorizes everyone", via), rec.String())
+	}
+	c.ptrFindings(domain, fmt.Sprintf("the record %s leads to", via), rec)
+}
+
+func (c *checker) ptrFindings(domain, what string, rec *Record) {
 	for _, t := range rec.Terms {
 		if t.Name == "ptr" && !t.Modifier {
-			c.add(report.Finding{ID: "spf.ptr", Severity: report.Warning, Subject: domain,
-				Message: "the SPF record uses the ptr mechanism, which RFC 7208 §5.5 says not to use: it is slow and many receivers skip it", Evidence: []string{t.String()},
-				Fix: "Replace ptr with ip4/ip6 or a mechanisms for the sending hosts."})
+			c.add("spf.ptr", report.Warning, domain,
+				what+" uses the ptr mechanism, which RFC 7208 §5.5 says not to use: it is slow and many receivers skip it", t.String())
 		}
 	}
 }
 
-// walk counts lookups through the record and what it includes.
-func (c *checker) walk(ctx context.Context, domain string, rec *Record, depth int) {
-	if c.visited[domain] || depth > MaxLookups {
-		return
-	}
-	c.visited[domain] = true
+// evaluated returns the terms a receiver evaluates for lookups: the
+// mechanisms and a redirect, which RFC 7208 §6.1 ignores when the record
+// has an all mechanism.
+func (c *checker) evaluated(rec *Record) []Term {
+	_, hasAll := rec.All()
+	var out []Term
 	for _, t := range rec.Terms {
-		if t.Modifier && t.Name != "redirect" {
+		if t.Modifier && (t.Name != "redirect" || hasAll) {
 			continue
 		}
-		switch t.Name {
-		case "include":
-			c.res.Lookups++
-			target := strings.ToLower(strings.TrimSuffix(t.Value, "."))
-			if strings.Contains(target, "%") {
-				continue // macros depend on the message; nothing more to count statically
-			}
-			c.res.Includes = append(c.res.Includes, target)
-			if sub, _ := c.fetch(ctx, target, "include:"+target); sub != nil {
-				c.walk(ctx, target, sub, depth+1)
-			}
-		case "redirect":
-			if _, hasAll := rec.All(); hasAll {
-				continue // RFC 7208 §6.1: redirect is ignored when all is present
-			}
-			c.res.Lookups++
-			target := strings.ToLower(strings.TrimSuffix(t.Value, "."))
-			if strings.Contains(target, "%") {
-				continue
-			}
-			if sub, _ := c.fetch(ctx, target, "redirect="+target); sub != nil {
-				c.walk(ctx, target, sub, depth+1)
-			}
-		case "a", "mx", "exists", "ptr":
-			c.res.Lookups++
-			c.countVoid(ctx, domain, t)
-		}
+		out = append(out, t)
 	}
+	return out
 }
 
-// countVoid resolves a and mx targets to count void lookups and MX names,
-// as receivers do.
+// term counts the lookups one term causes, following includes and
+// redirects, and returns that number.
+func (c *checker) term(ctx context.Context, domain string, t Term) int {
+	if c.res.Lookups >= maxEvaluated {
+		c.truncated = true
+		return 0
+	}
+	switch t.Name {
+	case "include", "redirect":
+		c.res.Lookups++
+		target := strings.ToLower(strings.TrimSuffix(t.Value, "."))
+		if strings.Contains(target, "%") {
+			return 1 // a macro: its target depends on the message
+		}
+		if t.Name == "include" && !slices.Contains(c.res.Includes, target) {
+			c.res.Includes = append(c.res.Includes, target)
+		}
+		via := t.Name + ":" + target
+		if t.Modifier {
+			via = "redirect=" + target
+		}
+		if slices.Contains(c.path, target) {
+			c.loop(domain, via)
+			return 1
+		}
+		sub, _ := c.fetch(ctx, target, via)
+		if sub == nil {
+			return 1
+		}
+		c.path = append(c.path, target)
+		defer func() { c.path = c.path[:len(c.path)-1] }()
+		n := 1
+		for _, st := range c.evaluated(sub) {
+			n += c.term(ctx, target, st)
+		}
+		return n
+	case "a", "mx", "exists", "ptr":
+		c.res.Lookups++
+		c.countVoid(ctx, domain, t)
+		return 1
+	}
+	return 0
+}
+
+// loop reports an include or redirect chain that returns to a domain on
+// it: receivers evaluate it until the lookup limit and fail with permerror.
+func (c *checker) loop(domain, via string) {
+	key := domain + " " + via
+	if c.looped[key] {
+		return
+	}
+	c.looped[key] = true
+	chain := strings.Join(append(slices.Clone(c.path), strings.TrimPrefix(strings.TrimPrefix(via, "include:"), "redirect=")), " -> ")
+	c.add("spf.include_loop", report.Error, domain,
+		fmt.Sprintf("%s in the record of %s leads back to a record already being evaluated: receivers follow the loop until the lookup limit and return permerror", via, domain),
+		"chain: "+chain)
+}
+
+// countVoid resolves a, mx and exists targets to count void lookups and MX
+// names, as receivers do.
 func (c *checker) countVoid(ctx context.Context, domain string, t Term) {
 	target, _ := splitCIDR(t.Value)
 	if target == "" {
@@ -195,23 +282,27 @@ func (c *checker) countVoid(ctx context.Context, domain string, t Term) {
 		c.res.VoidLookups++
 	}
 	if n := len(resolver.Records[*dns.MX](a)); t.Name == "mx" && n > MaxMXNames {
-		c.add(report.Finding{ID: "spf.mx_names", Severity: report.Error, Subject: domain,
-			Message: fmt.Sprintf("the mx mechanism for %s yields %d MX names; more than %d is a permerror", target, n, MaxMXNames),
-			Fix:     "List the sending hosts with ip4/ip6 instead of mx."})
+		c.add("spf.mx_names", report.Error, domain,
+			fmt.Sprintf("the mx mechanism for %s yields %d MX names; more than %d is a permerror", target, n, MaxMXNames))
 	}
 }
 
 func (c *checker) limits(domain string) {
 	if c.res.Lookups > MaxLookups {
-		c.add(report.Finding{ID: "spf.too_many_lookups", Severity: report.Error, Subject: domain,
-			Message:  fmt.Sprintf("evaluating the SPF policy takes %d DNS lookups; receivers stop at %d with permerror, so the policy fails for everyone", c.res.Lookups, MaxLookups),
-			Evidence: []string{"includes: " + strings.Join(c.res.Includes, ", ")},
-			Fix:      "Remove includes you no longer use, replace a/mx with ip4/ip6, or ask providers for a narrower include."})
+		count := fmt.Sprint(c.res.Lookups)
+		if c.truncated {
+			count = fmt.Sprintf("more than %d", maxEvaluated)
+		}
+		var ev []string
+		for _, tc := range c.res.Costs {
+			ev = append(ev, fmt.Sprintf("%s: %d", tc.Term, tc.Lookups))
+		}
+		c.add("spf.too_many_lookups", report.Error, domain,
+			fmt.Sprintf("evaluating the SPF policy takes %s DNS lookups; receivers stop at %d with permerror, so the policy fails for everyone", count, MaxLookups), ev...)
 	}
 	if c.res.VoidLookups > MaxVoidLookups {
-		c.add(report.Finding{ID: "spf.void_lookups", Severity: report.Error, Subject: domain,
-			Message: fmt.Sprintf("%d lookups in the SPF policy return nothing; receivers may fail the policy after %d", c.res.VoidLookups, MaxVoidLookups),
-			Fix:     "Remove mechanisms that point at names without records."})
+		c.add("spf.void_lookups", report.Error, domain,
+			fmt.Sprintf("%d lookups in the SPF policy return nothing; receivers fail the policy with permerror after %d (RFC 7208 §4.6.4)", c.res.VoidLookups, MaxVoidLookups))
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mailflowkit/mailflow/pkg/authdns"
+	"github.com/mailflowkit/mailflow/pkg/report"
 	"github.com/mailflowkit/mailflow/pkg/resolver"
 	"github.com/mailflowkit/mailflow/pkg/spf"
 )
@@ -83,6 +84,18 @@ l1 300 IN TXT "v=spf1 a mx a:x.spf.test -all"
 l2 300 IN TXT "v=spf1 a mx exists:y.spf.test -all"
 l3 300 IN TXT "v=spf1 a mx ~all"
 l4 300 IN TXT "v=spf1 a ~all"
+twice 300 IN TXT "v=spf1 include:l3.spf.test include:both.spf.test -all"
+both 300 IN TXT "v=spf1 include:l3.spf.test ~all"
+incpass 300 IN TXT "v=spf1 include:open.spf.test -all"
+open 300 IN TXT "v=spf1 ptr +all"
+redirloop 300 IN TXT "v=spf1 redirect=redirloop2.spf.test"
+redirloop2 300 IN TXT "v=spf1 redirect=redirloop.spf.test"
+voidinc 300 IN TXT "v=spf1 include:gone1.spf.test include:gone2.spf.test include:gone3.spf.test -all"
+fan 300 IN TXT "v=spf1 include:f1.spf.test include:f1.spf.test include:f1.spf.test -all"
+f1 300 IN TXT "v=spf1 include:f2.spf.test include:f2.spf.test include:f2.spf.test include:f2.spf.test -all"
+f2 300 IN TXT "v=spf1 include:f3.spf.test include:f3.spf.test include:f3.spf.test include:f3.spf.test -all"
+f3 300 IN TXT "v=spf1 ip4:192.0.2.9 include:f4.spf.test include:f4.spf.test include:f4.spf.test -all"
+f4 300 IN TXT "v=spf1 ip4:192.0.2.10 -all"
 `
 
 func TestCheck(t *testing.T) {
@@ -111,7 +124,13 @@ func TestCheck(t *testing.T) {
 		{"ptr.spf.test", []string{"spf.ptr"}, 1},
 		{"dangling.spf.test", []string{"spf.include_no_record"}, 1},
 		{"void.spf.test", []string{"spf.void_lookups"}, 3},
-		{"loopy.spf.test", nil, 1},
+		{"loopy.spf.test", []string{"spf.include_loop"}, 1},
+		// A domain included twice costs twice: receivers do not remember.
+		{"twice.spf.test", []string{"spf.void_lookups"}, 7},
+		{"incpass.spf.test", []string{"spf.all_pass", "spf.ptr"}, 2},
+		{"redirloop.spf.test", []string{"spf.include_loop"}, 2},
+		{"voidinc.spf.test", []string{"spf.include_no_record", "spf.include_no_record", "spf.include_no_record", "spf.void_lookups"}, 3},
+		{"fan.spf.test", []string{"spf.too_many_lookups"}, 100},
 		{"redir.spf.test", nil, 1},
 		{"many.spf.test", []string{"spf.too_many_lookups", "spf.void_lookups"}, 13},
 		{"broken.spf.test", []string{"spf.lookup_failed"}, 0},
@@ -128,6 +147,18 @@ func TestCheck(t *testing.T) {
 			}
 			if res.Lookups != tt.lookups {
 				t.Errorf("lookups %d, want %d", res.Lookups, tt.lookups)
+			}
+			sum := 0
+			for _, c := range res.Costs {
+				sum += c.Lookups
+			}
+			if sum != res.Lookups {
+				t.Errorf("costs %v add up to %d, not %d", res.Costs, sum, res.Lookups)
+			}
+			for _, f := range res.Findings {
+				if err := report.ValidateFinding(f); err != nil {
+					t.Error(err)
+				}
 			}
 		})
 	}

@@ -35,6 +35,9 @@ package_of() {
 	saslpasswd2) echo sasl2-bin ;;
 	dig) echo dnsutils ;;
 	nsd-checkzone | nsd-checkconf) echo nsd ;;
+	unbound-checkconf) echo unbound ;;
+	ldns-*) echo ldnsutils ;;
+	awk) echo mawk ;;
 	flock) echo util-linux ;;
 	*) echo "$1" ;;
 	esac

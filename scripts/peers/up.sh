@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
 # up.sh [DIR] - start the integration test peers on 127.0.0.1 in the background:
-#   nsd       authoritative for every scripts/peers/zones/NAME.zone
+#   nsd       authoritative for every scripts/peers/zones/NAME.zone, and for
+#             the DNSSEC zones of scripts/peers/dnssec: dnssec.test, signed
+#             here with ldns-signzone (two records broken after signing), and
+#             its unsigned child insecure.dnssec.test
+#   unbound   a validating resolver for those two zones, with dnssec.test's
+#             DS as trust anchor; every other name is refused
 #   rbldnsd   the DNSBL datasets listed in scripts/peers/rbl/zones.list
 #   postfix   two instances, "good" (AUTH only after STARTTLS, no open relay)
 #             and "bad" (AUTH in plaintext, open relay from loopback)
@@ -16,7 +21,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 [ $# -le 1 ] || die "usage: up.sh [DIR]"
 [ "$(id -u)" -eq 0 ] || die "must run as root, because the Postfix master only starts as root (try: sudo $0 $*)"
-need nsd nsd-checkconf nsd-checkzone rbldnsd postfix postconf saslpasswd2 openssl dig flock perl timeout
+need nsd nsd-checkconf nsd-checkzone rbldnsd postfix postconf saslpasswd2 openssl dig flock perl timeout \
+	unbound unbound-checkconf ldns-keygen ldns-signzone awk
 
 dir=${1:-$(mktemp -d "${TMPDIR:-/tmp}/mailflow-peers.XXXXXX")}
 mkdir -p "$dir"
@@ -33,8 +39,8 @@ stop_on_failure() {
 trap stop_on_failure EXIT
 mkdir -p "$dir/run"
 
-ports=$("$here/freeport.pl" 4) || die "could not pick free loopback ports"
-read -r dns_port rbl_port good_port bad_port <<<"${ports//$'\n'/ }"
+ports=$("$here/freeport.pl" 5) || die "could not pick free loopback ports"
+read -r dns_port rbl_port good_port bad_port unbound_port <<<"${ports//$'\n'/ }"
 
 # wait_ready NAME LOG PID CHECK...: poll CHECK until it succeeds, failing fast
 # when the process has already died. The limit is generous because Postfix's
@@ -73,6 +79,12 @@ dnsbl_serving() {
 	[ -n "$status" ] && [ "$status" != REFUSED ]
 }
 
+# validating PORT NAME: whether the resolver on PORT answers NAME SOA with
+# the AD flag.
+validating() {
+	dig +dnssec +time=1 +tries=1 -p "$1" @127.0.0.1 "$2" SOA 2>/dev/null | grep -q '^;; flags:[^;]* ad[ ;]'
+}
+
 smtp_banner() {
 	# shellcheck disable=SC2016 # the inner script expands its own $1
 	timeout 5 bash -c '
@@ -81,6 +93,27 @@ smtp_banner() {
 		printf "QUIT\r\n" >&3
 		[[ $line == 220* ]]' _ "$1" 2>/dev/null
 }
+
+# ---- TLS material shared by both Postfix instances (and the TLSA records) ----
+tls=$dir/tls
+mkdir -p "$tls"
+# Valid for 90 days: mailflow warns about certificates that expire within
+# 14, and the healthy peer must come out clean.
+(
+	cd "$tls"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 90 \
+		-subj "/CN=mailflow integration test CA" \
+		-addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+		-keyout ca.key -out ca.crt
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-subj "/CN=mail.it.test" -keyout server.key -out server.csr
+	printf '%s\n' "basicConstraints=CA:FALSE" "keyUsage=critical,digitalSignature" \
+		"extendedKeyUsage=serverAuth" "subjectAltName=DNS:mail.it.test,IP:127.0.0.1" >server.ext
+	openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 90 \
+		-extfile server.ext -out server.crt
+	chmod 600 ca.key server.key
+	chmod 644 ca.crt server.crt
+) >"$tls/openssl.log" 2>&1 || die_log "could not create the test CA and certificate" "$tls/openssl.log"
 
 # ---- nsd ----
 mkdir -p "$dir/nsd/zones"
@@ -94,6 +127,33 @@ for file in "$here"/zones/*.zone; do
 	out=$(nsd-checkzone "$zone" "$file" 2>&1) ||
 		die "nsd rejects zone $zone: $(sed -n 's/.*error: //p' <<<"$out" | head -n 3 | paste -sd ';')"
 	cp "$file" "$dir/nsd/zones/"
+	zones+=("$zone")
+done
+
+# ---- DNSSEC zones: signed, broken and unsigned ----
+# Fresh keys every run; the KSK's DS is unbound's trust anchor.
+sec=$dir/dnssec
+mkdir -p "$sec"
+tlsa=$(openssl x509 -in "$tls/server.crt" -noout -pubkey | openssl pkey -pubin -outform DER | openssl dgst -sha256 -r | cut -d' ' -f1)
+[[ $tlsa =~ ^[0-9a-f]{64}$ ]] || die "could not compute the TLSA digest of $tls/server.crt"
+sed "s/@TLSA@/$tlsa/" "$here/dnssec/dnssec.test.zone" >"$sec/dnssec.test.zone"
+(
+	cd "$sec"
+	ksk=$(ldns-keygen -a ECDSAP256SHA256 -k -r /dev/urandom dnssec.test)
+	zsk=$(ldns-keygen -a ECDSAP256SHA256 -r /dev/urandom dnssec.test)
+	ldns-signzone -f dnssec.test.signed dnssec.test.zone "$zsk" "$ksk"
+	cp "$ksk.ds" trust-anchor.ds
+) >"$sec/sign.log" 2>&1 || die_log "could not sign dnssec.test" "$sec/sign.log"
+# Change two signed records so their signatures no longer match.
+awk '$1 == "broken.dnssec.test." && $4 == "MX" { $5 = 20; n++ }
+	$1 == "mx.bad.dnssec.test." && $4 == "A" { $5 = "127.0.0.2"; n++ }
+	{ print }
+	END { exit n == 2 ? 0 : 1 }' "$sec/dnssec.test.signed" >"$dir/nsd/zones/dnssec.test.zone" ||
+	die "$sec/dnssec.test.signed: did not find the two records to break"
+cp "$here/dnssec/insecure.dnssec.test.zone" "$dir/nsd/zones/"
+for zone in dnssec.test insecure.dnssec.test; do
+	out=$(nsd-checkzone "$zone" "$dir/nsd/zones/$zone.zone" 2>&1) ||
+		die "nsd rejects zone $zone: $(sed -n 's/.*error: //p' <<<"$out" | head -n 3 | paste -sd ';')"
 	zones+=("$zone")
 done
 {
@@ -126,6 +186,45 @@ out=$(nsd-checkconf "$dir/nsd/nsd.conf" 2>&1) || die "generated $dir/nsd/nsd.con
 nsd -d -c "$dir/nsd/nsd.conf" >"$dir/nsd/nsd.log" 2>&1 &
 echo $! >"$dir/run/nsd.pid"
 
+# ---- unbound ----
+# Validates the DNSSEC zones through stub zones pointing at nsd. Nothing
+# leaves the machine: every name outside dnssec.test is refused rather
+# than resolved from the root.
+ub=$dir/unbound
+mkdir -p "$ub"
+cp "$sec/trust-anchor.ds" "$ub/"
+cat >"$ub/unbound.conf" <<EOF
+server:
+	interface: 127.0.0.1@$unbound_port
+	port: $unbound_port
+	do-ip6: no
+	username: ""
+	chroot: ""
+	directory: "$ub"
+	pidfile: "$ub/unbound.pid"
+	logfile: "$ub/unbound.log"
+	use-syslog: no
+	verbosity: 1
+	val-log-level: 2
+	module-config: "validator iterator"
+	trust-anchor-file: "$ub/trust-anchor.ds"
+	do-not-query-localhost: no
+	qname-minimisation: no
+	local-zone: "." refuse
+	local-zone: "dnssec.test." transparent
+stub-zone:
+	name: "dnssec.test"
+	stub-addr: 127.0.0.1@$dns_port
+stub-zone:
+	name: "insecure.dnssec.test"
+	stub-addr: 127.0.0.1@$dns_port
+remote-control:
+	control-enable: no
+EOF
+out=$(unbound-checkconf "$ub/unbound.conf" 2>&1) || die "generated $ub/unbound.conf is invalid: $out"
+unbound -d -c "$ub/unbound.conf" >"$ub/stderr.log" 2>&1 &
+echo $! >"$dir/run/unbound.pid"
+
 # ---- rbldnsd ----
 # rbldnsd chroots into DIR/rbl and reads its data as nobody, so it gets its
 # own world-readable copy of the datasets.
@@ -151,27 +250,6 @@ done <"$manifest"
 [ ${#datasets[@]} -gt 0 ] || die "$manifest: lists no datasets"
 rbldnsd -n -u nobody -b "127.0.0.1/$rbl_port" -r "$dir/rbl" -w / "${datasets[@]}" >"$dir/rbl.log" 2>&1 &
 echo $! >"$dir/run/rbldnsd.pid"
-
-# ---- TLS material shared by both Postfix instances ----
-tls=$dir/tls
-mkdir -p "$tls"
-# Valid for 90 days: mailflow warns about certificates that expire within
-# 14, and the healthy peer must come out clean.
-(
-	cd "$tls"
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 90 \
-		-subj "/CN=mailflow integration test CA" \
-		-addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
-		-keyout ca.key -out ca.crt
-	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-		-subj "/CN=mail.it.test" -keyout server.key -out server.csr
-	printf '%s\n' "basicConstraints=CA:FALSE" "keyUsage=critical,digitalSignature" \
-		"extendedKeyUsage=serverAuth" "subjectAltName=DNS:mail.it.test,IP:127.0.0.1" >server.ext
-	openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 90 \
-		-extfile server.ext -out server.crt
-	chmod 600 ca.key server.key
-	chmod 644 ca.crt server.crt
-) >"$tls/openssl.log" 2>&1 || die_log "could not create the test CA and certificate" "$tls/openssl.log"
 
 # ---- Postfix ----
 smtp_user=probe@it.test
@@ -210,6 +288,9 @@ for zone in "${zones[@]}"; do
 	wait_ready "nsd (zone $zone on port $dns_port)" "$dir/nsd/nsd.log" "$(cat "$dir/run/nsd.pid")" \
 		dns_authoritative "$dns_port" "$zone"
 done
+# unbound is ready once it validates the signed zone (the AD flag).
+wait_ready "unbound (port $unbound_port)" "$ub/unbound.log" "$(cat "$dir/run/unbound.pid")" \
+	validating "$unbound_port" dnssec.test
 for zone in "${rbl_zones[@]}"; do
 	wait_ready "rbldnsd (zone $zone on port $rbl_port)" "$dir/rbl.log" "$(cat "$dir/run/rbldnsd.pid")" \
 		dnsbl_serving "$rbl_port" "$zone"
@@ -225,6 +306,7 @@ wait_ready "postfix bad (port $bad_port)" "$dir/postfix-bad/postfix.log" "$(cat 
 		MAILFLOW_IT_DIR "$dir" \
 		MAILFLOW_IT_DNS "127.0.0.1:$dns_port" \
 		MAILFLOW_IT_DNSBL "127.0.0.1:$rbl_port" \
+		MAILFLOW_IT_UNBOUND "127.0.0.1:$unbound_port" \
 		MAILFLOW_IT_SMTP_GOOD "127.0.0.1:$good_port" \
 		MAILFLOW_IT_SMTP_BAD "127.0.0.1:$bad_port" \
 		MAILFLOW_IT_SMTP_USER "$smtp_user" \

@@ -1,6 +1,7 @@
 // Package peers hands integration tests the loopback addresses of the real
 // servers scripts/peers/up.sh starts: nsd (authoritative DNS for the
-// scripts/peers/zones files), rbldnsd (the DNSBL datasets in
+// scripts/peers/zones files and the DNSSEC zones of scripts/peers/dnssec),
+// unbound (validating those), rbldnsd (the DNSBL datasets in
 // scripts/peers/rbl) and two Postfix instances, "good" (AUTH only after
 // STARTTLS, relaying only for authenticated clients) and "bad" (AUTH in
 // plaintext, open relay from loopback).

@@ -23,6 +23,11 @@ type Peers struct {
 	// DNSBL is rbldnsd, serving bl.it.test and the other datasets listed in
 	// scripts/peers/rbl/zones.list.
 	DNSBL string
+	// Unbound is a validating resolver for dnssec.test (signed, with two
+	// records whose signatures were broken: broken.dnssec.test MX and
+	// mx.bad.dnssec.test A) and insecure.dnssec.test (unsigned, delegated
+	// without DS), served by nsd; it refuses every other name.
+	Unbound string
 	// SMTPGood offers STARTTLS, then AUTH PLAIN, LOGIN and CRAM-MD5 only
 	// inside TLS, and refuses to relay for unauthenticated clients.
 	SMTPGood string
@@ -79,6 +84,7 @@ func fromEnv(getenv func(string) string) (Peers, error) {
 	}{
 		{"MAILFLOW_IT_DNS", &p.DNS, true},
 		{"MAILFLOW_IT_DNSBL", &p.DNSBL, true},
+		{"MAILFLOW_IT_UNBOUND", &p.Unbound, true},
 		{"MAILFLOW_IT_SMTP_GOOD", &p.SMTPGood, true},
 		{"MAILFLOW_IT_SMTP_BAD", &p.SMTPBad, true},
 		{"MAILFLOW_IT_SMTP_USER", &p.SMTPUser, false},
