@@ -33,15 +33,9 @@ for i in 82 83 84 85 86; do
 done
 [ -n "$ip" ] || die "no free 127.0.0.82-86 port 5380"
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/mailflow-bench-dnsbl.XXXXXX")
-chmod 755 "$work"
-rbl_pid=
-cleanup() {
-	[ -z "$rbl_pid" ] || kill "$rbl_pid" 2>/dev/null || true
-	wait 2>/dev/null || true
-	rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=scripts/bench/rbl.sh
+. scripts/bench/rbl.sh
+bench_workdir dnsbl
 
 go build -o "$work/mailflow" ./cmd/mailflow
 
@@ -50,16 +44,15 @@ max=0
 for n in "${sizes[@]}"; do [ "$n" -gt "$max" ] && max=$n; done
 awk -v n="$max" 'BEGIN { for (i = 0; i < n; i++) printf "10.%d.%d.%d\n", int(i / 65536), int(i / 256) % 256, i % 256 }' >"$work/all.txt"
 
-. scripts/bench/rbl.sh
 rbl_datasets "$work/rbl" "$work/all.txt"
 # rbldnsd chroots into rbl/ and opens its query log there.
 touch "$work/rbl/query.log"
 chmod 666 "$work/rbl/query.log"
 rbldnsd -n -u nobody -b "$ip/5380" -r "$work/rbl" -w / -l "+/query.log" "${rbldnsd_args[@]}" >"$work/rbldnsd.log" 2>&1 &
-rbl_pid=$!
+server_pid=$!
 for ((i = 0; i < 100; i++)); do
 	ss -Hlnu "src $ip:5380" | grep -q . && break
-	kill -0 "$rbl_pid" 2>/dev/null || { cat "$work/rbldnsd.log" >&2; die "rbldnsd did not start"; }
+	kill -0 "$server_pid" 2>/dev/null || { cat "$work/rbldnsd.log" >&2; die "rbldnsd did not start"; }
 	sleep 0.1
 done
 log="$work/rbl/query.log"

@@ -22,23 +22,18 @@ timeout=${TIMEOUT:-1s}
 retries=${RETRIES:-1}
 concurrency=${CONCURRENCY:-32}
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/mailflow-bench-hol.XXXXXX")
-dns_pid=
-cleanup() {
-	[ -z "$dns_pid" ] || kill "$dns_pid" 2>/dev/null || true
-	wait 2>/dev/null || true
-	rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=scripts/bench/rbl.sh
+. scripts/bench/rbl.sh
+bench_workdir hol
 
 go build -o "$work/mailflow" ./cmd/mailflow
 go build -o "$work/slowdns" ./scripts/bench/slowdns
 "$work/slowdns" -addr 127.0.0.1:0 -mx "$n" -dead "$dead" -slow "$slow" -slow-delay "$slow_delay" >"$work/slowdns.out" 2>&1 &
-dns_pid=$!
+server_pid=$!
 for ((i = 0; i < 100; i++)); do
 	addr=$(sed -n 's/^ready //p' "$work/slowdns.out")
 	[ -n "$addr" ] && break
-	kill -0 "$dns_pid" 2>/dev/null || { cat "$work/slowdns.out" >&2; exit 1; }
+	kill -0 "$server_pid" 2>/dev/null || { cat "$work/slowdns.out" >&2; exit 1; }
 	sleep 0.1
 done
 [ -n "$addr" ] || { echo "mx-hol.sh: slowdns did not start" >&2; exit 1; }
