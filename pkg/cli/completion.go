@@ -99,6 +99,7 @@ var flagCompletions = map[string]flagCompletion{
 	"dnsbl --file":              files("txt", "list"),
 	"dnsbl --rate":              fixed("20/s\tthe default", "10/s", "1/s", "600/m", "0\tno limit"),
 	"dnsbl --concurrency":       free,
+	"dnsbl --txt":               fixed("listed\tTXT only after a listing, the default", "always\tTXT beside every A", "never"),
 	"ndr --workers":             free,
 	"lint --compare":            free,
 	"lint --port":               fixed("25", "587", "2525"),
