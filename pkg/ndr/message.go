@@ -91,12 +91,12 @@ func readMessage(br *bufio.Reader, hint int64) *message {
 	h, ok := mailHeader(hdr, blank)
 	if !ok {
 		// Pasted text: the lines read as a header are its start.
-		rest, rerr := readText(br, hint-int64(len(hdr)))
-		text := string(hdr)
+		start := hdr
 		if blank {
-			text += "\n"
+			start = append(start, '\n')
 		}
-		m.texts = append(m.texts, text+rest)
+		text, rerr := readText(io.MultiReader(bytes.NewReader(start), br), hint)
+		m.texts = append(m.texts, text)
 		if err == nil {
 			m.mimeErr = rerr
 		}

@@ -1,5 +1,11 @@
 package ndr
 
+import (
+	"strconv"
+
+	"github.com/mailflowkit/mailflow/pkg/report"
+)
+
 // Kind says what an input turned out to be.
 type Kind string
 
@@ -91,4 +97,35 @@ type Recipient struct {
 	LastAttempt  string       `json:"last_attempt,omitempty"`
 	FeedbackType string       `json:"feedback_type,omitempty"`
 	Explanation  *Explanation `json:"explanation,omitempty"`
+}
+
+// String says what a limit left unread, for people.
+func (t Truncation) String() string {
+	what := map[string]string{
+		"input":            "read up to the input limit of " + sizeText(t.Max),
+		"mime_parts":       "MIME structure cut at " + strconv.FormatInt(t.Max, 10) + " parts",
+		"mime_depth":       "MIME structure cut at " + strconv.FormatInt(t.Max, 10) + " levels",
+		"returned_message": "the attached bounce read up to " + sizeText(t.Max),
+		"line":             "log line read up to " + sizeText(t.Max),
+	}[t.Limit]
+	if what == "" {
+		what = t.Limit + " limit " + strconv.FormatInt(t.Max, 10)
+	}
+	more := ""
+	if t.AtLeast {
+		more = "at least "
+	}
+	return what + ", " + more + report.Plural(int(t.UnreadBytes), "byte") + " not read"
+}
+
+// sizeText writes a byte count in the largest binary unit that divides
+// it.
+func sizeText(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return strconv.FormatInt(n>>20, 10) + " MiB"
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return strconv.FormatInt(n>>10, 10) + " KiB"
+	}
+	return strconv.FormatInt(n, 10) + " bytes"
 }

@@ -299,17 +299,16 @@ func isSeparator(l string) bool {
 // isErrorLine reports a line quoting an SMTP failure: a 4xx/5xx reply code
 // or a 4.x.x/5.x.x status code.
 func isErrorLine(l string) bool {
-	for _, h := range findStatusCodes(l) {
-		if h.code[0] != '2' {
-			return true
-		}
+	failure := false
+	notSuccess := func(h codeHit) bool {
+		failure = h.code[0] != '2'
+		return !failure
 	}
-	for _, h := range findReplyCodes(l) {
-		if h.code[0] != '2' {
-			return true
-		}
+	scanStatusCodes(l, notSuccess)
+	if !failure {
+		scanReplyCodes(l, notSuccess)
 	}
-	return false
+	return failure
 }
 
 // maxDiagnostic bounds the diagnostic kept per recipient.
@@ -365,7 +364,7 @@ func joinLines(lines []string) string {
 		if b.Len() > 0 {
 			b.WriteByte(' ')
 		}
-		b.WriteString(l)
+		b.WriteString(l[:min(len(l), maxDiagnostic+1-b.Len())])
 		if b.Len() > maxDiagnostic {
 			break
 		}
