@@ -81,6 +81,8 @@ tool), 2 when an input cannot be read or is neither a file nor a code.`,
 type ndrInput struct {
 	arg  string
 	code *ndr.Result // set when arg is a bare code
+	// size is the size of a regular file, 0 for anything else.
+	size int64
 }
 
 // resolveInputs checks every input before any output is written, so a typo
@@ -102,7 +104,11 @@ func resolveInputs(args []string) ([]ndrInput, error) {
 		case err == nil && st.IsDir():
 			return nil, Inputf("%s: is a directory; give the bounce files or an mbox", a)
 		case err == nil:
-			out = append(out, ndrInput{arg: a})
+			in := ndrInput{arg: a}
+			if st.Mode().IsRegular() {
+				in.size = st.Size()
+			}
+			out = append(out, in)
 			continue
 		case !errors.Is(err, os.ErrNotExist):
 			return nil, Inputf("%s: %v", a, unwrapPathError(err))
@@ -196,12 +202,7 @@ func runNDR(e *Env, o *ndrOptions, args []string) error {
 func inputBytes(inputs []ndrInput) int64 {
 	var n int64
 	for _, in := range inputs {
-		if in.code != nil || in.arg == "-" {
-			continue
-		}
-		if st, err := os.Stat(in.arg); err == nil && st.Mode().IsRegular() {
-			n += st.Size()
-		}
+		n += in.size
 	}
 	return n
 }
@@ -220,7 +221,9 @@ func (run *ndrRun) read(in ndrInput) error {
 	if in.arg != "-" {
 		r = countingReader{r: r, n: &run.bytesRead}
 	}
-	br := bufio.NewReaderSize(r, 64<<10)
+	// The buffer holds the head the format is told by; the parsers read
+	// through it with buffers of their own.
+	br := bufio.NewReaderSize(r, 8<<10)
 	head, err := br.Peek(4096)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 		return Inputf("%s: %v", name, err)
@@ -231,11 +234,7 @@ func (run *ndrRun) read(in ndrInput) error {
 	case ndr.IsLog(head):
 		return run.readLog(br, in.arg, name)
 	}
-	o := ndr.Options{MaxInput: run.maxInput()}
-	if st, err := os.Stat(in.arg); err == nil && in.arg != "-" && st.Mode().IsRegular() {
-		o.SizeHint = st.Size()
-	}
-	res := ndr.ParseReader(br, name, o)
+	res := ndr.ParseReader(br, name, ndr.Options{MaxInput: run.maxInput(), SizeHint: in.size})
 	run.bar.set(run.bytesRead.Load())
 	return run.add(in.arg, res)
 }

@@ -73,6 +73,8 @@ type message struct {
 	lowCache map[string]string
 	origOnce sync.Once
 	orig     *Original
+	retOnce  sync.Once
+	retHdr   textproto.Header
 }
 
 func unparsed(r Result, why string) Result {
@@ -167,10 +169,15 @@ func mailHeader(hdr []byte, blank bool) (textproto.Header, bool) {
 	if len(hdr) == 0 || len(hdr) > maxHeaderBytes {
 		return textproto.Header{}, false
 	}
-	if !blank && (len(hdr) == 0 || hdr[len(hdr)-1] != '\n') {
-		hdr = append(hdr, '\n')
+	br := headerReaders.Get().(*bufio.Reader)
+	defer headerReaders.Put(br)
+	end := "\n"
+	if !blank && hdr[len(hdr)-1] != '\n' {
+		end = "\n\n"
 	}
-	h, err := textproto.ReadHeader(bufio.NewReader(io.MultiReader(bytes.NewReader(hdr), strings.NewReader("\n"))))
+	br.Reset(io.MultiReader(bytes.NewReader(hdr), strings.NewReader(end)))
+	h, err := textproto.ReadHeader(br)
+	br.Reset(nil)
 	if err != nil || h.Len() == 0 || !looksLikeMailHeader(h) {
 		return textproto.Header{}, false
 	}
@@ -382,35 +389,47 @@ func (m *message) originalHeaders() *Original {
 // returnedHeader returns one header field of the returned message, "" when
 // there is none.
 func returnedHeader(m *message, k string) string {
-	m.prepare()
-	src := m.inline
-	if len(m.returned) > 0 {
-		src = m.returned[0]
-	}
-	src = strings.TrimLeft(src, "\n")
-	end := strings.Index(src, "\n\n")
-	if end < 0 {
-		end = len(src)
-	}
-	h, _ := textproto.ReadHeader(bufio.NewReader(strings.NewReader(src[:min(end, maxHeaderBytes)] + "\n\n")))
-	return strings.TrimSpace(h.Get(k))
+	return strings.TrimSpace(m.returnedFields().Get(k))
 }
 
+// returnedFields parses the header of the returned message once: from its
+// MIME part, or from the text after the returned-message marker.
+func (m *message) returnedFields() *textproto.Header {
+	m.retOnce.Do(func() {
+		m.prepare()
+		src := m.inline
+		if len(m.returned) > 0 {
+			src = m.returned[0]
+		}
+		src = strings.TrimLeft(src, "\n")
+		if end := strings.Index(src, "\n\n"); end >= 0 {
+			src = src[:end+1]
+		}
+		m.retHdr = parseHeader(src[:min(len(src), maxHeaderBytes)])
+	})
+	return &m.retHdr
+}
+
+// parseHeader reads header fields from text, up to the first line that is
+// not one; it never fails, a broken header gives the fields before the
+// break.
+func parseHeader(text string) textproto.Header {
+	br := headerReaders.Get().(*bufio.Reader)
+	defer headerReaders.Put(br)
+	br.Reset(io.MultiReader(strings.NewReader(text), strings.NewReader("\n\n")))
+	h, _ := textproto.ReadHeader(br)
+	br.Reset(nil)
+	return h
+}
+
+var headerReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 4096) }}
+
 func (m *message) readOriginal() *Original {
-	m.prepare()
-	src := m.inline
-	if len(m.returned) > 0 {
-		src = m.returned[0]
-	}
-	src = strings.TrimLeft(src, "\n")
-	if src == "" {
+	h := m.returnedFields()
+	if h.Len() == 0 {
 		return nil
 	}
-	if len(src) > maxHeaderBytes {
-		src = src[:maxHeaderBytes]
-	}
-	h, _ := textproto.ReadHeader(bufio.NewReader(strings.NewReader(src + "\n\n")))
-	mh := mime.Header{Header: h}
+	mh := mime.Header{Header: *h}
 	get := func(k string) string {
 		v, err := mh.Text(k)
 		if err != nil {
