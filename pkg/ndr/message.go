@@ -405,9 +405,36 @@ func (m *message) returnedFields() *textproto.Header {
 		if end := strings.Index(src, "\n\n"); end >= 0 {
 			src = src[:end+1]
 		}
-		m.retHdr = parseHeader(src[:min(len(src), maxHeaderBytes)])
+		m.retHdr = parseHeader(onlyFields(src[:min(len(src), maxHeaderBytes)], returnedFieldNames))
 	})
 	return &m.retHdr
+}
+
+// returnedFieldNames are the fields read from a returned message's header,
+// lower-case with the colon.
+var returnedFieldNames = []string{"message-id:", "from:", "to:", "subject:", "date:", "x-hmxmroriginalrecipient:"}
+
+// onlyFields keeps the header fields of text whose names are listed, with
+// their continuation lines: the Received and signature fields that make up
+// most of a header cost a parse and are never read.
+func onlyFields(text string, names []string) string {
+	var b strings.Builder
+	keep := false
+	for line := range strings.Lines(text) {
+		if line[0] != ' ' && line[0] != '\t' {
+			keep = false
+			for _, n := range names {
+				if len(line) >= len(n) && strings.EqualFold(line[:len(n)], n) {
+					keep = true
+					break
+				}
+			}
+		}
+		if keep {
+			b.WriteString(line)
+		}
+	}
+	return b.String()
 }
 
 // parseHeader reads header fields from text, up to the first line that is
