@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+	"unicode/utf8"
 )
 
 // postfixBounce is a plain-text Postfix bounce (bounce(5)'s default
@@ -201,5 +202,22 @@ func TestParseMboxMessageLimit(t *testing.T) {
 	}
 	if len(got[0].Truncated)+len(got[2].Truncated) != 0 || len(got[2].Recipients) != 2 {
 		t.Errorf("small messages: %+v / %+v", got[0], got[2])
+	}
+}
+
+// TestDiagnosticCutVisibly: a diagnostic longer than the bound is cut on a
+// character boundary and ends with an ellipsis, so the cut shows.
+func TestDiagnosticCutVisibly(t *testing.T) {
+	long := strings.Repeat("é", maxDiagnostic)
+	got := joinLines([]string{"550 5.1.1 no such user", long})
+	if !strings.HasSuffix(got, "…") || len(got) > maxDiagnostic+len("…") || !utf8.ValidString(got) {
+		t.Errorf("cut diagnostic of %d bytes, valid UTF-8 %v, ends %q", len(got), utf8.ValidString(got), got[len(got)-8:])
+	}
+	if short := joinLines([]string{"550 5.1.1", "no such user"}); short != "550 5.1.1 no such user" {
+		t.Errorf("short diagnostic %q", short)
+	}
+	blocks := parseFieldBlocks("Final-Recipient: rfc822; a@example.org\nDiagnostic-Code: smtp; 550\n"+strings.Repeat(" more text\n", maxFieldValue/5), false)
+	if v := blocks[0].get("diagnostic-code"); !strings.HasSuffix(v, " …") || len(v) > maxFieldValue+20 {
+		t.Errorf("long field: %d bytes, ends %q", len(v), v[len(v)-10:])
 	}
 }

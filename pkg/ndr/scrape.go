@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/mailflowkit/mailflow/pkg/ndr/internal/phraseset"
 	"github.com/mailflowkit/mailflow/pkg/ndr/reason"
@@ -364,16 +365,26 @@ func joinLines(lines []string) string {
 		if b.Len() > 0 {
 			b.WriteByte(' ')
 		}
-		b.WriteString(l[:min(len(l), maxDiagnostic+1-b.Len())])
-		if b.Len() > maxDiagnostic {
+		if room := maxDiagnostic - b.Len(); len(l) > room {
+			// Cut on a character boundary, and say so.
+			b.WriteString(cutUTF8(l, max(room, 0)))
+			b.WriteString("…")
 			break
 		}
+		b.WriteString(l)
 	}
-	s := b.String()
-	if len(s) > maxDiagnostic {
-		s = s[:maxDiagnostic]
+	return b.String()
+}
+
+// cutUTF8 returns at most n bytes of s, not splitting a character.
+func cutUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
 	}
-	return s
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // remoteHosts find the remote MTA in report prose; each expression runs
