@@ -12,6 +12,7 @@ import (
 
 	"github.com/miekg/dns"
 
+	"github.com/mailflowkit/mailflow/pkg/dane"
 	"github.com/mailflowkit/mailflow/pkg/lab"
 	"github.com/mailflowkit/mailflow/pkg/resolver"
 	"github.com/mailflowkit/mailflow/pkg/smtpclient"
@@ -87,7 +88,7 @@ func TestStartFailureReleasesWhatStarted(t *testing.T) {
 	}
 	defer first.Close()
 	// The SMTP port of a running lab is taken on every lab address, so the
-	// second lab gets past DNS and then fails binding its hosts.
+	// second lab fails binding its hosts, after making its CA.
 	_, err = lab.Start(lab.Options{SMTPPort: first.SMTPPort})
 	if err == nil {
 		t.Fatal("second lab on a taken port started")
@@ -111,5 +112,61 @@ func TestHostAddressesUnique(t *testing.T) {
 			t.Errorf("%s and %s share %s", h.Name, other, h.IP)
 		}
 		seen[h.IP] = h.Name
+	}
+}
+
+// The DANE hosts' TLSA records are made at start from the keys the hosts
+// were given, at port 25 (where mx looks) and at the lab's SMTP port (where
+// smtp and check look); the signed zone's answers carry the AD flag and
+// the unsigned one's do not.
+func TestLabTLSA(t *testing.T) {
+	l, err := lab.Start(lab.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	r, err := resolver.New(resolver.Config{Servers: []string{l.DNSAddr}, Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, h := range []struct {
+		host  string
+		ip    string
+		ad    bool
+		match bool
+	}{
+		{"mx.dane.lab.test", "127.0.0.80", true, true},
+		{"mx.mismatch.dane.lab.test", "127.0.0.81", true, false},
+		{"mx.unsigned.dane.lab.test", "127.0.0.82", false, true},
+	} {
+		c, err := smtpclient.Dial(ctx, net.JoinHostPort(h.ip, strconv.Itoa(l.SMTPPort)), smtpclient.Options{ReplyTimeout: 2 * time.Second})
+		if err != nil {
+			t.Fatalf("%s: %v", h.host, err)
+		}
+		c.Hello(ctx)
+		if err := c.StartTLS(ctx, &tls.Config{ServerName: h.host, RootCAs: l.CA.Pool()}); err != nil {
+			t.Fatalf("%s: %v", h.host, err)
+		}
+		leaf := c.TLS.State.PeerCertificates[0]
+		c.Quit(ctx)
+		for _, port := range []int{25, l.SMTPPort} {
+			name := "_" + strconv.Itoa(port) + "._tcp." + h.host
+			a, err := r.Query(ctx, name, dns.TypeTLSA)
+			if err != nil || len(a.Records) == 0 {
+				t.Fatalf("%s TLSA: %v %v", name, a.Status, err)
+			}
+			if a.AD != h.ad {
+				t.Errorf("%s: AD %v, want %v", name, a.AD, h.ad)
+			}
+			var records []*dns.TLSA
+			for _, rr := range a.Records {
+				records = append(records, rr.(*dns.TLSA))
+			}
+			v := dane.Verify(records, c.TLS.State.PeerCertificates, []string{h.host}, time.Now())
+			if (v.Matched != nil) != h.match {
+				t.Errorf("%s: matched %+v for the key of %s, want a match: %v", name, v.Matched, leaf.Subject, h.match)
+			}
+		}
 	}
 }
