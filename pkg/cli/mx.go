@@ -55,7 +55,9 @@ validated, bogus), the DANE TLSA records, and validates MTA-STS and TLS-RPT:
 when the domain publishes an MTA-STS record, the policy is fetched over
 HTTPS (one request, beside the DNS lookups) and every MX host is matched
 against it. --compare resolves everything again through a second server and
-lists every difference (split DNS). -v prints every DNS query and answer.
+lists every difference (split DNS). -v prints every DNS query and answer,
+and what the resolver learned about each DNS server (round trip,
+retransmission timer, window; queries sent, resent, answered, lost).
 
 --file reads one domain a line ("-" for stdin, # starts a comment) and checks
 them concurrently: one line per domain and totals, or JSON lines with
@@ -161,6 +163,7 @@ func runMXDomains(ctx context.Context, e *Env, r *resolver.Resolver, opts mx.Opt
 		rep.Findings = append(rep.Findings, mxQualified(res, len(results) > 1)...)
 		summary = append(summary, res.Domain.String()+": "+res.Brief())
 	}
+	rep.Sections = append(rep.Sections, dnsServersSection(r, opts.Compare))
 	rep.Summary = strings.Join(summary, "\n")
 	rep.Duration = time.Since(started)
 	return e.Render(rep)
@@ -229,14 +232,20 @@ func runMXBulk(ctx context.Context, e *Env, o *mxOptions, r *resolver.Resolver, 
 	if totals.BadLines > 0 {
 		exit = report.ExitUsage
 	}
+	servers := dnsServersSection(r, opts.Compare)
 	switch e.Format {
 	case "text":
+		if e.Verbose {
+			fmt.Fprintf(e.IO.Out, "\n%s\n", servers.Title)
+			report.WriteTable(e.IO.Out, servers.Table, "  ")
+			fmt.Fprintln(e.IO.Out)
+		}
 		fmt.Fprintf(e.IO.Out, "Totals: %s (exit %d, %s)\n", totals, exit, report.StatusText(exit))
 	case "json", "markdown":
 		data.Totals = &totals
 		rep := &report.Report{Command: "mx", Targets: []string{source}, Started: started, Duration: time.Since(started),
 			Resolver: r.String(), Summary: "Totals: " + totals.String(), Findings: findings, Data: data}
-		rep.Sections = []report.Section{mxBulkTable(data)}
+		rep.Sections = []report.Section{mxBulkTable(data), servers}
 		if err := report.Write(e.IO.Out, rep, report.Format(e.Format), e.RenderOptions(exit)); err != nil {
 			return err
 		}
