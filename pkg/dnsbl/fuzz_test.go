@@ -1,7 +1,10 @@
 package dnsbl
 
 import (
+	"bytes"
+	"math"
 	"net/netip"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -93,6 +96,103 @@ func FuzzLoadZonesFile(f *testing.F) {
 			}
 			if _, _, err := l.testEntries(); err != nil {
 				t.Fatalf("accepted list with bad test entries: %v", err)
+			}
+		}
+	})
+}
+
+// FuzzParsePattern: an accepted code pattern keeps its text, matches
+// nothing outside 127.0.0.0/8, and parses back to the same set.
+func FuzzParsePattern(f *testing.F) {
+	for _, s := range []string{"127.0.0.2", "127.0.0.[2..11]", "127.0.[0;1].[4;6..9]", "127.0.0.[", "127.0.0.[9..2]",
+		"128.0.0.1", "127.0.0.1.5", "127.0.0.0255", "127..0.1", "127.0.0.[;]"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		p, err := ParsePattern(s)
+		if err != nil {
+			if strings.Contains(err.Error(), "\n") {
+				t.Fatalf("multi-line error %q", err)
+			}
+			return
+		}
+		if p.String() != s {
+			t.Fatalf("%q kept as %q", s, p.String())
+		}
+		again, err := ParsePattern(p.String())
+		if err != nil || again.octets != p.octets {
+			t.Fatalf("%q does not parse back to itself: %v", s, err)
+		}
+		for _, a := range []string{"10.0.0.2", "126.0.0.2", "128.0.0.2", "::1"} {
+			if p.Contains(netip.MustParseAddr(a)) {
+				t.Fatalf("%q matches %s, outside 127/8", s, a)
+			}
+		}
+	})
+}
+
+// FuzzParseBitmask: an accepted mask is a bit set from 1 to 255, the same
+// whether written as N or as 0.0.0.N.
+func FuzzParseBitmask(f *testing.F) {
+	for _, s := range []string{"4", "0.0.0.4", "255", "0.0.1.0", "0", "256", "0.0.0.0", "::4", "+4", "04"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		m, err := ParseBitmask(s)
+		if err != nil {
+			return
+		}
+		if m == 0 {
+			t.Fatalf("%q: empty mask accepted", s)
+		}
+		for _, form := range []string{strconv.Itoa(int(m)), "0.0.0." + strconv.Itoa(int(m))} {
+			if again, err := ParseBitmask(form); err != nil || again != m {
+				t.Fatalf("%q → %d, but %q → %d, %v", s, m, form, again, err)
+			}
+		}
+	})
+}
+
+// FuzzParseRate: an accepted rate is finite and not negative, and what it
+// prints parses back to the same rate.
+func FuzzParseRate(f *testing.F) {
+	for _, s := range []string{"20/s", "10/m", "1/h", "5", "0", "off", "unlimited", "1e308/s", "NaN", "-1/s", "inf", "0x10/s", "1/d"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		r, err := ParseRate(s)
+		if err != nil {
+			return
+		}
+		if r < 0 || math.IsInf(float64(r), 0) || math.IsNaN(float64(r)) {
+			t.Fatalf("%q: rate %v", s, float64(r))
+		}
+		if again, err := ParseRate(r.String()); err != nil || again != r {
+			t.Fatalf("%q → %s → %v, %v", s, r, float64(again), err)
+		}
+	})
+}
+
+// FuzzReadTargets: a target list never panics the reader; an error names
+// the file, and every target says which line it came from.
+func FuzzReadTargets(f *testing.F) {
+	for _, s := range []string{"192.0.2.1\n# comment\n\nmail.example.com # trailing\n", "192.0.2.0/30\r\n2001:db8::1", "\uFEFF1.2.3.4\n",
+		"not a target!\n", strings.Repeat("a", 5000) + "\n"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		targets, err := ReadTargets("list.txt", bytes.NewReader(data))
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "list.txt") {
+				t.Fatalf("error does not name the file: %v", err)
+			}
+			return
+		}
+		lines := bytes.Count(data, []byte("\n")) + 1
+		for _, tg := range targets {
+			n, err := strconv.Atoi(strings.TrimPrefix(tg.Where, "list.txt:"))
+			if err != nil || n < 1 || n > lines {
+				t.Fatalf("target %v from %q, want list.txt:1..%d", tg, tg.Where, lines)
 			}
 		}
 	})
