@@ -83,9 +83,6 @@ func tlsaRecord(usage uint8, cert *x509.Certificate) string {
 }
 
 func init() {
-	check := func(l *Lab, domain string) []string {
-		return append(append(l.GlobalArgs(), "check", domain), append(l.SMTPArgs(), "--zone", "bl.lab.test")...)
-	}
 	for _, s := range []Scenario{
 		{Order: 111, Title: "mx: DANE: DNSSEC-validated TLSA records, and TLSA records in an unsigned zone that senders ignore", Exit: 0,
 			Args: func(l *Lab) []string {
@@ -98,11 +95,11 @@ func init() {
 		{Order: 222, Title: "smtp: DANE: TLSA records without DNSSEC, which senders ignore", Exit: 0,
 			Args: func(l *Lab) []string { return smtpScenarioArgs(l, "@unsigned.dane.lab.test", "--quit-after", "tls") }},
 		{Order: 607, Title: "check: DANE in effect and matching", Exit: 0,
-			Args: func(l *Lab) []string { return check(l, "dane.lab.test") }},
+			Args: func(l *Lab) []string { return checkArgs(l, "dane.lab.test") }},
 		{Order: 608, Title: "check: DANE TLSA record that matches no key the server presents", Exit: 1,
-			Args: func(l *Lab) []string { return check(l, "mismatch.dane.lab.test") }},
+			Args: func(l *Lab) []string { return checkArgs(l, "mismatch.dane.lab.test") }},
 		{Order: 609, Title: "check: DANE TLSA records in an unsigned zone", Exit: 0,
-			Args: func(l *Lab) []string { return check(l, "unsigned.dane.lab.test") }},
+			Args: func(l *Lab) []string { return checkArgs(l, "unsigned.dane.lab.test") }},
 	} {
 		Register(s)
 	}
