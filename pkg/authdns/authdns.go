@@ -46,13 +46,17 @@ type Server struct {
 
 	mu      sync.RWMutex
 	records map[string][]dns.RR // owner name → records
-	zones   []string            // apexes, longest first
+	// parents holds every name above an owner name: a name there exists
+	// even without records (an empty non-terminal).
+	parents map[string]bool
+	zones   []string // apexes, longest first
 	rules   map[string][]Rule
 	delay   time.Duration
 	ad      bool
 	dnssec  map[string]DNSSEC // zone apex → how a validating resolver presents it (dnssec.go)
 	maxUDP  int
 	queries int
+	logf    func(name string, qtype uint16)
 
 	udp, tcp *dns.Server
 }
@@ -69,6 +73,12 @@ func WithAD() Option { return func(s *Server) { s.ad = true } }
 // WithMaxUDP truncates UDP replies larger than n bytes (regardless of the
 // client's EDNS0 size), forcing a TCP retry.
 func WithMaxUDP(n int) Option { return func(s *Server) { s.maxUDP = n } }
+
+// WithQueryLog calls f with the name and type of every query, before it
+// is answered: tests that count what a client asks use it.
+func WithQueryLog(f func(name string, qtype uint16)) Option {
+	return func(s *Server) { s.logf = f }
+}
 
 // WithRule adds a fault for an owner name.
 func WithRule(name string, r Rule) Option {
@@ -108,7 +118,10 @@ func Start(addr, zoneText string, opts ...Option) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{records: records, zones: zones, rules: map[string][]Rule{}}
+	s := &Server{records: records, zones: zones, rules: map[string][]Rule{}, parents: map[string]bool{}}
+	for owner := range records {
+		s.addParents(owner)
+	}
 	for _, o := range opts {
 		o(s)
 	}
@@ -164,6 +177,18 @@ func (s *Server) SetRecords(name string, rrs ...dns.RR) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.records[dns.CanonicalName(name)] = rrs
+	s.addParents(dns.CanonicalName(name))
+}
+
+// addParents records the names above owner; a big zone would otherwise
+// cost a scan of every owner per negative answer.
+func (s *Server) addParents(owner string) {
+	for off, end := dns.NextLabel(owner, 0); !end; off, end = dns.NextLabel(owner, off) {
+		if s.parents[owner[off:]] {
+			return
+		}
+		s.parents[owner[off:]] = true
+	}
 }
 
 func (s *Server) zoneOf(name string) string {
@@ -198,6 +223,9 @@ func (s *Server) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 	}
 	q := req.Question[0]
 	name := dns.CanonicalName(q.Name)
+	if s.logf != nil {
+		s.logf(name, q.Qtype)
+	}
 	rule, hasRule := s.rule(name, q.Qtype)
 	if hasRule && rule.Drop {
 		return
@@ -319,14 +347,7 @@ func (s *Server) lookup(name string) ([]dns.RR, bool) {
 	return nil, false
 }
 
-func (s *Server) hasChildren(name string) bool {
-	for owner := range s.records {
-		if owner != name && dns.IsSubDomain(name, owner) {
-			return true
-		}
-	}
-	return false
-}
+func (s *Server) hasChildren(name string) bool { return s.parents[name] }
 
 func (s *Server) soa(zone string) (dns.RR, bool) {
 	for _, rr := range s.records[zone] {

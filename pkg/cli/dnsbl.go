@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"iter"
 	"strconv"
 	"strings"
 	"time"
@@ -23,11 +25,16 @@ type dnsblOptions struct {
 	yesLarge    bool
 	rate        string
 	concurrency int
+	txt         string
 }
 
 // dnsblDetailTargets is how many targets get their own table and a DNS
 // trace; larger runs get the summary table (details with -v).
 const dnsblDetailTargets = 10
+
+// maxBadLinesShown bounds the list of unusable lines in text output; JSON
+// has them all.
+const maxBadLinesShown = 100
 
 func init() {
 	register(func(e *Env) *cobra.Command {
@@ -81,6 +88,7 @@ checked.`,
 		f.BoolVar(&o.yesLarge, "yes-large", false, fmt.Sprintf("allow CIDR ranges of more than %d addresses in total (at most %d)", dnsbl.ConfirmRange, dnsbl.MaxRange))
 		f.StringVar(&o.rate, "rate", "20/s", "most DNS queries per second (N/s, N/m; 0 for no limit): public lists block resolvers that query too fast")
 		f.IntVar(&o.concurrency, "concurrency", 16, "targets checked at the same time")
+		f.StringVar(&o.txt, "txt", "listed", "ask for the lists' TXT records (their stated reasons): listed (only after a listing), always, never")
 		return cmd
 	})
 }
@@ -105,6 +113,10 @@ func runDNSBL(ctx context.Context, e *Env, o *dnsblOptions, args []string) error
 	if err := inRange("--concurrency", o.concurrency, 1, 1024); err != nil {
 		return err
 	}
+	txt, err := dnsbl.ParseTXTMode(o.txt)
+	if err != nil {
+		return Usagef("--txt %v", err)
+	}
 	lists, err := dnsblLists(e, o)
 	if err != nil {
 		return err
@@ -113,18 +125,20 @@ func runDNSBL(ctx context.Context, e *Env, o *dnsblOptions, args []string) error
 	if err != nil {
 		return err
 	}
-	r, err := e.Resolver()
+	// Each list query is asked once per run, so caching the answers would
+	// only hold memory in proportion to the targets.
+	r, err := e.resolver(true)
 	if err != nil {
 		return err
 	}
 	run := &dnsblRun{e: e, r: r, lists: lists, targets: targets, started: time.Now(),
-		opts: dnsbl.Options{Lists: lists, Concurrency: o.concurrency, Limiter: dnsbl.NewLimiter(rate)}}
+		opts: dnsbl.Options{Lists: lists, Concurrency: o.concurrency, Limiter: dnsbl.NewLimiter(rate), TXT: txt}}
 	run.rep = &report.Report{Command: "dnsbl", Targets: args, Started: run.started, Resolver: r.String()}
 	if o.file != "" {
 		run.rep.Targets = append(run.rep.Targets, "--file "+o.file)
 	}
 	run.rep.Findings = append(run.rep.Findings, dnsbl.Advice(lists)...)
-	if len(targets) <= dnsblDetailTargets {
+	if targets.total <= dnsblDetailTargets {
 		run.trace = &resolver.Trace{}
 		ctx = resolver.WithTrace(ctx, run.trace)
 	}
@@ -133,8 +147,11 @@ func runDNSBL(ctx context.Context, e *Env, o *dnsblOptions, args []string) error
 			return err
 		}
 	}
-	if e.Format == "jsonl" {
+	switch e.Format {
+	case "jsonl":
 		return run.streamJSONL(ctx)
+	case "json":
+		return run.streamJSON(ctx)
 	}
 	return run.render(ctx)
 }
@@ -170,42 +187,75 @@ func dnsblLists(e *Env, o *dnsblOptions) ([]dnsbl.List, error) {
 	return lists, nil
 }
 
-func dnsblTargets(e *Env, o *dnsblOptions, args []string) ([]dnsbl.Target, error) {
+// dnsblTargetSet is what a run checks: the arguments, parsed and expanded
+// before anything is looked up (a bad one stops the run), and the lines of
+// --file, parsed as they are checked (a bad one is reported in place).
+type dnsblTargetSet struct {
+	args  []dnsbl.Target
+	list  *dnsbl.TargetList
+	total int
+}
+
+// inputs yields the arguments, then the list.
+func (ts *dnsblTargetSet) inputs() iter.Seq[dnsbl.Input] {
+	return func(yield func(dnsbl.Input) bool) {
+		for in := range dnsbl.TargetInputs(ts.args) {
+			if !yield(in) {
+				return
+			}
+		}
+		if ts.list == nil {
+			return
+		}
+		for in := range ts.list.Inputs() {
+			if !yield(in) {
+				return
+			}
+		}
+	}
+}
+
+func dnsblTargets(e *Env, o *dnsblOptions, args []string) (*dnsblTargetSet, error) {
 	var ts []dnsbl.Target
+	budget := dnsbl.RangeBudget{Large: o.yesLarge}
 	for _, a := range args {
 		t, err := dnsbl.ParseTarget(a)
 		if err != nil {
 			return nil, Inputf("target %v", err)
 		}
-		ts = append(ts, t)
-	}
-	if o.file != "" {
-		r, done, err := openInput(e, "--file", o.file)
-		if err != nil {
-			return nil, err
-		}
-		defer done()
-		more, err := dnsbl.ReadTargets(o.file, r)
-		if err != nil {
+		if err := budget.Take(t); err != nil {
 			return nil, &InputError{Err: err}
 		}
-		if len(more) == 0 {
-			return nil, Inputf("%s: no targets in the file", o.file)
-		}
-		ts = append(ts, more...)
+		ts = append(ts, t)
 	}
 	expanded, err := dnsbl.Expand(ts, o.yesLarge)
 	if err != nil {
 		return nil, &InputError{Err: err}
 	}
-	return expanded, nil
+	set := &dnsblTargetSet{args: expanded, total: len(expanded)}
+	if o.file == "" {
+		return set, nil
+	}
+	r, done, err := openInput(e, "--file", o.file)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	if set.list, err = dnsbl.ReadTargetList(o.file, r, budget); err != nil {
+		return nil, &InputError{Err: err}
+	}
+	if set.list.Targets == 0 && set.list.Bad == 0 {
+		return nil, Inputf("%s: no targets in the file", o.file)
+	}
+	set.total += int(set.list.Targets)
+	return set, nil
 }
 
 type dnsblRun struct {
 	e       *Env
 	r       *resolver.Resolver
 	lists   []dnsbl.List
-	targets []dnsbl.Target
+	targets *dnsblTargetSet
 	opts    dnsbl.Options
 	started time.Time
 	trace   *resolver.Trace
@@ -214,12 +264,15 @@ type dnsblRun struct {
 }
 
 // dnsblData is the "data" member of the JSON report: the lists used, their
-// selftest, and one result per target. --list-catalog fills Lists only.
+// selftest, one result per target (streamed first, see docStream), the
+// lines of --file that are not targets, and the counts. --list-catalog
+// fills Lists only.
 type dnsblData struct {
-	Lists    []dnsbl.List      `json:"lists"`
-	SelfTest []dnsbl.Health    `json:"selftest,omitempty"`
-	Results  []*dnsbl.Result   `json:"results,omitempty"`
-	Summary  *dnsblSummaryData `json:"summary,omitempty"`
+	Lists    []dnsbl.List         `json:"lists"`
+	SelfTest []dnsbl.Health       `json:"selftest,omitempty"`
+	Results  []*dnsbl.Result      `json:"results,omitempty"`
+	Errors   []report.ErrorRecord `json:"errors,omitempty"`
+	Summary  *dnsblSummaryData    `json:"summary,omitempty"`
 }
 
 // dnsblSummaryData counts the targets by verdict.
@@ -228,6 +281,8 @@ type dnsblSummaryData struct {
 	Listed     int `json:"listed"`
 	Clean      int `json:"clean"`
 	Incomplete int `json:"incomplete"`
+	// Reordered counts results written ahead of a slower earlier target.
+	Reordered int `json:"reordered,omitempty"`
 }
 
 func (s *dnsblSummaryData) add(res *dnsbl.Result) {
@@ -242,30 +297,15 @@ func (s *dnsblSummaryData) add(res *dnsbl.Result) {
 	}
 }
 
-// The records of --format jsonl: each list's selftest, one result per
-// target, then the summary.
-type (
-	dnsblSelftestRecord struct {
-		Type string `json:"type" jsonschema:"enum=selftest"`
-		dnsbl.Health
-		Finding report.Finding `json:"finding"`
-	}
-	dnsblResultRecord struct {
-		Type string `json:"type" jsonschema:"enum=result"`
-		*dnsbl.Result
-	}
-	dnsblSummaryRecord struct {
-		Type string `json:"type" jsonschema:"enum=summary"`
-		dnsblSummaryData
-		DurationMS float64          `json:"duration_ms"`
-		Status     string           `json:"status"`
-		ExitCode   int              `json:"exit_code"`
-		Findings   []report.Finding `json:"findings,omitempty"`
-	}
-)
+// dnsblResultRecord is the "result" line of --format jsonl.
+type dnsblResultRecord struct {
+	Type string `json:"type" jsonschema:"enum=result"`
+	*dnsbl.Result
+}
 
 // selftest checks the lists and leaves out those whose answers mean
-// nothing (listing everything, bogus answers).
+// nothing (listing everything, bogus answers). JSON lines carry the
+// health in the summary record.
 func (run *dnsblRun) selftest(ctx context.Context) error {
 	run.health = dnsbl.SelfTest(ctx, run.r, run.opts)
 	run.opts.Skip = map[string]string{}
@@ -284,15 +324,6 @@ func (run *dnsblRun) selftest(ctx context.Context) error {
 		t.Rows = append(t.Rows, []string{h.Zone, kind, dnsblHealthCell(h.Listed), dnsblHealthCell(h.Clean), h.Status.String()})
 	}
 	run.rep.Sections = append(run.rep.Sections, report.Section{Title: "List health (RFC 5782 test entries)", Table: t})
-	if run.e.Format != "jsonl" {
-		return nil
-	}
-	for _, h := range run.health {
-		rec := dnsblSelftestRecord{"selftest", h, h.Finding}
-		if err := report.WriteJSONLine(run.e.IO.Out, rec); err != nil {
-			return err
-		}
-	}
 	return nil
 }
 
@@ -332,50 +363,155 @@ func dnsblStatusCell(lr dnsbl.ListResult) string {
 	return "clean"
 }
 
+// newDNSBLError is the "error" record of a list line that could not be
+// used.
+func newDNSBLError(in dnsbl.Input) report.ErrorRecord {
+	return report.ErrorRecord{Type: "error", Source: in.Source, Target: in.Text, Error: in.Err.Error()}
+}
+
+// check runs the targets with a progress bar, calling emit per outcome,
+// and returns how many went out ahead of a slower one.
+func (run *dnsblRun) check(ctx context.Context, emit func(dnsbl.Outcome) error) (int, error) {
+	bar := run.e.newProgress("dnsbl", "targets", int64(run.targets.total), false)
+	defer bar.done()
+	o := run.opts
+	o.Done = func() { bar.add(1) }
+	return dnsbl.CheckAll(ctx, run.r, run.targets.inputs(), o, emit)
+}
+
 // streamJSONL writes one record per target as it is done, then a summary
 // record with the run-level findings; nothing is held back for the end.
 func (run *dnsblRun) streamJSONL(ctx context.Context) error {
-	var sum dnsblSummaryData
-	findings := append([]report.Finding(nil), run.rep.Findings...)
-	err := dnsbl.CheckAll(ctx, run.r, run.targets, run.opts, func(res *dnsbl.Result) error {
-		sum.add(res)
-		findings = append(findings, res.Findings...)
-		return report.WriteJSONLine(run.e.IO.Out, dnsblResultRecord{"result", res})
+	tally := newBulkTally(run.e, "dnsbl")
+	tally.runFindings(run.rep.Findings)
+	tally.selftest = run.health
+	out := newBulkWriter(run.e.IO.Out)
+	reordered, err := run.check(ctx, func(oc dnsbl.Outcome) error {
+		if oc.Result == nil {
+			tally.badInput()
+			return out.record(newDNSBLError(oc.Input))
+		}
+		res := oc.Result
+		tally.result(res.Verdict.String(), res.Findings)
+		return out.record(dnsblResultRecord{"result", res})
 	})
-	if err != nil {
+	tally.reordered = reordered
+	if err == nil {
+		err = tally.writeSummary(out)
+	}
+	if err := cmp.Or(err, out.Flush()); err != nil {
 		return err
 	}
-	code := run.e.ExitFor(findings)
-	rec := dnsblSummaryRecord{"summary", sum, report.MS(time.Since(run.started)), report.StatusName(code), code, run.rep.Findings}
-	if err := report.WriteJSONLine(run.e.IO.Out, rec); err != nil {
-		return err
+	return run.exit(tally.errors, tally.exitCode())
+}
+
+// exit ends a run whose list had lines that could not be used with exit
+// 2 and a message; otherwise with the findings' code.
+func (run *dnsblRun) exit(bad, code int) error {
+	if bad > 0 {
+		return Inputf("%s: %d of %d lines with content are not targets; the other targets were checked",
+			run.targets.list.Name(), bad, run.targets.list.Lines)
 	}
 	return Exit(code)
 }
 
+// streamJSON writes the JSON document as the targets are done: the
+// results under data.results, then the rest (see docStream).
+func (run *dnsblRun) streamJSON(ctx context.Context) error {
+	out := newBulkWriter(run.e.IO.Out)
+	doc := newDocStream(out)
+	tally := newBulkTally(run.e, "dnsbl")
+	data := &dnsblData{Lists: run.lists, SelfTest: run.health, Summary: &dnsblSummaryData{}}
+	tally.runFindings(run.rep.Findings)
+	err := doc.findings(run.rep.Findings)
+	if err == nil {
+		data.Summary.Reordered, err = run.check(ctx, func(oc dnsbl.Outcome) error {
+			if oc.Result == nil {
+				tally.badInput()
+				data.Errors = append(data.Errors, newDNSBLError(oc.Input))
+				return nil
+			}
+			res := oc.Result
+			data.Summary.add(res)
+			tally.result(res.Verdict.String(), res.Findings)
+			if err := doc.findings(res.Findings); err != nil {
+				return err
+			}
+			// The findings are in the document's list; the data keeps the rest.
+			res.Findings = nil
+			return doc.result(res)
+		})
+	}
+	if err != nil {
+		return err
+	}
+	rep := *run.rep
+	rep.Findings = nil
+	rep.Duration = time.Since(run.started)
+	rep.Summary = dnsblSummaryLine(*data.Summary, len(run.lists), run.opts.Limiter != nil)
+	if err := cmp.Or(doc.finish(&rep, data, tally.exitCode()), out.Flush()); err != nil {
+		return err
+	}
+	return run.exit(tally.errors, tally.exitCode())
+}
+
+// render writes text or Markdown. A big run keeps what it shows, not every
+// result: the per-target tables only with -v, the rows of clean targets
+// only with -v.
 func (run *dnsblRun) render(ctx context.Context) error {
 	data := &dnsblData{Lists: run.lists, SelfTest: run.health, Summary: &dnsblSummaryData{}}
-	many := len(run.targets) > 1
+	many := run.targets.total > 1
+	big := run.targets.total > dnsblDetailTargets
+	verbose := run.e.Verbose
+	keepSections := !big || verbose
 	summary := &report.Table{Header: []string{"Target", "Verdict", "Listed on", "Could not check"}}
-	err := dnsbl.CheckAll(ctx, run.r, run.targets, run.opts, func(res *dnsbl.Result) error {
+	var bad []report.ErrorRecord
+	clean := 0
+	reordered, err := run.check(ctx, func(oc dnsbl.Outcome) error {
+		if oc.Result == nil {
+			bad = append(bad, newDNSBLError(oc.Input))
+			return nil
+		}
+		res := oc.Result
 		data.Summary.add(res)
-		run.rep.Findings = append(run.rep.Findings, res.Findings...)
-		summary.Rows = append(summary.Rows, []string{res.Target, res.Verdict.String(),
-			strings.Join(res.ListedOn(), ", "), strings.Join(res.Unchecked(), ", ")})
-		run.rep.Sections = append(run.rep.Sections, report.Section{
-			Title: dnsblResultTitle(res), Table: dnsblResultTable(res),
-			Verbose: many && (len(run.targets) > dnsblDetailTargets || res.Verdict == dnsbl.VerdictClean),
-		})
-		// The findings are in the report already; the data keeps the rest.
-		res.Findings = nil
-		data.Results = append(data.Results, res)
+		for _, f := range res.Findings {
+			if f.Severity > report.OK || verbose {
+				run.rep.Findings = append(run.rep.Findings, f)
+			}
+		}
+		if big && !verbose && res.Verdict == dnsbl.VerdictClean {
+			clean++
+		} else {
+			summary.Rows = append(summary.Rows, []string{res.Target, res.Verdict.String(),
+				strings.Join(res.ListedOn(), ", "), strings.Join(res.Unchecked(), ", ")})
+		}
+		if keepSections {
+			run.rep.Sections = append(run.rep.Sections, report.Section{
+				Title: dnsblResultTitle(res), Table: dnsblResultTable(res),
+				Verbose: many && (big || res.Verdict == dnsbl.VerdictClean),
+			})
+		}
 		return nil
 	})
 	if err != nil {
 		return err
 	}
+	if clean > 0 {
+		summary.Rows = append(summary.Rows, []string{fmt.Sprintf("(%s not shown; -v lists them)", report.Plural(clean, "clean target")), "", "", ""})
+	}
 	if many {
 		run.rep.Sections = append(run.rep.Sections, report.Section{Title: "Summary", Table: summary})
+	}
+	if len(bad) > 0 {
+		var lines []string
+		for i, b := range bad {
+			if i == maxBadLinesShown {
+				lines = append(lines, fmt.Sprintf("... %d more", len(bad)-i))
+				break
+			}
+			lines = append(lines, b.Source+": "+b.Error)
+		}
+		run.rep.Sections = append(run.rep.Sections, report.Section{Title: "Lines that are not targets (not checked)", Lines: lines})
 	}
 	if run.trace != nil {
 		run.rep.Sections = append(run.rep.Sections, report.Section{Title: "DNS trace", Lines: run.trace.Lines(), Verbose: true})
@@ -385,7 +521,16 @@ func (run *dnsblRun) render(ctx context.Context) error {
 	run.rep.Data = data
 	run.rep.Duration = time.Since(run.started)
 	run.rep.Summary = dnsblSummaryLine(*data.Summary, len(run.lists), run.opts.Limiter != nil)
-	return run.e.Render(run.rep)
+	if reordered > 0 {
+		run.rep.Summary += fmt.Sprintf("; %d written out of input order behind slow targets", reordered)
+	}
+	if len(bad) == 0 {
+		return run.e.Render(run.rep)
+	}
+	if err := report.Write(run.e.IO.Out, run.rep, report.Format(run.e.Format), run.e.RenderOptions(report.ExitUsage)); err != nil {
+		return err
+	}
+	return run.exit(len(bad), report.ExitUsage)
 }
 
 func dnsblResultTitle(res *dnsbl.Result) string {

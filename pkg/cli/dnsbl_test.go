@@ -3,6 +3,8 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -93,16 +95,17 @@ func TestDNSBLMachineFormats(t *testing.T) {
 			Type     string `json:"type"`
 			Target   string `json:"target"`
 			ExitCode *int   `json:"exit_code"`
+			SelfTest []any  `json:"selftest"`
 		}
 		if err := json.Unmarshal([]byte(l), &rec); err != nil {
 			t.Fatalf("jsonl line %q: %v", l, err)
 		}
 		types = append(types, rec.Type+":"+rec.Target)
-		if rec.Type == "summary" && (rec.ExitCode == nil || *rec.ExitCode != code) {
-			t.Errorf("summary exit code %v, process %d", rec.ExitCode, code)
+		if rec.Type == "summary" && (rec.ExitCode == nil || *rec.ExitCode != code || len(rec.SelfTest) != 1) {
+			t.Errorf("summary exit code %v, process %d, selftest %v", rec.ExitCode, code, rec.SelfTest)
 		}
 	}
-	if got := strings.Join(types, " "); got != "selftest: result:127.0.0.13 result:127.0.0.14 summary:" || code != 1 {
+	if got := strings.Join(types, " "); got != "result:127.0.0.13 result:127.0.0.14 summary:" || code != 1 {
 		t.Errorf("records %s, exit %d", got, code)
 	}
 }
@@ -131,4 +134,59 @@ func runDNSBLTest(t *testing.T, dnsAddr string, args []string) (string, int) {
 		t.Logf("stderr: %s", errOut.String())
 	}
 	return out.String(), code
+}
+
+// TestProgress: a bulk run draws its progress bar on standard error while
+// it works when standard error is a terminal, and nothing otherwise.
+func TestProgress(t *testing.T) {
+	dnsAddr := startLabDNS(t)
+	run := func(stderrTTY bool, args ...string) (string, string) {
+		t.Helper()
+		var out, errOut bytes.Buffer
+		io := &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, StderrTTY: stderrTTY, Getenv: func(string) string { return "" }}
+		Run(io, append([]string{"--dns", dnsAddr, "--timeout", "2s"}, args...))
+		return out.String(), errOut.String()
+	}
+	bulk := []string{"dnsbl", "127.0.0.0/28", "--zone", "bl.lab.test"}
+	_, stderr := run(true, bulk...)
+	if !strings.Contains(stderr, "dnsbl") || !strings.Contains(stderr, "16/16") || !strings.Contains(stderr, "targets/s") {
+		t.Errorf("terminal: no progress bar with count and rate on stderr: %q", stderr)
+	}
+	for _, tt := range []struct {
+		name string
+		tty  bool
+		args []string
+	}{
+		{"piped", false, bulk},
+		{"json", true, append([]string{"-o", "json"}, bulk...)},
+		{"jsonl", true, append([]string{"-o", "jsonl"}, bulk...)},
+	} {
+		if out, stderr := run(tt.tty, tt.args...); stderr != "" || strings.Contains(out, "targets/s") {
+			t.Errorf("%s: progress drawn: stderr %q", tt.name, stderr)
+		}
+	}
+}
+
+// TestNDRProgress: ndr over a large mbox draws a bar of bytes read on a
+// terminal, and nothing when stderr is piped.
+func TestNDRProgress(t *testing.T) {
+	msg := "From MAILER-DAEMON Thu Jan  1 00:00:00 2024\nFrom: MAILER-DAEMON@q.example\nSubject: failure notice\n\n" +
+		"<carol@example.com>:\n192.0.2.1 does not like recipient.\nRemote host said: 550 5.1.1 <carol@example.com>... User Unknown\n" +
+		strings.Repeat("padding line of the returned message\n", 100) + "\n"
+	defer func(n int64) { ndrProgressBytes = n }(ndrProgressBytes)
+	ndrProgressBytes = 256 << 10
+	path := filepath.Join(t.TempDir(), "big.mbox")
+	if err := os.WriteFile(path, []byte(strings.Repeat(msg, int(ndrProgressBytes)/len(msg)+1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tty := range []bool{true, false} {
+		var out, errOut bytes.Buffer
+		io := &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, StderrTTY: tty, Getenv: func(string) string { return "" }}
+		if code := Run(io, []string{"ndr", path}); code != 0 {
+			t.Fatalf("exit %d: %s", code, errOut.String())
+		}
+		if drawn := strings.Contains(errOut.String(), "ndr") && strings.Contains(errOut.String(), "/256 KiB, "); drawn != tty {
+			t.Errorf("stderr a terminal: %v, bar drawn: %v: %q", tty, drawn, errOut.String())
+		}
+	}
 }

@@ -16,6 +16,9 @@ type IOStreams struct {
 
 	StdinTTY  bool
 	StdoutTTY bool
+	// StderrTTY says a person watches standard error: progress bars are
+	// drawn only then.
+	StderrTTY bool
 	// Getenv is consulted for NO_COLOR, TERM and MAILFLOW_* variables;
 	// tests replace it to stay independent of the developer's shell.
 	Getenv func(string) string
@@ -29,6 +32,7 @@ func System() *IOStreams {
 		ErrOut:    os.Stderr,
 		StdinTTY:  isTTY(os.Stdin),
 		StdoutTTY: isTTY(os.Stdout),
+		StderrTTY: isTTY(os.Stderr),
 		Getenv:    os.Getenv,
 	}
 }

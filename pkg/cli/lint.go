@@ -21,6 +21,7 @@ type lintOptions struct {
 	port      int
 	caFile    string
 	skip      []string
+	maxInput  int
 	client    *tlsClientFlags
 }
 
@@ -56,6 +57,8 @@ Online's Get-InboundConnector and Get-OutboundConnector. Set
 $FormatEnumerationLimit = -1 before Format-List, or long lists are cut.
 
 Credentials in the input are never printed. "-" reads standard input.
+Files are read as streams; one larger than --max-input (64 MiB unless
+raised) is refused with exit code 2.
 
 --live also checks the network: smart hosts resolve (through --dns, and the
 same through --compare for split DNS), answer SMTP, offer STARTTLS and
@@ -80,6 +83,7 @@ Exit codes: 0 clean, 1 an error finding (or --fail-on), 2 unreadable input,
 		f.StringVar(&o.caFile, "ca-file", "", "with --live: PEM file of CA certificates to verify smart host certificates with (default: system roots)")
 		o.client.register(cmd, false)
 		f.StringArrayVar(&o.skip, "skip", nil, "rule ID not to run (repeatable)")
+		f.IntVar(&o.maxInput, "max-input", lint.DefaultMaxInput>>20, "largest input file to read, in MiB")
 		return cmd
 	})
 }
@@ -103,13 +107,15 @@ func runLint(cmd *cobra.Command, e *Env, o lintOptions, args []string) error {
 	if o.port < 0 || o.port > 65535 {
 		return Usagef("--port %d: want 1-65535", o.port)
 	}
+	if err := inRange("--max-input", o.maxInput, 1, maxInputMiB); err != nil {
+		return err
+	}
 	for _, id := range o.skip {
 		if lint.Lookup(id) == nil {
 			return Usagef("--skip %q: no such rule (see mailflow lint --list-rules)", id)
 		}
 	}
 	started := e.Now()
-	var srcs []lint.Source
 	stdinUsed := false
 	for _, path := range args {
 		if path == "-" {
@@ -118,13 +124,13 @@ func runLint(cmd *cobra.Command, e *Env, o lintOptions, args []string) error {
 			}
 			stdinUsed = true
 		}
-		s, err := lint.ReadSource(path, e.IO.In)
-		if err != nil {
-			return inputError(err)
-		}
-		srcs = append(srcs, s)
 	}
-	cfg, err := lint.Load(srcs)
+	limit := int64(o.maxInput) << 20
+	srcs, err := lint.OpenSources(args, e.IO.In, limit)
+	if err != nil {
+		return inputError(err)
+	}
+	cfg, err := lint.Load(srcs, lint.LoadOptions{MaxInput: limit})
 	if err != nil {
 		return inputError(err)
 	}
@@ -157,13 +163,30 @@ func runLint(cmd *cobra.Command, e *Env, o lintOptions, args []string) error {
 func inputError(err error) error {
 	var pe *lint.ParseError
 	var pathErr *fs.PathError
+	var big *lint.TooLargeError
 	switch {
+	case errors.As(err, &big):
+		return WithHint(&InputError{Err: err}, tooLargeHint(big))
 	case errors.As(err, &pe):
 		return &InputError{Err: err}
 	case errors.As(err, &pathErr):
 		return Inputf("%s: %v", pathErr.Path, pathErr.Err)
 	}
 	return err
+}
+
+// maxInputMiB caps --max-input: past a few GiB a file is not an export,
+// and the shift to bytes must not overflow.
+const maxInputMiB = 1 << 14
+
+// tooLargeHint says how to read a file past the limit, with a value that
+// is enough when the size is known.
+func tooLargeHint(e *lint.TooLargeError) string {
+	if e.Size > 0 {
+		need := (e.Size + 1<<20 - 1) >> 20
+		return fmt.Sprintf("if this really is an export (%d MiB), read it with --max-input %d", need, need)
+	}
+	return fmt.Sprintf("if this really is an export, raise the limit with --max-input MiB (now %d)", e.Limit>>20)
 }
 
 func runLive(cmd *cobra.Command, e *Env, o lintOptions, cfg *lint.Config) (*lint.LiveResult, string, error) {

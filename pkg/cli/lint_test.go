@@ -92,3 +92,38 @@ func TestLintLive(t *testing.T) {
 		})
 	}
 }
+
+// A file over the input limit is refused with exit 2 and a hint that
+// names --max-input with a value that reads it; the flag raises the limit.
+func TestLintMaxInput(t *testing.T) {
+	dir := t.TempDir()
+	export := filepath.Join(dir, "big.txt")
+	// A valid export padded with blank lines past 1 MiB.
+	text := "Name              : To Internet\nAddressSpaces     : {SMTP:*;1}\nDNSRoutingEnabled : True\nSmartHostAuthMechanism : None\n" + strings.Repeat("\n", 1<<20+1)
+	if err := os.WriteFile(export, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		args    []string
+		stdin   string
+		exit    int
+		errOut  string
+		outWant string
+	}{
+		{"file over the limit", []string{"lint", "--max-input", "1", export}, "", 2, "big.txt: larger than 1 MiB, the input size limit\nhint: if this really is an export (2 MiB), read it with --max-input 2\n", ""},
+		{"stdin over the limit", []string{"lint", "--max-input", "1", "-"}, text, 2, "-: larger than 1 MiB, the input size limit\nhint: if this really is an export, raise the limit with --max-input MiB (now 1)\n", ""},
+		{"raised", []string{"lint", "--max-input", "2", export}, "", 0, "", "Checked 1 object from 1 file"},
+		{"default", []string{"lint", export}, "", 0, "", "Checked 1 object from 1 file"},
+		{"out of range", []string{"lint", "--max-input", "0", export}, "", 2, "--max-input must be between 1 and 16384, got 0", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			code := Run(&IOStreams{In: strings.NewReader(tt.stdin), Out: &out, ErrOut: &errOut, Getenv: func(string) string { return "" }}, tt.args)
+			if code != tt.exit || !strings.Contains(errOut.String(), tt.errOut) || !strings.Contains(out.String(), tt.outWant) {
+				t.Errorf("exit %d (want %d)\nstdout:\n%s\nstderr:\n%s", code, tt.exit, out.String(), errOut.String())
+			}
+		})
+	}
+}

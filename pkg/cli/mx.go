@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -30,9 +31,9 @@ type mxOptions struct {
 
 // mxData is the "data" member of mx JSON output.
 type mxData struct {
-	Results  []*mx.Result `json:"results"`
-	BadLines []mx.BadLine `json:"bad_lines,omitempty"`
-	Totals   *mx.Totals   `json:"totals,omitempty"`
+	Results  []*mx.Result         `json:"results"`
+	BadLines []report.ErrorRecord `json:"bad_lines,omitempty"`
+	Totals   *mx.Totals           `json:"totals,omitempty"`
 }
 
 func init() {
@@ -133,11 +134,11 @@ func runMX(ctx context.Context, e *Env, o *mxOptions, args []string) error {
 	if o.file != "" {
 		return runMXBulk(ctx, e, o, r, opts)
 	}
-	return runMXDomains(ctx, e, r, opts, names)
+	return runMXDomains(ctx, e, r, opts, args, names)
 }
 
 // runMXDomains routes the domains given as arguments, all at once.
-func runMXDomains(ctx context.Context, e *Env, r *resolver.Resolver, opts mx.Options, names []string) error {
+func runMXDomains(ctx context.Context, e *Env, r *resolver.Resolver, opts mx.Options, args, names []string) error {
 	started := time.Now()
 	results := make([]*mx.Result, len(names))
 	var wg sync.WaitGroup
@@ -147,14 +148,18 @@ func runMXDomains(ctx context.Context, e *Env, r *resolver.Resolver, opts mx.Opt
 	wg.Wait()
 
 	if e.Format == "jsonl" {
-		var all []report.Finding
-		for _, res := range results {
-			if err := report.WriteJSONLine(e.IO.Out, mx.Item{Result: res}); err != nil {
+		tally := newBulkTally(e, "mx")
+		out := newBulkWriter(e.IO.Out)
+		for i, res := range results {
+			tally.result(res.Verdict(), res.Findings)
+			if err := out.record(mx.Item{Input: args[i], Result: res}); err != nil {
 				return err
 			}
-			all = append(all, res.Findings...)
 		}
-		return Exit(e.ExitFor(all))
+		if err := cmp.Or(tally.writeSummary(out), out.Flush()); err != nil {
+			return err
+		}
+		return Exit(tally.exitCode())
 	}
 	rep := &report.Report{Command: "mx", Targets: names, Started: started, Resolver: r.String(), Data: mxData{Results: results}}
 	var summary []string
@@ -186,8 +191,8 @@ func mxQualified(res *mx.Result, several bool) []report.Finding {
 }
 
 // runMXBulk routes every domain of a list. Text and JSON lines stream one
-// line per domain as results come in (in list order); JSON and Markdown
-// collect everything into one report.
+// record per line of the list as results come in, in list order; JSON and
+// Markdown collect everything into one report.
 func runMXBulk(ctx context.Context, e *Env, o *mxOptions, r *resolver.Resolver, opts mx.Options) error {
 	source := inputName("", o.file)
 	in, done, err := openInput(e, "--file", o.file)
@@ -197,27 +202,41 @@ func runMXBulk(ctx context.Context, e *Env, o *mxOptions, r *resolver.Resolver, 
 	defer done()
 	started := time.Now()
 	rec := &mxReadRecorder{r: in}
+	tally := newBulkTally(e, "mx")
+	var bar *progress
+	if e.progressShown() {
+		bar = e.newProgress("mx", "domains", countListLines(o.file), false)
+	}
+	out := newBulkWriter(bar.out(e.IO.Out))
+	doc := newDocStream(out)
 	var findings []report.Finding
 	data := mxData{Results: []*mx.Result{}}
 	emit := func(it mx.Item) error {
+		if it.Result == nil {
+			tally.badInput()
+		} else {
+			tally.result(it.Result.Verdict(), it.Result.Findings)
+		}
+		switch {
+		case e.Format == "text":
+			_, err := fmt.Fprintln(out, report.Sanitize(mx.BulkLine(it)))
+			return err
+		case e.Format == "jsonl":
+			return out.record(it)
+		case e.Format == "json" && it.Result != nil:
+			return cmp.Or(doc.result(it.Result), doc.findings(mxQualified(it.Result, true)))
+		}
 		if it.Result != nil {
 			findings = append(findings, mxQualified(it.Result, true)...)
-		}
-		switch e.Format {
-		case "text":
-			_, err := fmt.Fprintln(e.IO.Out, report.Sanitize(mx.BulkLine(it, source)))
-			return err
-		case "jsonl":
-			return report.WriteJSONLine(e.IO.Out, it)
-		}
-		if it.Result != nil {
 			data.Results = append(data.Results, it.Result)
 		} else {
 			data.BadLines = append(data.BadLines, it.BadLine())
 		}
 		return nil
 	}
-	totals, err := mx.Bulk(ctx, r, rec, mx.BulkOptions{Options: opts, Concurrency: o.concurrency}, emit)
+	totals, err := mx.Bulk(ctx, r, rec, mx.BulkOptions{Options: opts, Concurrency: o.concurrency, Source: o.file, Done: func() { bar.add(1) }}, emit)
+	bar.done()
+	tally.reordered = totals.Reordered
 	switch {
 	case rec.err != nil:
 		return Inputf("reading %s: %v", source, rec.err)
@@ -226,29 +245,33 @@ func runMXBulk(ctx context.Context, e *Env, o *mxOptions, r *resolver.Resolver, 
 	case totals.Domains == 0 && totals.BadLines == 0:
 		return Inputf("%s: no domains to check (the list is empty or holds only comments and blank lines)", source)
 	}
-	// Bad lines decide the exit code even though the rest was checked: the
-	// list needs fixing before the run can be trusted.
-	exit := e.ExitFor(findings)
-	if totals.BadLines > 0 {
-		exit = report.ExitUsage
-	}
+	exit := tally.exitCode()
 	servers := dnsServersSection(r, opts.Compare)
 	switch e.Format {
 	case "text":
 		if e.Verbose {
-			fmt.Fprintf(e.IO.Out, "\n%s\n", servers.Title)
-			report.WriteTable(e.IO.Out, servers.Table, "  ")
-			fmt.Fprintln(e.IO.Out)
+			fmt.Fprintf(out, "\n%s\n", servers.Title)
+			report.WriteTable(out, servers.Table, "  ")
+			fmt.Fprintln(out)
 		}
-		fmt.Fprintf(e.IO.Out, "Totals: %s (exit %d, %s)\n", totals, exit, report.StatusText(exit))
-	case "json", "markdown":
+		fmt.Fprintf(out, "Totals: %s (exit %d, %s)\n", totals, exit, report.StatusText(exit))
+	case "jsonl":
+		err = tally.writeSummary(out)
+	case "json":
+		// The results went out as they came; the bad lines and totals
+		// close the data.
+		rep := &report.Report{Command: "mx", Targets: []string{source}, Started: started, Duration: time.Since(started),
+			Resolver: r.String(), Summary: "Totals: " + totals.String()}
+		err = doc.finish(rep, mxData{BadLines: data.BadLines, Totals: &totals}, exit)
+	case "markdown":
 		data.Totals = &totals
 		rep := &report.Report{Command: "mx", Targets: []string{source}, Started: started, Duration: time.Since(started),
 			Resolver: r.String(), Summary: "Totals: " + totals.String(), Findings: findings, Data: data}
 		rep.Sections = []report.Section{mxBulkTable(data), servers}
-		if err := report.Write(e.IO.Out, rep, report.Format(e.Format), e.RenderOptions(exit)); err != nil {
-			return err
-		}
+		err = report.Write(out, rep, report.Format(e.Format), e.RenderOptions(exit))
+	}
+	if err := cmp.Or(err, out.Flush()); err != nil {
+		return err
 	}
 	if totals.BadLines > 0 {
 		return Inputf("%s: %d of %d lines with content are not domains; the other domains were checked", source, totals.BadLines, totals.BadLines+totals.Domains)
@@ -262,7 +285,7 @@ func mxBulkTable(d mxData) report.Section {
 		t.Rows = append(t.Rows, []string{res.Verdict(), res.Domain.String(), res.Brief()})
 	}
 	for _, it := range d.BadLines {
-		t.Rows = append(t.Rows, []string{"bad", fmt.Sprintf("line %d", it.Line), it.Error})
+		t.Rows = append(t.Rows, []string{"bad", it.Source, it.Error})
 	}
 	return report.Section{Title: "Domains", Table: t}
 }

@@ -2,14 +2,15 @@ package cli
 
 import (
 	"bufio"
+	"cmp"
 	"errors"
 	"io"
 	"os"
+	"sync/atomic"
 
 	"github.com/spf13/cobra"
 
 	"github.com/mailflowkit/mailflow/pkg/ndr"
-	"github.com/mailflowkit/mailflow/pkg/report"
 )
 
 type ndrOptions struct {
@@ -101,14 +102,26 @@ func resolveInputs(args []string) ([]ndrInput, error) {
 	return out, nil
 }
 
-// ndrRun reads the inputs of one invocation. jsonl streams each result as
-// it is parsed, so an mbox of any size is never held in memory; the other
-// formats collect the results for one report.
+// ndrRun reads the inputs of one invocation. Results stream through a
+// Collector that keeps only what the chosen output shows: JSON lines write
+// each result as it is parsed and keep counts for the summary record, text
+// keeps the summary (and the per-message rows with -v), and only the JSON
+// document holds every result.
 type ndrRun struct {
 	e       *Env
 	o       *ndrOptions
-	collect *ndr.Collector // nil when streaming
+	collect *ndr.Collector
+	tally   *bulkTally // JSON lines
+	doc     *docStream // the JSON document
+	out     *bulkWriter
+	// read counts the bytes read from files, for the progress bar.
+	bytesRead atomic.Int64
+	bar       *progress
 }
+
+// ndrProgressBytes is the input size from which ndr draws a progress bar:
+// below it a run is over before a bar would say anything. Tests lower it.
+var ndrProgressBytes int64 = 8 << 20
 
 func runNDR(e *Env, o *ndrOptions, args []string) error {
 	started := e.Now()
@@ -116,25 +129,71 @@ func runNDR(e *Env, o *ndrOptions, args []string) error {
 	if err != nil {
 		return err
 	}
-	run := &ndrRun{e: e, o: o}
-	if e.Format != "jsonl" {
-		run.collect = ndr.NewCollector()
+	run := &ndrRun{e: e, o: o, collect: ndr.NewCollector()}
+	switch e.Format {
+	case "jsonl":
+		run.collect.Lean(false, false)
+		run.tally = newBulkTally(e, "ndr")
+		run.out = newBulkWriter(e.IO.Out)
+	case "json":
+		run.collect.Lean(false, false)
+		run.out = newBulkWriter(e.IO.Out)
+		run.doc = newDocStream(run.out)
+	default:
+		run.collect.Lean(false, e.Verbose)
+	}
+	if e.progressShown() {
+		if size := inputBytes(inputs); size >= ndrProgressBytes {
+			run.bar = e.newProgress("ndr", "", size, true)
+		}
 	}
 	for _, in := range inputs {
 		if err := run.read(in); err != nil {
+			run.bar.done()
 			return err
 		}
 	}
-	if run.collect == nil {
-		return nil
+	run.bar.done()
+	rep := run.collect.Report(args, started, e.Now().Sub(started))
+	if run.doc != nil {
+		exit := e.ExitFor(rep.Findings)
+		err := run.doc.findings(rep.Findings)
+		rep.Findings = nil
+		if err := cmp.Or(err, run.doc.finish(rep, rep.Data, exit), run.out.Flush()); err != nil {
+			return err
+		}
+		return Exit(exit)
 	}
-	return e.Render(run.collect.Report(args, started, e.Now().Sub(started)))
+	if run.tally == nil {
+		return e.Render(rep)
+	}
+	run.tally.runFindings(rep.Findings)
+	sum := rep.Data.(ndr.ReportData).Summary
+	run.tally.totals = &sum
+	if err := cmp.Or(run.tally.writeSummary(run.out), run.out.Flush()); err != nil {
+		return err
+	}
+	return Exit(run.tally.exitCode())
+}
+
+// inputBytes is the size of the regular files among inputs.
+func inputBytes(inputs []ndrInput) int64 {
+	var n int64
+	for _, in := range inputs {
+		if in.code != nil || in.arg == "-" {
+			continue
+		}
+		if st, err := os.Stat(in.arg); err == nil && st.Mode().IsRegular() {
+			n += st.Size()
+		}
+	}
+	return n
 }
 
 // read parses one input and records its results.
 func (run *ndrRun) read(in ndrInput) error {
 	if in.code != nil {
-		return run.add(*in.code)
+		return run.add(in.arg, *in.code)
 	}
 	name := inputName("", in.arg)
 	r, done, err := openInput(run.e, "", in.arg)
@@ -142,51 +201,83 @@ func (run *ndrRun) read(in ndrInput) error {
 		return err
 	}
 	defer done()
+	if in.arg != "-" {
+		r = countingReader{r: r, n: &run.bytesRead}
+	}
 	br := bufio.NewReaderSize(r, 64<<10)
 	head, err := br.Peek(512)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 		return Inputf("%s: %v", name, err)
 	}
 	if ndr.IsMbox(head) {
-		return run.readMbox(br, name)
+		return run.readMbox(br, in.arg, name)
 	}
 	data, err := io.ReadAll(io.LimitReader(br, ndr.DefaultMaxMessageBytes+1))
 	if err != nil {
 		return Inputf("%s: %v", name, err)
 	}
-	return run.add(ndr.Parse(data, name))
+	run.bar.set(run.bytesRead.Load())
+	return run.add(in.arg, ndr.Parse(data, name))
 }
 
-// add records a result that stands alone, or streams it.
-func (run *ndrRun) add(res ndr.Result) error {
-	if run.collect == nil {
-		return report.WriteJSONLine(run.e.IO.Out, res)
+// add records a result that stands alone.
+func (run *ndrRun) add(target string, res ndr.Result) error {
+	if err := run.stream(target, res); err != nil {
+		return err
 	}
 	run.collect.Add(res)
 	return nil
 }
 
-func (run *ndrRun) readMbox(r io.Reader, name string) error {
-	var msgs []ndr.Result
-	_, err := ndr.ParseMbox(r, name, run.o.workers, func(res ndr.Result) error {
-		if run.collect != nil {
-			msgs = append(msgs, res)
-			return nil
-		}
-		if err := report.WriteJSONLine(run.e.IO.Out, res); err != nil {
+// stream writes a result as it is read: a JSON-lines record, or an
+// element of the JSON document's data.results with its explanations.
+func (run *ndrRun) stream(target string, res ndr.Result) error {
+	switch {
+	case run.tally != nil:
+		return run.writeRecord(target, res)
+	case run.doc != nil:
+		ndr.Annotate(&res)
+		return run.doc.result(res)
+	}
+	return nil
+}
+
+// ndrRecordHead leads the "result" line of --format jsonl; the fields of
+// the parsed input follow in the same object.
+type ndrRecordHead struct {
+	Type string `json:"type" jsonschema:"enum=result"`
+	// Target is the input as given: the file, or the code as typed.
+	Target string `json:"target"`
+}
+
+type ndrRecord struct {
+	ndrRecordHead
+	ndr.Result
+}
+
+// writeRecord writes one JSON-lines "result" record.
+func (run *ndrRun) writeRecord(target string, res ndr.Result) error {
+	run.tally.result(string(res.Kind), nil)
+	return run.out.record(ndrRecord{ndrRecordHead{"result", target}, res})
+}
+
+func (run *ndrRun) readMbox(r io.Reader, target, name string) error {
+	run.collect.BeginMbox(name)
+	o := ndr.MboxOptions{Workers: run.o.workers, Done: func() { run.bar.set(run.bytesRead.Load()) }}
+	_, err := ndr.ParseMboxWith(r, name, o, func(res ndr.Result) error {
+		if err := run.stream(target, res); err != nil {
 			return writeError{err}
 		}
+		run.collect.AddMessage(res)
 		return nil
 	})
+	run.collect.EndMbox()
 	if err != nil {
 		var werr writeError
 		if errors.As(err, &werr) {
 			return werr.err
 		}
 		return Inputf("%s: %v", name, err)
-	}
-	if run.collect != nil {
-		run.collect.AddMbox(name, msgs)
 	}
 	return nil
 }
@@ -196,3 +287,15 @@ func (run *ndrRun) readMbox(r io.Reader, name string) error {
 type writeError struct{ err error }
 
 func (w writeError) Error() string { return w.err.Error() }
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n *atomic.Int64
+}
+
+func (c countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}

@@ -221,12 +221,17 @@ func (e *Env) RequireFormat(allowed ...string) error {
 }
 
 // Resolver builds the shared DNS client from the global flags.
-func (e *Env) Resolver() (*resolver.Resolver, error) {
+func (e *Env) Resolver() (*resolver.Resolver, error) { return e.resolver(false) }
+
+// resolver builds the DNS client; noCache leaves out the answer cache, for
+// runs that never ask the same question twice.
+func (e *Env) resolver(noCache bool) (*resolver.Resolver, error) {
 	r, err := resolver.New(resolver.Config{
 		Servers: e.DNS,
 		TCP:     e.TCP,
 		Timeout: e.Timeout,
 		Retries: e.Retries,
+		NoCache: noCache,
 	})
 	if err != nil {
 		return nil, &InputError{Err: err}

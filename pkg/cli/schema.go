@@ -5,6 +5,7 @@ import (
 
 	"github.com/mailflowkit/mailflow/pkg/mx"
 	"github.com/mailflowkit/mailflow/pkg/ndr"
+	"github.com/mailflowkit/mailflow/pkg/report"
 	"github.com/mailflowkit/mailflow/pkg/smtpprobe"
 )
 
@@ -29,20 +30,21 @@ func JSONShapes() []JSONShape {
 	return []JSONShape{
 		{Command: "mx", Data: mxData{}, Records: [][]any{
 			{mx.ItemHead{}, mx.Result{}},
-			{mx.BadLine{}},
+			{report.ErrorRecord{}},
+			{bulkSummary{}},
 		}},
 		{Command: "smtp", Data: smtpprobe.RunResult{}, Records: [][]any{
-			{smtpprobe.Result{}},
-			// The run itself, when no server could be found to probe.
-			{smtpprobe.RunResult{}},
+			{smtpRecordHead{}, smtpprobe.Result{}},
+			{bulkSummary{}},
 		}},
 		{Command: "dnsbl", Data: dnsblData{}, Records: [][]any{
-			{dnsblSelftestRecord{}},
 			{dnsblResultRecord{}},
-			{dnsblSummaryRecord{}},
+			{report.ErrorRecord{}},
+			{bulkSummary{}},
 		}},
 		{Command: "ndr", Data: ndr.ReportData{}, Records: [][]any{
-			{ndr.Result{}},
+			{ndrRecordHead{}, ndr.Result{}},
+			{bulkSummary{}},
 		}},
 		{Command: "lint", Data: lintData{}},
 		{Command: "check", Data: checkData{}},

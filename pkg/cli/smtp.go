@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"strconv"
@@ -198,7 +199,7 @@ func runSMTP(cmd *cobra.Command, e *Env, f *smtpFlags, arg string) error {
 		}
 	}
 	if e.Format == "jsonl" {
-		return smtpJSONLines(e, rr, all)
+		return smtpJSONLines(e, rr)
 	}
 	rep := &report.Report{
 		Command: "smtp", Targets: []string{arg}, Started: started, Duration: time.Since(started),
@@ -235,20 +236,34 @@ func saveChains(e *Env, path string, rr *smtpprobe.RunResult) error {
 	return nil
 }
 
-// smtpJSONLines writes one record per server probed, or the run itself
-// when no server could be reached.
-func smtpJSONLines(e *Env, rr *smtpprobe.RunResult, all []report.Finding) error {
-	if len(rr.Results) == 0 {
-		if err := report.WriteJSONLine(e.IO.Out, rr); err != nil {
-			return err
-		}
-	}
+// smtpRecordHead leads the "result" line of --format jsonl; the fields of
+// the probe result follow in the same object.
+type smtpRecordHead struct {
+	Type string `json:"type" jsonschema:"enum=result"`
+}
+
+type smtpRecord struct {
+	smtpRecordHead
+	*smtpprobe.Result
+}
+
+// smtpJSONLines writes one "result" record per server probed and the
+// summary record, which carries the findings about reaching the target
+// (no MX, host not found) when no server could be probed.
+func smtpJSONLines(e *Env, rr *smtpprobe.RunResult) error {
+	tally := newBulkTally(e, "smtp")
+	tally.runFindings(rr.Findings)
+	out := newBulkWriter(e.IO.Out)
 	for _, res := range rr.Results {
-		if err := report.WriteJSONLine(e.IO.Out, res); err != nil {
+		tally.result(report.Verdict(res.Findings), res.Findings)
+		if err := out.record(smtpRecord{smtpRecordHead{"result"}, res}); err != nil {
 			return err
 		}
 	}
-	return Exit(e.ExitFor(all))
+	if err := cmp.Or(tally.writeSummary(out), out.Flush()); err != nil {
+		return err
+	}
+	return Exit(tally.exitCode())
 }
 
 // smtpOptions checks the flags and turns them into probe options. Nothing

@@ -119,17 +119,26 @@ func TestSMTPJSONLinesPerServer(t *testing.T) {
 		t.Fatalf("exit %d:\n%s", code, out.String())
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	if len(lines) != 2 {
-		t.Fatalf("%d lines, want one per MX:\n%s", len(lines), out.String())
+	if len(lines) != 3 {
+		t.Fatalf("%d lines, want one per MX and the summary:\n%s", len(lines), out.String())
 	}
-	for _, l := range lines {
+	for i, l := range lines {
 		var rec struct {
+			Type     string `json:"type"`
 			Host     string `json:"host"`
 			Via      string `json:"via"`
 			Findings []any  `json:"findings"`
+			Results  int    `json:"results"`
+			ExitCode *int   `json:"exit_code"`
 		}
-		if err := json.Unmarshal([]byte(l), &rec); err != nil || rec.Host == "" || rec.Via == "" || len(rec.Findings) == 0 {
-			t.Errorf("record %s: %+v %v", l, rec, err)
+		err := json.Unmarshal([]byte(l), &rec)
+		switch {
+		case err != nil:
+			t.Errorf("record %s: %v", l, err)
+		case i < 2 && (rec.Type != "result" || rec.Host == "" || rec.Via == "" || len(rec.Findings) == 0):
+			t.Errorf("record %s: %+v", l, rec)
+		case i == 2 && (rec.Type != "summary" || rec.Results != 2 || rec.ExitCode == nil || *rec.ExitCode != 0):
+			t.Errorf("summary %s: %+v", l, rec)
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"net/netip"
 	"slices"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/miekg/dns"
 
+	"github.com/mailflowkit/mailflow/pkg/internal/bulk"
 	"github.com/mailflowkit/mailflow/pkg/report"
 	"github.com/mailflowkit/mailflow/pkg/resolver"
 )
@@ -28,6 +30,43 @@ type Options struct {
 	// Skip names lists not to query, zone → reason (for example lists a
 	// selftest found listing everything). They show as unchecked.
 	Skip map[string]string
+	// TXT says when a list's TXT record (its stated reason) is asked for;
+	// the zero value asks only where the A answer was a listing.
+	TXT TXTMode
+	// Window is how many finished targets may wait for a slower one
+	// before them in CheckAll; 0 means the bulk package's default.
+	Window int
+	// Done is called once per input CheckAll finishes, for progress.
+	Done func()
+}
+
+// TXTMode says when TXT records are looked up.
+type TXTMode int
+
+const (
+	// TXTListed asks for TXT only after an A answer that lists the target
+	// (or refuses to answer): a clean target costs one query per list, a
+	// listed one one round trip more. This is what MTAs do.
+	TXTListed TXTMode = iota
+	// TXTAlways asks for TXT beside A for every lookup: no extra round
+	// trip for listings, twice the queries for everything else.
+	TXTAlways
+	// TXTNever asks only A.
+	TXTNever
+)
+
+var txtModeNames = [...]string{"listed", "always", "never"}
+
+func (m TXTMode) String() string { return enumName(txtModeNames[:], int(m), "txt mode") }
+
+// ParseTXTMode reads --txt: listed, always or never.
+func ParseTXTMode(s string) (TXTMode, error) {
+	for i, n := range txtModeNames {
+		if s == n {
+			return TXTMode(i), nil
+		}
+	}
+	return TXTListed, fmt.Errorf("%q: want listed, always or never", s)
 }
 
 func (o *Options) lists() []List {
@@ -126,8 +165,8 @@ func (lr *ListResult) Checked() string {
 type Result struct {
 	Target string     `json:"target"`
 	Kind   TargetKind `json:"kind"`
-	// Where is the input line for targets read from a file.
-	Where string `json:"where,omitempty"`
+	// Source is the input line ("FILE:LINE") for targets read from a file.
+	Source string `json:"source,omitempty"`
 	// Addresses are the addresses a host name resolved to.
 	Addresses   []netip.Addr     `json:"ips,omitempty"`
 	Verdict     Verdict          `json:"verdict"`
@@ -175,67 +214,51 @@ func CheckIP(ctx context.Context, r *resolver.Resolver, ip netip.Addr, o Options
 	return (&checker{r: r, o: o}).target(ctx, Target{Input: ip.String(), Kind: TargetIP, IP: ip.Unmap()})
 }
 
-// CheckAll checks targets (no ranges: Expand them first) with at most
-// o.Concurrency of them in flight, calling emit with each result in input
-// order. It stops at the first error from emit or when ctx ends.
-func CheckAll(ctx context.Context, r *resolver.Resolver, targets []Target, o Options, emit func(*Result) error) error {
-	for _, t := range targets {
-		if t.Kind == TargetRange {
-			return fmt.Errorf("%s is a range: expand it first (Expand)", t.Input)
-		}
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	c := &checker{r: r, o: o}
-	results := make([]*Result, len(targets))
-	done := make([]chan struct{}, len(targets))
-	for i := range done {
-		done[i] = make(chan struct{})
-	}
-	next := make(chan int)
-	var wg sync.WaitGroup
+// Outcome is what CheckAll hands back for one input: the result of a
+// target, or the input itself when it could not be used (Input.Err).
+type Outcome struct {
+	Input  Input
+	Result *Result
+}
+
+// CheckAll checks the targets of inputs (no ranges: expand them first)
+// with at most o.Concurrency in flight, calling emit with each outcome in
+// input order (package bulk says when a slow target lets later ones
+// pass). Inputs with Err are passed through. It stops at the first error
+// from emit or when ctx ends, and returns how many outcomes were written
+// ahead of a slower earlier one.
+func CheckAll(ctx context.Context, r *resolver.Resolver, inputs iter.Seq[Input], o Options, emit func(Outcome) error) (reordered int, err error) {
 	workers := o.Concurrency
 	if workers <= 0 {
 		workers = 16
 	}
-	for range min(workers, len(targets)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				results[i] = c.target(ctx, targets[i])
-				close(done[i])
-			}
-		}()
+	c := &checker{r: r, o: o}
+	work := func(ctx context.Context, in Input) Outcome {
+		switch {
+		case in.Err != nil:
+		case in.Target.Kind == TargetRange:
+			in.Err = fmt.Errorf("%s is a range: expand it first", in.Target.Input)
+		default:
+			return Outcome{Input: in, Result: c.target(ctx, in.Target)}
+		}
+		return Outcome{Input: in}
 	}
-	go func() {
-		defer close(next)
-		for i := range targets {
-			select {
-			case next <- i:
-			case <-ctx.Done():
+	st, err := bulk.Run(ctx, inputs, bulk.Options{Workers: workers, Window: o.Window, Done: o.Done}, work, emit)
+	if err == nil {
+		err = ctx.Err()
+	}
+	return st.Reordered, err
+}
+
+// TargetInputs turns targets (command-line arguments) into inputs.
+func TargetInputs(ts []Target) iter.Seq[Input] {
+	return func(yield func(Input) bool) {
+		for _, t := range ts {
+			if !yield(Input{Target: t, Source: t.Source, Text: t.Input}) {
 				return
 			}
 		}
-	}()
-	var err error
-	for i := range targets {
-		select {
-		case <-done[i]:
-		case <-ctx.Done():
-			err = ctx.Err()
-		}
-		if err != nil {
-			break
-		}
-		if err = emit(results[i]); err != nil {
-			break
-		}
-		results[i] = nil // emitted: let a long run's memory go
 	}
-	cancel()
-	wg.Wait()
-	return err
 }
 
 // maxHostAddresses bounds the addresses of one host name that are checked;
@@ -268,7 +291,7 @@ func (j job) result(name string) ListResult {
 }
 
 func (c *checker) target(ctx context.Context, t Target) *Result {
-	res := &Result{Target: t.String(), Kind: t.Kind, Where: t.Where}
+	res := &Result{Target: t.String(), Kind: t.Kind, Source: t.Source}
 	lists := c.o.lists()
 	var jobs []job
 	var notes []report.Finding
@@ -369,8 +392,8 @@ func (c *checker) paced(ctx context.Context, name string, qtype uint16) error {
 	return c.o.Limiter.Wait(ctx)
 }
 
-// run makes every lookup in parallel: A for the verdict and TXT for the
-// reason, at the same time, for every list.
+// run makes every list's lookup in parallel (see lookup for when TXT is
+// asked).
 func (c *checker) run(ctx context.Context, jobs []job) []ListResult {
 	out := make([]ListResult, len(jobs))
 	var wg sync.WaitGroup
@@ -393,24 +416,48 @@ func (c *checker) run(ctx context.Context, jobs []job) []ListResult {
 func (c *checker) lookup(ctx context.Context, j job) ListResult {
 	name := QueryName(j.key, j.list.Zone)
 	var txt []string
-	txtDone := make(chan struct{})
-	go func() {
-		defer close(txtDone)
-		if c.paced(ctx, name, dns.TypeTXT) == nil {
-			_, txt, _ = c.r.LookupTXT(ctx, name)
-		}
-	}()
+	var txtDone chan struct{}
+	if c.o.TXT == TXTAlways {
+		txtDone = make(chan struct{})
+		go func() {
+			defer close(txtDone)
+			txt = c.lookupTXT(ctx, name)
+		}()
+	}
 	var a *resolver.Answer
 	err := c.paced(ctx, name, dns.TypeA)
 	if err == nil {
 		a, err = c.r.Query(ctx, name, dns.TypeA)
 	}
-	<-txtDone
-	return evaluate(j, name, a, err, txt)
+	lr := evaluate(j, name, a, err)
+	switch {
+	case txtDone != nil:
+		<-txtDone
+	case c.o.TXT == TXTListed && lr.wantsReason():
+		txt = c.lookupTXT(ctx, name)
+	}
+	if lr.Status != StatusClean {
+		lr.TXT = cleanTXT(txt)
+	}
+	return lr
+}
+
+// wantsReason says whether the list's TXT record is worth a query: the
+// target is listed, or the list answered one of its refusal codes.
+func (lr *ListResult) wantsReason() bool {
+	return lr.Status == StatusListed || lr.failure == failCode
+}
+
+func (c *checker) lookupTXT(ctx context.Context, name string) []string {
+	if c.paced(ctx, name, dns.TypeTXT) != nil {
+		return nil
+	}
+	_, txt, _ := c.r.LookupTXT(ctx, name)
+	return txt
 }
 
 // evaluate reads a list's A answer under the list's rule.
-func evaluate(j job, name string, a *resolver.Answer, err error, txt []string) ListResult {
+func evaluate(j job, name string, a *resolver.Answer, err error) ListResult {
 	l := j.list
 	lr := j.result(name)
 	if err != nil {
@@ -463,9 +510,6 @@ func evaluate(j job, name string, a *resolver.Answer, err error, txt []string) L
 	case len(lr.Codes) == 0:
 		lr.Status, lr.failure = StatusError, failBogus
 		lr.Err = "only answers outside 127.0.0.0/8 (" + strings.Join(lr.Ignored, ", ") + "), which are not list codes"
-	}
-	if lr.Status != StatusClean {
-		lr.TXT = cleanTXT(txt)
 	}
 	return lr
 }

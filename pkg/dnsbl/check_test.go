@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -297,9 +298,9 @@ func TestCheckAll(t *testing.T) {
 		ts = append(ts, tg)
 	}
 	var got []string
-	err := CheckAll(context.Background(), r, ts, Options{Lists: specs(t, "any.test"), Concurrency: 3, Limiter: NewLimiter(1000)},
-		func(res *Result) error {
-			got = append(got, res.Target)
+	_, err := CheckAll(context.Background(), r, TargetInputs(ts), Options{Lists: specs(t, "any.test"), Concurrency: 3, Limiter: NewLimiter(1000)},
+		func(o Outcome) error {
+			got = append(got, o.Result.Target)
 			return nil
 		})
 	if err != nil {
@@ -316,7 +317,7 @@ func TestCheckAll(t *testing.T) {
 
 	stop := errors.New("stop")
 	n := 0
-	err = CheckAll(context.Background(), r, ts, Options{Lists: specs(t, "any.test")}, func(*Result) error {
+	_, err = CheckAll(context.Background(), r, TargetInputs(ts), Options{Lists: specs(t, "any.test")}, func(Outcome) error {
 		n++
 		if n == 5 {
 			return stop
@@ -329,12 +330,99 @@ func TestCheckAll(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := CheckAll(ctx, r, ts, Options{Lists: specs(t, "any.test")}, func(*Result) error { return nil }); !errors.Is(err, context.Canceled) {
+	if _, err := CheckAll(ctx, r, TargetInputs(ts), Options{Lists: specs(t, "any.test")}, func(Outcome) error { return nil }); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled run: %v", err)
 	}
 	rng, _ := ParseTarget("192.0.2.0/30")
-	if err := CheckAll(context.Background(), r, []Target{rng}, Options{}, func(*Result) error { return nil }); err == nil {
-		t.Error("unexpanded range accepted")
+	var out []Outcome
+	if _, err := CheckAll(context.Background(), r, TargetInputs([]Target{rng}), Options{}, func(o Outcome) error { out = append(out, o); return nil }); err != nil || len(out) != 1 || out[0].Input.Err == nil {
+		t.Errorf("unexpanded range: %v %+v", err, out)
+	}
+}
+
+// TestCheckAllList runs a list with bad lines: they come out in place as
+// inputs with an error, and the run goes on.
+func TestCheckAllList(t *testing.T) {
+	r := startZones(t)
+	list, err := ReadTargetList("in.txt", strings.NewReader("192.0.2.10\n192.0.2.999\n# c\n192.0.2.0/31\n192.0.2.0/24\n"), RangeBudget{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if list.Targets != 3 || list.Bad != 2 {
+		t.Fatalf("targets %d, bad %d", list.Targets, list.Bad)
+	}
+	var got []string
+	_, err = CheckAll(context.Background(), r, list.Inputs(), Options{Lists: specs(t, "any.test")}, func(o Outcome) error {
+		if o.Input.Err != nil {
+			got = append(got, o.Input.Source+" error: "+o.Input.Err.Error())
+		} else {
+			got = append(got, o.Result.Source+" "+o.Result.Target+" "+o.Result.Verdict.String())
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"in.txt:1 192.0.2.10 listed",
+		`in.txt:2 error: "192.0.2.999" is not a valid IP address`,
+		"in.txt:4 192.0.2.0 clean",
+		"in.txt:4 192.0.2.1 clean",
+		"in.txt:5 error: range 192.0.2.0/24 brings the run to 258 addresses, more than 256: confirm with --yes-large (at most 65536) or narrow the range",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestTXTOnlyAfterListing counts the queries a server receives: with the
+// default mode a clean address costs one A query per list and no TXT, a
+// listed one an A and then a TXT on the list that lists it.
+func TestTXTOnlyAfterListing(t *testing.T) {
+	var mu sync.Mutex
+	var log []string
+	r := startZones(t, authdns.WithQueryLog(func(name string, qtype uint16) {
+		mu.Lock()
+		log = append(log, dns.TypeToString[qtype]+" "+strings.TrimSuffix(name, "."))
+		mu.Unlock()
+	}))
+	lists := specs(t, "any.test", "bits.test:bitmask=64")
+	queries := func(mode TXTMode, ip string) []string {
+		mu.Lock()
+		log = nil
+		mu.Unlock()
+		tg, _ := ParseTarget(ip)
+		res := (&checker{r: r, o: Options{Lists: lists, TXT: mode}}).target(context.Background(), tg)
+		mu.Lock()
+		defer mu.Unlock()
+		slices.Sort(log)
+		if mode == TXTListed && res.Verdict == VerdictListed {
+			// The TXT of a listing comes after its A.
+			for _, lr := range res.Lists {
+				if lr.Status == StatusListed && len(lr.TXT) == 0 && lr.Zone == "any.test" {
+					t.Errorf("%s: no reason kept for the listing on %s", ip, lr.Zone)
+				}
+			}
+		}
+		return slices.Clone(log)
+	}
+	tests := []struct {
+		mode TXTMode
+		ip   string
+		want []string
+	}{
+		{TXTListed, "192.0.2.99", []string{"A 99.2.0.192.any.test", "A 99.2.0.192.bits.test"}},
+		{TXTListed, "192.0.2.10", []string{"A 10.2.0.192.any.test", "A 10.2.0.192.bits.test", "TXT 10.2.0.192.any.test", "TXT 10.2.0.192.bits.test"}},
+		{TXTListed, "192.0.2.14", []string{"A 14.2.0.192.any.test", "A 14.2.0.192.bits.test", "TXT 14.2.0.192.any.test"}},
+		{TXTNever, "192.0.2.11", []string{"A 11.2.0.192.any.test", "A 11.2.0.192.bits.test"}},
+		{TXTAlways, "192.0.2.98", []string{"A 98.2.0.192.any.test", "A 98.2.0.192.bits.test", "TXT 98.2.0.192.any.test", "TXT 98.2.0.192.bits.test"}},
+	}
+	// Every case asks about its own address: the resolver's cache would
+	// hide a repeated query.
+	for _, tt := range tests {
+		if got := queries(tt.mode, tt.ip); !slices.Equal(got, tt.want) {
+			t.Errorf("--txt %s %s: queries\n%s\nwant\n%s", tt.mode, tt.ip, strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+		}
 	}
 }
 

@@ -153,47 +153,60 @@ func FuzzParseBitmask(f *testing.F) {
 	})
 }
 
-// FuzzParseRate: an accepted rate is finite and not negative, and what it
-// prints parses back to the same rate.
-func FuzzParseRate(f *testing.F) {
-	for _, s := range []string{"20/s", "10/m", "1/h", "5", "0", "off", "unlimited", "1e308/s", "NaN", "-1/s", "inf", "0x10/s", "1/d"} {
+// FuzzParseFlagValues: --rate and --txt refuse a value or accept one that
+// prints back to itself; an accepted rate is finite and not negative.
+func FuzzParseFlagValues(f *testing.F) {
+	for _, s := range []string{"20/s", "10/m", "1/h", "5", "0", "off", "unlimited", "1e308/s", "NaN", "-1/s", "inf", "0x10/s", "1/d",
+		"listed", "always", "never", "Never", ""} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		r, err := ParseRate(s)
-		if err != nil {
-			return
+		if r, err := ParseRate(s); err == nil {
+			if r < 0 || math.IsInf(float64(r), 0) || math.IsNaN(float64(r)) {
+				t.Fatalf("--rate %q: rate %v", s, float64(r))
+			}
+			if again, err := ParseRate(r.String()); err != nil || again != r {
+				t.Fatalf("--rate %q → %s → %v, %v", s, r, float64(again), err)
+			}
 		}
-		if r < 0 || math.IsInf(float64(r), 0) || math.IsNaN(float64(r)) {
-			t.Fatalf("%q: rate %v", s, float64(r))
-		}
-		if again, err := ParseRate(r.String()); err != nil || again != r {
-			t.Fatalf("%q → %s → %v, %v", s, r, float64(again), err)
+		if m, err := ParseTXTMode(s); err == nil {
+			if again, err := ParseTXTMode(m.String()); err != nil || again != m {
+				t.Fatalf("--txt %q → %s → %v, %v", s, m, again, err)
+			}
 		}
 	})
 }
 
-// FuzzReadTargets: a target list never panics the reader; an error names
-// the file, and every target says which line it came from.
-func FuzzReadTargets(f *testing.F) {
+// FuzzReadTargetList: a target list never panics the reader, which fails
+// only for a list too large to read; every input names the line it came
+// from, the unusable lines are the ones counted bad, and the usable ones
+// expand to as many targets as counted.
+func FuzzReadTargetList(f *testing.F) {
 	for _, s := range []string{"192.0.2.1\n# comment\n\nmail.example.com # trailing\n", "192.0.2.0/30\r\n2001:db8::1", "\uFEFF1.2.3.4\n",
-		"not a target!\n", strings.Repeat("a", 5000) + "\n"} {
+		"not a target!\n", strings.Repeat("a", 5000) + "\n", "10.0.0.0/8\n192.0.2.0/24\n192.0.2.0/24\n"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		targets, err := ReadTargets("list.txt", bytes.NewReader(data))
+		l, err := ReadTargetList("list.txt", bytes.NewReader(data), RangeBudget{})
 		if err != nil {
-			if !strings.HasPrefix(err.Error(), "list.txt") {
-				t.Fatalf("error does not name the file: %v", err)
-			}
-			return
+			t.Fatalf("%d bytes refused: %v", len(data), err)
 		}
 		lines := bytes.Count(data, []byte("\n")) + 1
-		for _, tg := range targets {
-			n, err := strconv.Atoi(strings.TrimPrefix(tg.Where, "list.txt:"))
+		var targets uint64
+		bad := 0
+		for in := range l.Inputs() {
+			n, err := strconv.Atoi(strings.TrimPrefix(in.Source, "list.txt:"))
 			if err != nil || n < 1 || n > lines {
-				t.Fatalf("target %v from %q, want list.txt:1..%d", tg, tg.Where, lines)
+				t.Fatalf("input %+v from %q, want list.txt:1..%d", in, in.Source, lines)
 			}
+			if in.Err != nil {
+				bad++
+			} else {
+				targets++
+			}
+		}
+		if bad != l.Bad || targets != l.Targets {
+			t.Fatalf("counted %d bad lines and %d targets, yielded %d and %d", l.Bad, l.Targets, bad, targets)
 		}
 	})
 }

@@ -1,11 +1,13 @@
 package dnsbl
 
 import (
-	"bufio"
+	"bytes"
 	"fmt"
 	"io"
+	"iter"
 	"math/bits"
 	"net/netip"
+	"strconv"
 	"strings"
 
 	"github.com/mailflowkit/mailflow/pkg/resolver"
@@ -33,9 +35,9 @@ type Target struct {
 	IP     netip.Addr
 	Prefix netip.Prefix
 	Name   resolver.Name
-	// Where names the input's origin for errors ("targets.txt:12"); empty
-	// for command-line arguments.
-	Where string
+	// Source names the input's origin ("targets.txt:12"); empty for
+	// command-line arguments.
+	Source string
 }
 
 // String is the target for display: the address, the range or the name.
@@ -144,7 +146,7 @@ const (
 // RangeTooLargeError says the ranges hold more addresses than allowed.
 type RangeTooLargeError struct {
 	Input     string // the range that crossed the limit
-	Where     string
+	Source    string
 	Total     uint64
 	Limit     uint64
 	Confirmed bool
@@ -152,8 +154,8 @@ type RangeTooLargeError struct {
 
 func (e *RangeTooLargeError) Error() string {
 	at := ""
-	if e.Where != "" {
-		at = e.Where + ": "
+	if e.Source != "" {
+		at = e.Source + ": "
 	}
 	if !e.Confirmed {
 		return fmt.Sprintf("%srange %s brings the run to %s addresses, more than %d: confirm with --yes-large (at most %d) or narrow the range",
@@ -169,39 +171,71 @@ func countString(n uint64) string {
 	return fmt.Sprint(n)
 }
 
+// RangeBudget counts the addresses of ranges against the limit: ranges
+// of up to ConfirmRange addresses in total are expanded without asking, up
+// to MaxRange with confirmation (large), never more.
+type RangeBudget struct {
+	Large bool
+	// Used is the number of addresses taken so far.
+	Used uint64
+}
+
+func (b *RangeBudget) limit() uint64 {
+	if b.Large {
+		return MaxRange
+	}
+	return ConfirmRange
+}
+
+// Take counts t's addresses when it is a range, or returns a
+// *RangeTooLargeError (and takes nothing) when they do not fit.
+func (b *RangeBudget) Take(t Target) error {
+	if t.Kind != TargetRange {
+		return nil
+	}
+	sum, carry := bits.Add64(b.Used, t.Size(), 0)
+	if carry != 0 {
+		sum = ^uint64(0)
+	}
+	if sum > b.limit() {
+		return &RangeTooLargeError{Input: t.Input, Source: t.Source, Total: sum, Limit: b.limit(), Confirmed: b.Large}
+	}
+	b.Used = sum
+	return nil
+}
+
 // Expand turns ranges into single addresses, keeping names and addresses as
 // they are. The addresses of all ranges together may not exceed
 // ConfirmRange, or MaxRange when large is set.
 func Expand(ts []Target, large bool) ([]Target, error) {
-	limit := uint64(ConfirmRange)
-	if large {
-		limit = MaxRange
-	}
-	var total uint64
+	b := RangeBudget{Large: large}
 	for _, t := range ts {
-		if t.Kind != TargetRange {
-			continue
-		}
-		sum, carry := bits.Add64(total, t.Size(), 0)
-		if carry != 0 {
-			sum = ^uint64(0)
-		}
-		total = sum
-		if total > limit {
-			return nil, &RangeTooLargeError{Input: t.Input, Where: t.Where, Total: total, Limit: limit, Confirmed: large}
+		if err := b.Take(t); err != nil {
+			return nil, err
 		}
 	}
-	out := make([]Target, 0, len(ts)+int(total))
+	out := make([]Target, 0, len(ts)+int(b.Used))
 	for _, t := range ts {
-		if t.Kind != TargetRange {
-			out = append(out, t)
-			continue
-		}
-		for ip := t.Prefix.Addr(); t.Prefix.Contains(ip); ip = ip.Next() {
-			out = append(out, Target{Input: t.Input, Kind: TargetIP, IP: ip, Where: t.Where})
+		for one := range t.addresses() {
+			out = append(out, one)
 		}
 	}
 	return out, nil
+}
+
+// addresses yields a range's addresses as targets, or t itself.
+func (t Target) addresses() iter.Seq[Target] {
+	return func(yield func(Target) bool) {
+		if t.Kind != TargetRange {
+			yield(t)
+			return
+		}
+		for ip := t.Prefix.Addr(); t.Prefix.Contains(ip); ip = ip.Next() {
+			if !yield(Target{Input: t.Input, Kind: TargetIP, IP: ip, Source: t.Source}) {
+				return
+			}
+		}
+	}
 }
 
 // MaxTargetsFile bounds a --file: far more lines than any sane bulk check.
@@ -210,36 +244,114 @@ const (
 	maxTargetLine  = 4096
 )
 
-// ReadTargets reads one target per line from r ("#" starts a comment;
-// blank lines are skipped). Errors name the file and line.
-func ReadTargets(name string, r io.Reader) ([]Target, error) {
-	sc := bufio.NewScanner(io.LimitReader(r, MaxTargetsFile+1))
-	sc.Buffer(make([]byte, 0, 1024), maxTargetLine)
-	var out []Target
-	line, read := 0, 0
-	for sc.Scan() {
-		line++
-		read += len(sc.Bytes()) + 1
-		if read > MaxTargetsFile {
-			return nil, fmt.Errorf("%s: larger than %d MiB", name, MaxTargetsFile>>20)
-		}
-		text, _, _ := strings.Cut(sc.Text(), "#")
-		text = strings.TrimSpace(text)
-		if text == "" {
-			continue
-		}
-		t, err := ParseTarget(text)
-		if err != nil {
-			return nil, fmt.Errorf("%s:%d: %v", name, line, err)
-		}
-		t.Where = fmt.Sprintf("%s:%d", name, line)
-		out = append(out, t)
-	}
-	if err := sc.Err(); err != nil {
-		if err == bufio.ErrTooLong {
-			return nil, fmt.Errorf("%s:%d: line longer than %d bytes", name, line+1, maxTargetLine)
-		}
+// Input is one item of a bulk check: a target, or a line of a target list
+// that could not be used (Err set; the run goes on without it).
+type Input struct {
+	Target Target
+	// Source is "FILE:LINE" for a list line, empty for an argument.
+	Source string
+	// Text is the line as written, without its comment.
+	Text string
+	Err  error
+}
+
+// TargetList is a list of targets, one a line ("#" starts a comment,
+// blank lines are skipped), kept as the bytes read: a list of tens of
+// thousands of addresses costs its size, and targets are parsed as they
+// are checked.
+type TargetList struct {
+	name   string
+	data   []byte
+	budget RangeBudget
+	// Targets is how many addresses and names the list holds, ranges
+	// counted by their size; Lines how many lines have content, and Bad
+	// how many of them cannot be used.
+	Targets uint64
+	Lines   int
+	Bad     int
+}
+
+// Name is the list's name in sources and errors.
+func (l *TargetList) Name() string { return l.name }
+
+// ReadTargetList reads a list (at most MaxTargetsFile bytes) named name in
+// errors and sources. budget is what the ranges of the list may still use
+// after those given elsewhere. The error is for a list that cannot be read
+// or is too large; bad lines are counted and become Inputs with Err.
+func ReadTargetList(name string, r io.Reader, budget RangeBudget) (*TargetList, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxTargetsFile+1))
+	if err != nil {
 		return nil, fmt.Errorf("%s: %v", name, err)
 	}
-	return out, nil
+	if len(data) > MaxTargetsFile {
+		return nil, fmt.Errorf("%s: larger than %d MiB", name, MaxTargetsFile>>20)
+	}
+	l := &TargetList{name: name, data: data, budget: budget}
+	for in := range l.lines() {
+		l.Lines++
+		if in.Err != nil {
+			l.Bad++
+		} else {
+			l.Targets += in.Target.Size()
+		}
+	}
+	return l, nil
+}
+
+// Inputs yields the list's targets in order, ranges expanded into their
+// addresses one at a time, and its unusable lines.
+func (l *TargetList) Inputs() iter.Seq[Input] {
+	return func(yield func(Input) bool) {
+		for in := range l.lines() {
+			if in.Err != nil {
+				if !yield(in) {
+					return
+				}
+				continue
+			}
+			for t := range in.Target.addresses() {
+				if !yield(Input{Target: t, Source: in.Source, Text: in.Text}) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// lines parses the list line by line, ranges unexpanded, each pass with
+// the budget the list started with, so every pass agrees.
+func (l *TargetList) lines() iter.Seq[Input] {
+	return func(yield func(Input) bool) {
+		budget := l.budget
+		rest := l.data
+		for n := 1; len(rest) > 0; n++ {
+			line := rest
+			if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+				line, rest = rest[:i], rest[i+1:]
+			} else {
+				rest = nil
+			}
+			src := l.name + ":" + strconv.Itoa(n)
+			if len(line) > maxTargetLine {
+				if !yield(Input{Source: src, Err: fmt.Errorf("line longer than %d bytes", maxTargetLine)}) {
+					return
+				}
+				continue
+			}
+			text, _, _ := strings.Cut(string(line), "#")
+			text = strings.TrimSpace(text)
+			if text == "" {
+				continue
+			}
+			in := Input{Source: src, Text: text}
+			in.Target, in.Err = ParseTarget(text)
+			if in.Err == nil {
+				in.Err = budget.Take(in.Target)
+			}
+			in.Target.Source = src
+			if !yield(in) {
+				return
+			}
+		}
+	}
 }

@@ -112,20 +112,36 @@ func TestExpand(t *testing.T) {
 	}
 }
 
-func TestReadTargets(t *testing.T) {
-	got, err := ReadTargets("in.txt", strings.NewReader("# senders\n192.0.2.1\n\n  mail.example.com  # the MX\n192.0.2.0/31\n"))
+func TestReadTargetList(t *testing.T) {
+	l, err := ReadTargetList("in.txt", strings.NewReader("# senders\n192.0.2.1\n\n  mail.example.com  # the MX\n192.0.2.0/31\n192.0.2.999\n"+strings.Repeat("a", maxTargetLine+10)+"\n"), RangeBudget{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 3 || got[1].Where != "in.txt:4" || got[2].Kind != TargetRange {
-		t.Errorf("got %+v", got)
+	if l.Targets != 4 || l.Bad != 2 {
+		t.Errorf("targets %d, bad %d", l.Targets, l.Bad)
 	}
-	for _, tt := range []struct{ in, err string }{
-		{"192.0.2.1\n192.0.2.999\n", "in.txt:2: \"192.0.2.999\" is not a valid IP address"},
-		{strings.Repeat("a", maxTargetLine+10) + "\n", "in.txt:1: line longer than"},
-	} {
-		if _, err := ReadTargets("in.txt", strings.NewReader(tt.in)); err == nil || !strings.Contains(err.Error(), tt.err) {
-			t.Errorf("err = %v, want %q", err, tt.err)
+	var got []string
+	for in := range l.Inputs() {
+		s := in.Source + " "
+		if in.Err != nil {
+			s += "error: " + in.Err.Error()
+		} else {
+			s += in.Target.String() + " " + in.Target.Kind.String()
 		}
+		got = append(got, s)
+	}
+	want := []string{
+		"in.txt:2 192.0.2.1 ip",
+		"in.txt:4 mail.example.com name",
+		"in.txt:5 192.0.2.0 ip",
+		"in.txt:5 192.0.2.1 ip",
+		`in.txt:6 error: "192.0.2.999" is not a valid IP address`,
+		"in.txt:7 error: line longer than 4096 bytes",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if _, err := ReadTargetList("in.txt", strings.NewReader(strings.Repeat("\n", MaxTargetsFile+1)), RangeBudget{}); err == nil || !strings.Contains(err.Error(), "larger than 16 MiB") {
+		t.Errorf("an oversized list: %v", err)
 	}
 }

@@ -8,8 +8,10 @@ import (
 
 // labExport is what an administrator of the lab's organization would paste
 // from the Exchange Management Shell: a hosted tenant domain relayed by MX
-// back to our own hub (seed 000), and smart hosts that are missing, lack
-// STARTTLS or present the wrong certificate.
+// back to our own hub (seed 000), a relay domain for the partner's
+// subdomains typed one label short (*.example, a whole top-level domain:
+// an open relay), and smart hosts that are missing, lack STARTTLS or
+// present the wrong certificate.
 //
 //go:embed exports/lab-export.txt
 var labExport []byte

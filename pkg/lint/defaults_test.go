@@ -12,7 +12,7 @@ import (
 // produce error or warning findings, in any export format.
 func TestDefaultConfigurationHasNoErrors(t *testing.T) {
 	files := []string{"testdata/defaults/ex2019-receive.txt", "testdata/defaults/ex2019-send.txt", "testdata/defaults/ex2019-domains.txt", "testdata/defaults/edge2019.txt"}
-	c := load(t, files...)
+	c := loadAll(t, files...)
 	kinds := map[Kind]int{}
 	for _, o := range c.Objects {
 		kinds[o.Kind]++
@@ -22,7 +22,7 @@ func TestDefaultConfigurationHasNoErrors(t *testing.T) {
 	}
 	variants := map[string]*Config{"format-list": c}
 	for name, gen := range map[string]func([]*Object) string{"clixml": writeCliXML, "json": writeJSON} {
-		cc, err := Load([]Source{{Name: "defaults." + name, Data: []byte(gen(c.Objects))}})
+		cc, err := Load([]Source{{Name: "defaults." + name, Data: []byte(gen(c.Objects))}}, LoadOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

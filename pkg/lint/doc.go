@@ -7,7 +7,9 @@
 // Get-ExchangeServer and Get-ADPermission, plus a small YAML file describing
 // Exchange 2003 settings that have no cmdlets. Each parser turns its format
 // into one normalized object model (Object, Prop) that remembers where every
-// property came from, so findings can point at a file and line. The rules run
+// property came from, so findings can point at a file and line. Files are
+// read as streams, and an object keeps only the properties rules read, so
+// memory follows the configuration, not the size of the file. The rules run
 // over all objects from all files at once, because most mail-flow breakage
 // is a contradiction between two objects (a send connector and the receive
 // connector it lands on, an accepted domain and a connector).

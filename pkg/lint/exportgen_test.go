@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"html"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
+	"testing"
 )
 
 // The rule fixtures are written once, as Format-List text; these helpers
@@ -210,4 +212,133 @@ func jsonItem(prop, it string, str func(string) string) string {
 		}
 	}
 	return str(it)
+}
+
+// largeSendConnectors builds n send connectors with the full property set
+// Get-SendConnector | Format-List * shows on Exchange 2019, each to its own
+// partner domain and smart host, as a big organization's export holds
+// them. One in every thousand authenticates in clear text, so a run over
+// them reports a few findings and reads a lot.
+func largeSendConnectors(n int) []*Object {
+	const dnTail = ",CN=Connections,CN=Exchange Routing Group (DWBGZMFD01QNBJR),CN=Routing Groups,CN=Exchange Administrative Group (FYDIBOHF23SPDLT),CN=Administrative Groups,CN=Contoso,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=corp,DC=contoso,DC=com"
+	objs := make([]*Object, 0, n)
+	for i := range n {
+		name := fmt.Sprintf("Outbound to Partner %05d", i)
+		domain := fmt.Sprintf("mail.partner%05d.example", i)
+		auth, tls := "None", "True"
+		if i%1000 == 999 {
+			auth, tls = "BasicAuth", "False"
+		}
+		o := newObject("", 0)
+		o.Kind = KindSendConnector
+		scalar := func(k, v string) { o.set(&Prop{Name: k, Value: v}) }
+		list := func(k string, items ...string) { o.set(&Prop{Name: k, IsList: true, Items: items}) }
+		list("AddressSpaces", "SMTP:"+domain+";1", "SMTP:*."+domain+";2")
+		scalar("AuthenticationCredential", "")
+		scalar("CloudServicesMailEnabled", "False")
+		scalar("Comment", "Partner link to "+domain+" over TLS, agreed with their postmaster; change CHG"+strconv.Itoa(40000+i)+", owner: messaging team; review yearly with the partner's security contact and renew the certificate pinning before it expires")
+		list("ConnectedDomains")
+		scalar("ConnectionInactivityTimeOut", "00:10:00")
+		scalar("DNSRoutingEnabled", "False")
+		scalar("DomainSecureEnabled", "False")
+		scalar("Enabled", "True")
+		scalar("ErrorPolicies", "Default")
+		scalar("ForceHELO", "False")
+		scalar("Fqdn", "mail.contoso.com")
+		scalar("FrontendProxyEnabled", "False")
+		scalar("HomeMTA", "CN=Microsoft MTA,CN=EX01,CN=Servers,CN=Exchange Administrative Group (FYDIBOHF23SPDLT),CN=Administrative Groups,CN=Contoso,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=corp,DC=contoso,DC=com")
+		scalar("HomeMtaServerId", "EX01")
+		scalar("Identity", name)
+		scalar("IgnoreSTARTTLS", "False")
+		scalar("IsScopedConnector", "False")
+		scalar("IsSmtpConnector", "True")
+		scalar("MaxMessageSize", "35 MB (36,700,160 bytes)")
+		scalar("Name", name)
+		scalar("Port", "25")
+		scalar("ProtocolLoggingLevel", "None")
+		scalar("RequireOorg", "False")
+		scalar("RequireTLS", tls)
+		scalar("SmartHostAuthMechanism", auth)
+		list("SmartHosts", "smtp-relay1."+domain, "smtp-relay2."+domain, "smtp-relay3."+domain)
+		scalar("SmartHostsString", "smtp-relay1."+domain+",smtp-relay2."+domain+",smtp-relay3."+domain)
+		scalar("SmtpMaxMessagesPerConnection", "20")
+		scalar("SourceIPAddress", "0.0.0.0")
+		scalar("SourceRoutingGroup", "Exchange Routing Group (DWBGZMFD01QNBJR)")
+		list("SourceTransportServers", "EX01", "EX02", "EX03", "EX04", "EX05", "EX06", "EX07", "EX08", "EX09", "EX10", "EX11", "EX12")
+		scalar("TlsAuthLevel", "")
+		scalar("TlsCertificateName", "<I>CN=Contoso Issuing CA 01, DC=corp, DC=contoso, DC=com<S>CN=mail.contoso.com, O=Contoso Ltd, L=Redmond, S=Washington, C=US")
+		scalar("TlsDomain", "")
+		scalar("UseExternalDNSServersEnabled", "False")
+		scalar("AdminDisplayName", name+" ("+domain+")")
+		scalar("ExchangeObjectId", fmt.Sprintf("9a2e%04x-51c0-4d8b-a7e2-%012x", i&0xffff, i*104729))
+		scalar("ExchangeVersion", "0.1 (8.0.535.0)")
+		scalar("DistinguishedName", "CN="+name+dnTail)
+		scalar("Guid", fmt.Sprintf("6f1c%04x-2b7e-4c1a-9d3f-%012x", i&0xffff, i*7919))
+		scalar("ObjectCategory", "corp.contoso.com/Configuration/Schema/ms-Exch-Routing-SMTP-Connector")
+		list("ObjectClass", "top", "msExchConnector", "mailGateway", "msExchRoutingSMTPConnector")
+		scalar("WhenChanged", "3/14/2024 9:26:53 AM")
+		scalar("WhenCreated", "11/2/2021 4:12:08 PM")
+		scalar("WhenChangedUTC", "3/14/2024 8:26:53 AM")
+		scalar("WhenCreatedUTC", "11/2/2021 3:12:08 PM")
+		scalar("OrganizationId", "")
+		scalar("OriginatingServer", "DC01.corp.contoso.com")
+		scalar("IsValid", "True")
+		scalar("ObjectState", "Unchanged")
+		objs = append(objs, o)
+	}
+	return objs
+}
+
+// TestWriteLargeExport writes the benchmark export for scripts/bench/lint.sh
+// when MAILFLOW_LINT_EXPORT names a file: MAILFLOW_LINT_CONNECTORS send
+// connectors (default 12,000) in MAILFLOW_LINT_FORMAT (clixml, the default,
+// clixml-utf16, json or format-list).
+func TestWriteLargeExport(t *testing.T) {
+	path := os.Getenv("MAILFLOW_LINT_EXPORT")
+	if path == "" {
+		t.Skip("MAILFLOW_LINT_EXPORT not set")
+	}
+	n := 12000
+	if s := os.Getenv("MAILFLOW_LINT_CONNECTORS"); s != "" {
+		var err error
+		if n, err = strconv.Atoi(s); err != nil || n < 1 {
+			t.Fatalf("MAILFLOW_LINT_CONNECTORS=%q: want a positive number", s)
+		}
+	}
+	data, err := largeExport(os.Getenv("MAILFLOW_LINT_FORMAT"), n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// largeExport renders largeSendConnectors(n) in one export format.
+func largeExport(format string, n int) ([]byte, error) {
+	objs := largeSendConnectors(n)
+	switch format {
+	case "", "clixml":
+		return []byte(writeCliXML(objs)), nil
+	case "clixml-utf16":
+		return utf16Bytes(writeCliXML(objs), false), nil
+	case "json":
+		return []byte(writeJSON(objs)), nil
+	case "format-list":
+		return []byte(writeFormatList(objs)), nil
+	}
+	return nil, fmt.Errorf("unknown format %q (want clixml, clixml-utf16, json or format-list)", format)
+}
+
+// writeFormatList renders objects as Get-SendConnector | Format-List does.
+func writeFormatList(objs []*Object) string {
+	var b strings.Builder
+	b.WriteString("[PS] C:\\Windows\\system32>Get-SendConnector | Format-List\n\n")
+	for _, o := range objs {
+		b.WriteString("\n")
+		for _, p := range o.Props() {
+			fmt.Fprintf(&b, "%-28s : %s\n", p.Name, p.Text())
+		}
+	}
+	return b.String()
 }

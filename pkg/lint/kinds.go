@@ -88,4 +88,5 @@ func classify(o *Object, hint Kind) {
 	default:
 		o.Kind = byProps
 	}
+	o.compact()
 }

@@ -182,7 +182,7 @@ func TestLive(t *testing.T) {
 		t.Fatal(err)
 	}
 	port := startSMTP(t, ca)
-	c, err := Load([]Source{{Name: "live.txt", Data: []byte(liveConfig)}})
+	c, err := Load([]Source{{Name: "live.txt", Data: []byte(liveConfig)}}, LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -236,7 +236,7 @@ func TestLive(t *testing.T) {
 // Without --live the network rules stay silent and the MX-based rules keep
 // their offline severity.
 func TestOfflineIgnoresLiveRules(t *testing.T) {
-	c, err := Load([]Source{{Name: "live.txt", Data: []byte(liveConfig)}})
+	c, err := Load([]Source{{Name: "live.txt", Data: []byte(liveConfig)}}, LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

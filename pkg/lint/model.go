@@ -3,6 +3,8 @@ package lint
 import (
 	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/mailflowkit/mailflow/pkg/report"
 )
@@ -77,20 +79,44 @@ type Object struct {
 	Kind Kind
 	File string
 	// Line is where the object starts in File.
-	Line  int
-	props map[string]*Prop
+	Line int
+	// keys holds the canonical name of each property in order. Objects
+	// are looked up by scanning it; index takes over for objects with
+	// many properties, so a hostile one cannot make lookups quadratic.
+	keys  []string
+	index map[string]*Prop
 	order []*Prop
 }
 
 func newObject(file string, line int) *Object {
-	return &Object{File: file, Line: line, props: map[string]*Prop{}}
+	return &Object{File: file, Line: line}
 }
 
 // canon folds a property name so Format-List, CliXml, JSON and the legacy
-// YAML spelling (smart_hosts) meet on one key.
+// YAML spelling (smart_hosts) meet on one key. Rules ask for the same few
+// dozen names millions of times in a large export, so folded names are
+// remembered (up to a bound, against files of made-up names).
 func canon(name string) string {
-	return strings.ToLower(strings.NewReplacer("_", "", "-", "").Replace(name))
+	if v, ok := canonCache.Load(name); ok {
+		return v.(string)
+	}
+	var b strings.Builder
+	for _, r := range strings.ToLower(name) {
+		if r != '_' && r != '-' {
+			b.WriteRune(r)
+		}
+	}
+	k := b.String()
+	if canonCached.Add(1) <= maxInterned {
+		canonCache.Store(name, k)
+	}
+	return k
 }
+
+var (
+	canonCache  sync.Map // name → canon(name)
+	canonCached atomic.Int64
+)
 
 // set adds or replaces a property. Credentials are replaced by a marker
 // here, at the one place every parser goes through.
@@ -99,12 +125,36 @@ func (o *Object) set(p *Prop) {
 		p.Value, p.Items, p.IsList = redacted, nil, false
 	}
 	k := canon(p.Name)
-	if old, ok := o.props[k]; ok {
+	if old := o.lookup(k); old != nil {
 		*old = *p
 		return
 	}
-	o.props[k] = p
 	o.order = append(o.order, p)
+	o.keys = append(o.keys, k)
+	switch {
+	case o.index != nil:
+		o.index[k] = p
+	case len(o.keys) > maxScan:
+		o.index = make(map[string]*Prop, len(o.keys))
+		for i, k := range o.keys {
+			o.index[k] = o.order[i]
+		}
+	}
+}
+
+// maxScan is where a map beats scanning the names.
+const maxScan = 32
+
+func (o *Object) lookup(k string) *Prop {
+	if o.index != nil {
+		return o.index[k]
+	}
+	for i, key := range o.keys {
+		if key == k {
+			return o.order[i]
+		}
+	}
+	return nil
 }
 
 func isSecret(name string) bool {
@@ -116,7 +166,66 @@ func isSecret(name string) bool {
 func (o *Object) Props() []*Prop { return o.order }
 
 // Get returns the property or nil.
-func (o *Object) Get(name string) *Prop { return o.props[canon(name)] }
+func (o *Object) Get(name string) *Prop { return o.lookup(canon(name)) }
+
+// ruleProps are the properties (canonical names) that rules, names and
+// evidence read. Once an object's kind is settled it keeps only these, and
+// lists cut short, which lint.input.truncated reports: the other half of a
+// big export's properties would cost memory and change no finding.
+// TestCompactChangesNothing holds every rule fixture to that.
+var ruleProps = map[string]bool{}
+
+// testOnlyKeepAll keeps every property, for tests that write objects back
+// out as exports or compare with the whole object.
+var testOnlyKeepAll bool
+
+func init() {
+	for _, n := range []string{
+		"Name", "Identity", "DomainName", "Server", "Id",
+		"AddressSpaces", "AdminDisplayName", "AuthMechanism", "AuthenticationCredential", "Bindings",
+		"CloudServicesMailEnabled", "Comment", "ConnectorType", "DNSRoutingEnabled", "Deny",
+		"DistinguishedName", "DomainSecureEnabled", "DomainType", "EFSkipIPs", "EFSkipLastIP", "Enabled",
+		"ExtendedRights", "ExternalDNSAdapterEnabled", "ExternalDNSServers", "Fqdn", "MatchSubDomains",
+		"MaxMessageSize", "OrganizationId", "PermissionGroups", "Port", "RecipientDomains",
+		"RemoteIPRanges", "RequireTLS", "RestrictDomainsToIPAddresses", "RouteAllMessagesViaOnPremises",
+		"SenderDomains", "SenderIPAddresses", "ServerRole", "SmartHostAuthMechanism", "SmartHosts",
+		"SourceTransportServers", "TlsAuthLevel", "TlsCertificateName", "TlsDomain", "TlsSenderCertificateName",
+		"TlsSettings", "TransportRole", "TreatMessagesAsInternal", "UseExternalDNSServersEnabled",
+		"UseMXRecord", "User",
+		// Exchange 2003, from the legacy YAML.
+		"address_spaces", "addresses", "allow_relay", "authoritative", "bridgeheads", "connected_to",
+		"domain", "fqdn", "ip", "port", "server", "smart_host", "smart_hosts", "forward_unresolved_to",
+		"use_dns", "routing_group",
+	} {
+		ruleProps[canon(n)] = true
+	}
+}
+
+// compact drops what no rule reads from an object of a known kind.
+func (o *Object) compact() {
+	if o.Kind == "" || testOnlyKeepAll {
+		return // lint.input.unrecognized names its first properties
+	}
+	var (
+		kept []*Prop
+		keys []string
+	)
+	for i, p := range o.order {
+		if ruleProps[o.keys[i]] || p.Truncated {
+			kept, keys = append(kept, p), append(keys, o.keys[i])
+		}
+	}
+	if len(kept) == len(o.order) {
+		return
+	}
+	o.order, o.keys, o.index = kept, keys, nil
+	if len(keys) > maxScan {
+		o.index = make(map[string]*Prop, len(keys))
+		for i, k := range keys {
+			o.index[k] = kept[i]
+		}
+	}
+}
 
 // Has reports whether the property is present, even if empty.
 func (o *Object) Has(name string) bool { return o.Get(name) != nil }
@@ -266,6 +375,10 @@ func (o *Object) Evidence(props ...string) []string {
 type Config struct {
 	Inputs  []Input
 	Objects []*Object
+	// byKind indexes Objects: rules ask for the objects of a kind once per
+	// object of another. Load builds it; a Config made by hand gets it on
+	// first use.
+	byKind map[Kind][]*Object
 }
 
 // Input describes one file that was read.
@@ -275,15 +388,17 @@ type Input struct {
 	Objects int    `json:"objects"`
 }
 
-// OfKind returns the objects of one kind in input order.
+// OfKind returns the objects of one kind in input order. The slice is
+// shared: appending to it copies, and nobody may change its elements.
 func (c *Config) OfKind(k Kind) []*Object {
-	var out []*Object
-	for _, o := range c.Objects {
-		if o.Kind == k {
-			out = append(out, o)
+	if c.byKind == nil {
+		c.byKind = map[Kind][]*Object{}
+		for _, o := range c.Objects {
+			c.byKind[o.Kind] = append(c.byKind[o.Kind], o)
 		}
 	}
-	return out
+	s := c.byKind[k]
+	return s[:len(s):len(s)]
 }
 
 // add appends objects read from one file.
@@ -291,4 +406,10 @@ func (c *Config) add(in Input, objs []*Object) {
 	in.Objects = len(objs)
 	c.Inputs = append(c.Inputs, in)
 	c.Objects = append(c.Objects, objs...)
+	if c.byKind == nil {
+		c.byKind = map[Kind][]*Object{}
+	}
+	for _, o := range objs {
+		c.byKind[o.Kind] = append(c.byKind[o.Kind], o)
+	}
 }

@@ -1,6 +1,9 @@
 package lint
 
 import (
+	"bufio"
+	"errors"
+	"io"
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -34,46 +37,69 @@ type flParser struct {
 	objs  []*Object
 	cur   *Object
 	props []*flProp
+	// intern shares property names, which are otherwise slices of the
+	// line they were read from, keeping the whole line alive.
+	intern interner
 }
 
-func parseFormatList(file, text string) ([]*Object, error) {
-	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimRight(l, " \t\r")
+// parseFormatList reads the text twice: the first pass finds the
+// indentation every line shares (as when an export was pasted into a mail
+// or ticket with a leading indent) and the widest line (the console's wrap
+// column), which the second pass needs to join wrapped values. Neither
+// holds more than a line and the object being read.
+func parseFormatList(in *input) ([]*Object, error) {
+	indent, widest := -1, 0
+	err := in.lines(func(_ int, l string) error {
+		if l == "" {
+			return nil
+		}
+		if n := len(l) - len(strings.TrimLeft(l, " \t")); indent < 0 || n < indent {
+			indent = n
+		}
+		widest = max(widest, utf8.RuneCountInString(l))
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	indent := commonIndent(lines)
-	p := &flParser{file: file}
-	for i, l := range lines {
+	// The shared indentation is ASCII: it shortens every line by as many
+	// runes as bytes.
+	indent = max(indent, 0)
+	p := &flParser{file: in.src.Name, width: widest - indent, intern: newInterner()}
+	err = in.lines(func(n int, l string) error {
 		if l != "" {
-			lines[i] = l[indent:]
+			l = l[indent:]
 		}
-		if n := utf8.RuneCountInString(lines[i]); n > p.width {
-			p.width = n
-		}
-	}
-	for i, l := range lines {
-		if err := p.line(i+1, l); err != nil {
-			return nil, err
-		}
+		return p.line(n, l)
+	})
+	if err != nil {
+		return nil, err
 	}
 	p.finish()
 	return p.objs, nil
 }
 
-// commonIndent is the indentation every non-blank line shares, as when an
-// export was pasted into a mail or ticket with a leading indent.
-func commonIndent(lines []string) int {
-	min := -1
-	for _, l := range lines {
-		if l == "" {
-			continue
+// lines calls fn with each line of the text, numbered from 1, without the
+// line break and trailing blanks.
+func (in *input) lines(fn func(n int, l string) error) error {
+	rc, err := in.text()
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	r := bufio.NewReaderSize(rc, 64<<10)
+	for n := 1; ; n++ {
+		l, rerr := r.ReadString('\n')
+		if rerr != nil && !errors.Is(rerr, io.EOF) {
+			return rerr
 		}
-		n := len(l) - len(strings.TrimLeft(l, " \t"))
-		if min < 0 || n < min {
-			min = n
+		if err := fn(n, strings.TrimRight(l, " \t\r\n")); err != nil {
+			return err
+		}
+		if rerr != nil {
+			return nil
 		}
 	}
-	return max(min, 0)
 }
 
 func (p *flParser) line(n int, l string) error {
@@ -99,7 +125,7 @@ func (p *flParser) line(n int, l string) error {
 		if p.cur == nil {
 			p.cur = newObject(p.file, n)
 		}
-		p.props = append(p.props, &flProp{name: m[1], line: n, parts: []flLine{{text: strings.TrimLeft(m[2], " \t"), width: utf8.RuneCountInString(l)}}})
+		p.props = append(p.props, &flProp{name: p.intern.get(m[1]), line: n, parts: []flLine{{text: strings.TrimLeft(m[2], " \t"), width: utf8.RuneCountInString(l)}}})
 	}
 	return nil
 }
@@ -111,7 +137,7 @@ func (p *flParser) finish() {
 		return
 	}
 	for _, fp := range p.props {
-		p.cur.set(flValue(fp.name, fp.line, p.join(fp.parts)))
+		p.cur.set(flValue(fp.name, fp.line, p.intern.get(p.join(fp.parts))))
 	}
 	classify(p.cur, p.hint)
 	p.objs = append(p.objs, p.cur)

@@ -24,61 +24,120 @@ type jnode struct {
 type jsonReader struct {
 	file  string
 	dec   *json.Decoder
-	nl    []int // offsets of newlines, to turn decoder offsets into lines
+	lines *lineCounter
 	depth int
+	objs  []*Object
+	// intern shares the keys every object repeats.
+	intern interner
+	// bad is the first element that is not an object: reported once the
+	// document has been read, so a syntax error further on comes first.
+	bad error
 }
 
-func parseJSON(file, text string) ([]*Object, error) {
-	r := &jsonReader{file: file, dec: json.NewDecoder(strings.NewReader(text))}
-	r.dec.UseNumber()
-	for i := 0; i < len(text); i++ {
-		if text[i] == '\n' {
-			r.nl = append(r.nl, i)
-		}
-	}
-	var objs []*Object
+// parseJSON streams: an array of objects is read one element at a time,
+// and only the element being read is held as a tree.
+func parseJSON(file string, r io.Reader) ([]*Object, error) {
+	lc := &lineCounter{r: r}
+	jr := &jsonReader{file: file, dec: json.NewDecoder(lc), lines: lc, intern: newInterner()}
+	jr.dec.UseNumber()
 	// ConvertTo-Json output appended with >> holds several documents.
 	for {
-		n, err := r.value()
+		err := jr.collect(0)
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
 			return nil, err
 		}
-		if err := r.collect(n, &objs, 0); err != nil {
-			return nil, err
+		if jr.bad != nil {
+			return nil, jr.bad
 		}
 	}
-	return objs, nil
+	return jr.objs, nil
 }
 
-// collect takes the objects out of a document: one object, an array of
-// them, or arrays nested once more (several cmdlets' output in one array).
-func (r *jsonReader) collect(n *jnode, objs *[]*Object, depth int) error {
+// collect reads one value and takes the objects out of it: an object, an
+// array of them, or arrays nested once more (several cmdlets' output in
+// one array). io.EOF is returned only between documents.
+func (r *jsonReader) collect(level int) error {
+	tok, err := r.dec.Token()
+	if errors.Is(err, io.EOF) && r.depth == 0 {
+		return io.EOF
+	}
+	if err != nil {
+		return r.fail(err)
+	}
+	line := r.lineAt(r.dec.InputOffset())
+	d, isDelim := tok.(json.Delim)
 	switch {
-	case n.isObj:
-		*objs = append(*objs, r.object(n))
-	case n.isArr && depth < 2:
-		for _, e := range n.arr {
-			if err := r.collect(e, objs, depth+1); err != nil {
-				return err
+	case isDelim && d == '[' && level < 2:
+		if err := r.enter(line); err != nil {
+			return err
+		}
+		defer func() { r.depth-- }()
+		for r.dec.More() {
+			if err := r.collect(level + 1); err != nil {
+				return r.fail(err)
 			}
 		}
-	case n.null:
-	default:
-		return parseErrorf(r.file, n.line, "expected a JSON object or an array of objects as written by ConvertTo-Json")
+		if _, err := r.dec.Token(); err != nil {
+			return r.fail(err)
+		}
+		return nil
+	case tok == nil:
+		return nil
+	}
+	n, err := r.rest(tok, line)
+	if err != nil {
+		return err
+	}
+	if n.isObj {
+		r.objs = append(r.objs, r.object(n))
+	} else if r.bad == nil {
+		r.bad = parseErrorf(r.file, n.line, "expected a JSON object or an array of objects as written by ConvertTo-Json")
 	}
 	return nil
 }
 
-func (r *jsonReader) lineAt(off int64) int {
-	return sort.SearchInts(r.nl, int(off)) + 1
+// lineCounter remembers where the lines break in the text that went
+// through it, from the oldest offset still asked about on.
+type lineCounter struct {
+	r   io.Reader
+	off int64
+	nl  []int64 // offsets of newlines not yet passed by lineAt
+	// passed counts the newlines dropped from nl.
+	passed int
 }
+
+func (l *lineCounter) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	for i, c := range p[:n] {
+		if c == '\n' {
+			l.nl = append(l.nl, l.off+int64(i))
+		}
+	}
+	l.off += int64(n)
+	return n, err
+}
+
+// line is the line of an offset. Offsets asked about never go backwards
+// (the decoder only moves on), so newlines before one are dropped.
+func (l *lineCounter) line(off int64) int {
+	i := sort.Search(len(l.nl), func(i int) bool { return l.nl[i] >= off })
+	l.passed += i
+	l.nl = l.nl[i:]
+	if cap(l.nl) > 4096 && len(l.nl) < cap(l.nl)/4 {
+		l.nl = append([]int64(nil), l.nl...)
+	}
+	return l.passed + 1
+}
+
+func (r *jsonReader) lineAt(off int64) int { return r.lines.line(off) }
 
 func (r *jsonReader) fail(err error) error {
 	var pe *ParseError
-	if errors.As(err, &pe) {
+	var tl *TooLargeError
+	if errors.As(err, &pe) || errors.As(err, &tl) {
 		return err
 	}
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
@@ -91,22 +150,33 @@ func (r *jsonReader) fail(err error) error {
 	return parseErrorf(r.file, r.lineAt(r.dec.InputOffset()), "JSON error: %v", err)
 }
 
-// value reads one JSON value. io.EOF is returned only between documents.
+// enter goes one level deeper, refusing hostile nesting.
+func (r *jsonReader) enter(line int) error {
+	r.depth++
+	if r.depth > maxXMLDepth {
+		return parseErrorf(r.file, line, "JSON nested deeper than %d levels", maxXMLDepth)
+	}
+	return nil
+}
+
+// value reads one JSON value.
 func (r *jsonReader) value() (*jnode, error) {
 	tok, err := r.dec.Token()
-	if errors.Is(err, io.EOF) && r.depth == 0 {
-		return nil, io.EOF
-	}
 	if err != nil {
 		return nil, r.fail(err)
 	}
-	n := &jnode{line: r.lineAt(r.dec.InputOffset())}
+	return r.rest(tok, r.lineAt(r.dec.InputOffset()))
+}
+
+// rest reads the value that starts with tok.
+func (r *jsonReader) rest(tok json.Token, line int) (*jnode, error) {
+	n := &jnode{line: line}
 	switch t := tok.(type) {
 	case json.Delim:
-		r.depth++
+		err := r.enter(n.line)
 		defer func() { r.depth-- }()
-		if r.depth > maxXMLDepth {
-			return nil, parseErrorf(r.file, n.line, "JSON nested deeper than %d levels", maxXMLDepth)
+		if err != nil {
+			return nil, err
 		}
 		if t == '{' {
 			return n, r.fillObject(n)
@@ -135,6 +205,7 @@ func (r *jsonReader) fillObject(n *jnode) error {
 			return r.fail(err)
 		}
 		key, _ := tok.(string)
+		key = r.intern.get(key)
 		line := r.lineAt(r.dec.InputOffset())
 		v, err := r.value()
 		if err != nil {
@@ -180,13 +251,13 @@ func (r *jsonReader) object(n *jnode) *Object {
 			p.IsList, p.Items = true, []string{}
 			for _, e := range v.arr {
 				if s := jsonText(e); s != "" {
-					p.Items = append(p.Items, s)
+					p.Items = append(p.Items, r.intern.get(s))
 				}
 			}
 		case v.isObj:
-			p.Value = jsonText(v)
+			p.Value = r.intern.get(jsonText(v))
 		case !v.null:
-			p.Value = enumText(k, v.str)
+			p.Value = r.intern.get(enumText(k, v.str))
 		}
 		o.set(p)
 	}

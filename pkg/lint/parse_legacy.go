@@ -50,9 +50,9 @@ var legacySchema = map[string]legacySection{
 
 var addressFields = map[string]fieldType{"domain": fieldString, "authoritative": fieldBool}
 
-func parseLegacy(file, text string) ([]*Object, error) {
+func parseLegacy(file string, text []byte) ([]*Object, error) {
 	var doc yaml.Node
-	if err := yaml.Unmarshal([]byte(text), &doc); err != nil {
+	if err := yaml.Unmarshal(text, &doc); err != nil {
 		return nil, parseErrorf(file, yamlErrLine(err), "YAML: %s", yamlErrMsg(err))
 	}
 	if len(doc.Content) == 0 {

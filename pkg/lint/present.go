@@ -16,6 +16,12 @@ import (
 func ObjectSections(findings []report.Finding) []report.Section {
 	var out []report.Section
 	at := map[string]int{}
+	// The rule column is as wide as the longest rule ID, so the property
+	// and location columns line up under each other in every report.
+	width := 0
+	for _, r := range catalog {
+		width = max(width, len(r.ID))
+	}
 	for _, f := range findings {
 		obj, prop, _ := strings.Cut(f.Subject, " .")
 		key := obj
@@ -39,7 +45,7 @@ func ObjectSections(findings []report.Finding) []report.Section {
 		if prop != "" {
 			prop = "." + prop
 		}
-		out[i].Lines = append(out[i].Lines, strings.TrimRight(fmt.Sprintf("%-9s %-38s %-28s %s", sev, f.ID, prop, where), " "))
+		out[i].Lines = append(out[i].Lines, strings.TrimRight(fmt.Sprintf("%-9s %-*s  %-28s %s", sev, width, f.ID, prop, where), " "))
 	}
 	return out
 }

@@ -336,6 +336,20 @@ var catalog = []*Rule{
 		check:    checkWildcardDomain,
 	},
 	{
+		ID: "lint.domain.public_suffix_wildcard", Severity: report.Error, Title: "Accepted domain wildcard covers a public suffix",
+		Checks:   "Accepted domains (a *.name DomainName, or MatchSubDomains) and Exchange 2003 recipient policy domains whose wildcard covers a suffix of the Public Suffix List: an ICANN one (*.com, *.co.uk), a whole top-level domain, or a provider's shared suffix from the list's private section (*.cloudapp.net, *.blogspot.com) unless the organization accepts that suffix itself.",
+		Prevents: "As a relay domain (InternalRelay, ExternalRelay, a non-authoritative policy) an open relay for every domain registered under the suffix, abused for spam and block-listed within days; as an authoritative one, mail from your users to all those domains refused with 550 5.1.1.",
+		Fix:      "Name the namespace you mean: *.contoso.com for your own subdomains, *.partner.co.uk for a partner's; remove the wildcard over the suffix.",
+		check:    checkSuffixWildcardDomain,
+	},
+	{
+		ID: "lint.route.public_suffix_smarthost", Severity: report.Warning, Title: "Address space over a public suffix sent to a smart host",
+		Checks:   "Send connectors, Exchange 2003 SMTP connectors and Exchange Online outbound connectors that send a wildcard covering a public suffix (*.co.uk, *.cloudapp.net) to smart hosts other than the ones that carry \"*\". A warning, not an error: a dedicated gateway for a whole suffix (a government secure-mail relay) is rare but sound, and DNS-routed connectors are not reported at all, since a suffix routed by MX goes where it would anyway (a *.gov.uk connector that requires TLS is a common, sound setup).",
+		Prevents: "Mail to every domain under the suffix goes to one smart host, usually a partner's relay where the partner's own domain was meant (*.co.uk for *.partner.co.uk): it refuses what is not its own (550 5.7.1 unable to relay, NDRs for unrelated recipients) or receives mail meant for others.",
+		Fix:      "Narrow the address space to the partner's namespace (SMTP:*.partner.co.uk;1). If the whole suffix really goes through a dedicated gateway, --skip lint.route.public_suffix_smarthost.",
+		check:    checkSuffixSmartHost,
+	},
+	{
 		ID: "lint.domain.server_fqdn", Severity: report.Error, Title: "Accepted domain equals a server's FQDN",
 		Checks:   "Accepted domains and Exchange 2003 recipient policy domains that equal the FQDN of an Exchange server in the export.",
 		Prevents: "Mail to the server's own name is treated as local: routing between servers breaks with 5.4.8 loop NDRs.",
@@ -446,6 +460,13 @@ var catalog = []*Rule{
 		Prevents: "Inbound mail for the domain is refused as relay: 550 5.7.1 Unable to relay.",
 		Fix:      "Tick \"Allow messages to be relayed to these domains\" on the connector's Address Space tab (allow_relay: true).",
 		check:    checkLegacyRelayAllowed,
+	},
+	{
+		ID: "lint.legacy.relay_wildcard", Severity: report.Error, Title: "Connector allows relay to every domain",
+		Checks:   "Exchange 2003 SMTP connectors with \"Allow messages to be relayed to these domains\" (allow_relay) on the address space \"*\" or on a wildcard that covers a public suffix (*.com, *.co.uk).",
+		Prevents: "An open relay: anyone on the Internet can send through the server to those domains. It is abused for spam within days and block-listed, and then your own mail is refused too (550 5.7.1, 554 5.7.1 from the receivers).",
+		Fix:      "Clear allow_relay on the Internet (\"*\") connector; allow relay only on connectors for the named domains you forward (SMTP:fabrikam.com;1).",
+		check:    checkRelayWildcard,
 	},
 	{
 		ID: "lint.legacy.routing_group_isolated", Severity: report.Error, Title: "Routing group without a connector",

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -25,17 +26,40 @@ func load(t *testing.T, paths ...string) *Config {
 	t.Helper()
 	var srcs []Source
 	for _, p := range paths {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		srcs = append(srcs, Source{Name: p, Data: data})
+		srcs = append(srcs, Source{Name: p})
 	}
-	c, err := Load(srcs)
+	c, err := Load(srcs, LoadOptions{})
 	if err != nil {
 		t.Fatalf("load %v: %v", paths, err)
 	}
 	return c
+}
+
+// loadAll loads without dropping the properties no rule reads.
+func loadAll(t *testing.T, paths ...string) *Config {
+	t.Helper()
+	testOnlyKeepAll = true
+	defer func() { testOnlyKeepAll = false }()
+	return load(t, paths...)
+}
+
+// TestCompactChangesNothing: dropping the properties outside ruleProps
+// changes no finding of any rule fixture, to the evidence line. A rule
+// that reads a property missing from ruleProps fails here.
+func TestCompactChangesNothing(t *testing.T) {
+	files, _ := filepath.Glob("testdata/rules/*/*")
+	defaults, _ := filepath.Glob("testdata/defaults/*")
+	for _, f := range append(files, defaults...) {
+		switch filepath.Ext(f) {
+		case ".txt", ".xml", ".json", ".yaml":
+		default:
+			continue
+		}
+		got, want := Check(load(t, f), Options{}), Check(loadAll(t, f), Options{})
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: findings differ when properties are dropped:\n got %+v\nwant %+v", f, got, want)
+		}
+	}
 }
 
 // goldenLines renders findings for comparison: with lines for the file
@@ -82,7 +106,7 @@ func TestGeneratedFixtures(t *testing.T) {
 		if formatOnly[rule] != "" {
 			continue
 		}
-		c := load(t, src)
+		c := loadAll(t, src)
 		base := strings.TrimSuffix(src, ".txt")
 		for ext, gen := range map[string]func([]*Object) string{".xml": writeCliXML, ".json": writeJSON} {
 			path, text := base+ext, gen(c.Objects)

@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"unicode"
 
+	"github.com/mailflowkit/mailflow/pkg/internal/bulk"
 	"github.com/mailflowkit/mailflow/pkg/report"
 	"github.com/mailflowkit/mailflow/pkg/resolver"
 )
@@ -27,14 +29,7 @@ const (
 // ParseLine reads one line of a domain list: one domain, optionally
 // followed by a # comment. Blank and comment-only lines give ok == false.
 func ParseLine(line string) (name resolver.Name, ok bool, err error) {
-	s := strings.TrimPrefix(line, "\uFEFF")
-	for i, r := range s {
-		if r == '#' && (i == 0 || unicode.IsSpace(rune(s[i-1]))) {
-			s = s[:i]
-			break
-		}
-	}
-	words := strings.Fields(s)
+	words := lineWords(line)
 	switch len(words) {
 	case 0:
 		return resolver.Name{}, false, nil
@@ -49,27 +44,22 @@ func ParseLine(line string) (name resolver.Name, ok bool, err error) {
 	return name, true, nil
 }
 
-// Verdict sums up a result in one word: error, unchecked (a check could not
-// be made and nothing worse was found), warning or ok.
-func (r *Result) Verdict() string {
-	worst, incomplete := report.OK, false
-	for _, f := range r.Findings {
-		if f.Incomplete {
-			incomplete = true
-		} else if f.Severity > worst {
-			worst = f.Severity
+// lineWords splits a list line into words, without a byte order mark and
+// a # comment (a # that starts the line or follows a space).
+func lineWords(line string) []string {
+	s := strings.TrimPrefix(line, "\uFEFF")
+	for i, r := range s {
+		if r == '#' && (i == 0 || unicode.IsSpace(rune(s[i-1]))) {
+			s = s[:i]
+			break
 		}
 	}
-	switch {
-	case worst == report.Error:
-		return "error"
-	case incomplete:
-		return "unchecked"
-	case worst == report.Warning:
-		return "warning"
-	}
-	return "ok"
+	return strings.Fields(s)
 }
+
+// Verdict sums up a result in one word: error, unchecked (a check could not
+// be made and nothing worse was found), warning or ok.
+func (r *Result) Verdict() string { return report.Verdict(r.Findings) }
 
 // BulkOptions configure Bulk.
 type BulkOptions struct {
@@ -77,56 +67,57 @@ type BulkOptions struct {
 	// Concurrency is how many domains are resolved at once; 0 means
 	// DefaultConcurrency.
 	Concurrency int
+	// Source names the list in each item's locator ("tenants.txt" gives
+	// "tenants.txt:12"; "-" is standard input).
+	Source string
+	// Window is how many finished domains may wait for a slower one
+	// before them; 0 means bulk.DefaultWindow.
+	Window int
+	// Done is called once per line with content when it is finished, for
+	// progress meters.
+	Done func()
 }
 
 // Item is one line of a bulk run: a routed domain, or a line that is not a
 // domain (Err set).
 type Item struct {
+	// Source is "FILE:LINE".
+	Source string
 	Line   int
+	// Input is the domain as written on the line (the whole line when it
+	// is not a domain).
 	Input  string
 	Err    error
 	Result *Result
 }
 
-// ItemHead leads the JSON-lines record of a routed domain; the fields of
-// the Result follow in the same object.
+// ItemHead leads the JSON-lines record of a routed domain (docs/json.md);
+// the fields of the Result follow in the same object.
 type ItemHead struct {
-	// Line is the line of the domain list, 0 (left out) for domains given
-	// as arguments.
-	Line int `json:"line,omitempty"`
+	Type string `json:"type" jsonschema:"enum=result"`
+	// Source is the line of the domain list (FILE:LINE), left out for
+	// domains given as arguments.
+	Source string `json:"source,omitempty"`
+	// Target is the domain as written.
+	Target string `json:"target,omitempty"`
 	// Verdict sums up the route in one word (see Result.Verdict).
 	Verdict string `json:"verdict" jsonschema:"enum=ok,enum=warning,enum=error,enum=unchecked"`
 }
 
-// BadLine is the JSON-lines record of a line that is not a domain.
-type BadLine struct {
-	Line    int    `json:"line"`
-	Verdict string `json:"verdict" jsonschema:"enum=bad_input"`
-	// Input is the line as read; Error says what is wrong with it.
-	Input string `json:"input"`
-	Error string `json:"error"`
+// BadLine is the "error" record of an item whose line is not a domain.
+func (it Item) BadLine() report.ErrorRecord {
+	return report.ErrorRecord{Type: "error", Source: it.Source, Target: it.Input, Error: errText(it.Err)}
 }
 
-// BadLine describes an item whose line is not a domain.
-func (it Item) BadLine() BadLine {
-	return BadLine{it.Line, "bad_input", it.Input, errText(it.Err)}
-}
-
-// MarshalJSON emits one JSON-lines record: the line number and verdict
-// beside the route, or the line and what is wrong with it.
+// MarshalJSON emits one JSON-lines record of the bulk contract
+// (docs/json.md): a "result" with the input locator, the domain as given
+// and the verdict beside the route, or an "error" saying why the line
+// could not be used.
 func (it Item) MarshalJSON() ([]byte, error) {
 	if it.Result == nil {
 		return json.Marshal(it.BadLine())
 	}
-	head, err := json.Marshal(ItemHead{it.Line, it.Result.Verdict()})
-	if err != nil {
-		return nil, err
-	}
-	body, err := it.Result.MarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return append(append(head[:len(head)-1], ','), body[1:]...), nil
+	return json.Marshal(it.Result.record(&ItemHead{"result", it.Source, it.Input, it.Result.Verdict()}))
 }
 
 // Totals count the outcomes of a bulk run.
@@ -139,6 +130,9 @@ type Totals struct {
 	BadLines  int `json:"bad_lines"`
 	// BadLineNumbers lists the first bad lines (at most 100).
 	BadLineNumbers []int `json:"bad_line_numbers,omitempty"`
+	// Reordered counts domains written ahead of a slower one listed
+	// before them, because the reorder window was full.
+	Reordered int `json:"reordered,omitempty"`
 }
 
 func (t *Totals) count(it Item) {
@@ -180,14 +174,25 @@ func (t Totals) String() string {
 		}
 		s += fmt.Sprintf("; %d bad %s (%s%s)", t.BadLines, word, strings.Join(nums, ", "), more)
 	}
+	if t.Reordered > 0 {
+		s += fmt.Sprintf("; %d written out of list order behind slow domains", t.Reordered)
+	}
 	return s
 }
 
-// Bulk routes every domain listed in in, resolving up to o.Concurrency
-// domains at once, and calls emit for each line in input order. Bad lines
-// are emitted as items with Err and the run carries on. It stops early when
-// ctx ends or emit fails; the error reports a failure to read the list or
-// to emit, never a DNS problem.
+// line is one line of a domain list with content, before parsing.
+type line struct {
+	n       int
+	text    string
+	tooLong bool
+}
+
+// Bulk routes every domain listed in in, o.Concurrency domains at once,
+// and calls emit for each line with content, in input order (see package
+// bulk for when a slow domain lets later ones pass). Bad lines are emitted
+// as items with Err and the run carries on. It stops early when ctx ends
+// or emit fails; the error reports a failure to read the list or to emit,
+// never a DNS problem.
 func Bulk(ctx context.Context, r *resolver.Resolver, in io.Reader, o BulkOptions, emit func(Item) error) (Totals, error) {
 	var totals Totals
 	if _, _, err := parseSelf(o.Self); err != nil {
@@ -198,59 +203,45 @@ func Bulk(ctx context.Context, r *resolver.Resolver, in io.Reader, o BulkOptions
 		conc = DefaultConcurrency
 	}
 	conc = min(conc, MaxConcurrency)
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-
-	// Results are emitted in input order: each line gets a slot in queue,
-	// which also bounds how far reading can run ahead of emitting.
-	queue := make(chan chan Item, conc)
-	sem := make(chan struct{}, conc)
-	var emitErr error
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for slot := range queue {
-			it := <-slot
-			totals.count(it)
-			if emitErr == nil {
-				if emitErr = emit(it); emitErr != nil {
-					cancel()
-				}
+	source := o.Source
+	if source == "" {
+		source = "-"
+	}
+	var readErr error
+	lines := func(yield func(line) bool) {
+		readErr = eachLine(in, func(n int, text string, tooLong bool) bool {
+			if !tooLong && len(lineWords(text)) == 0 {
+				return true
 			}
+			return yield(line{n, text, tooLong})
+		})
+	}
+	work := func(ctx context.Context, l line) Item {
+		it := Item{Source: source + ":" + strconv.Itoa(l.n), Line: l.n, Input: strings.TrimSpace(l.text)}
+		if l.tooLong {
+			it.Err = fmt.Errorf("line longer than %d bytes", MaxLineBytes)
+			it.Input = ""
+			return it
 		}
-	}()
-
-	readErr := eachLine(in, func(n int, line string, tooLong bool) bool {
-		if ctx.Err() != nil {
-			return false
-		}
-		name, ok, err := ParseLine(line)
-		if tooLong {
-			ok, err = false, fmt.Errorf("line longer than %d bytes", MaxLineBytes)
-		}
-		if !ok && err == nil {
-			return true
-		}
-		slot := make(chan Item, 1)
-		queue <- slot
+		name, _, err := ParseLine(l.text)
 		if err != nil {
-			slot <- Item{Line: n, Input: line, Err: err}
-			return true
+			it.Err = err
+			it.Input = strings.Join(lineWords(l.text), " ")
+			return it
 		}
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem }()
-			res, err := route(ctx, r, name, o.Options)
-			slot <- Item{Line: n, Input: line, Err: err, Result: res}
-		}()
-		return true
+		it.Input = lineWords(l.text)[0]
+		it.Result, it.Err = route(ctx, r, name, o.Options)
+		return it
+	}
+	st, err := bulk.Run(ctx, lines, bulk.Options{Workers: conc, Window: o.Window, Done: o.Done}, work, func(it Item) error {
+		totals.count(it)
+		return emit(it)
 	})
-	close(queue)
-	<-done
+	totals.Reordered = st.Reordered
 	if readErr != nil {
 		return totals, readErr
 	}
-	return totals, emitErr
+	return totals, err
 }
 
 // eachLine calls f for every line of in (without the line ending). Lines

@@ -4,10 +4,19 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"net"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/miekg/dns"
+
+	"github.com/mailflowkit/mailflow/pkg/authdns"
 	"github.com/mailflowkit/mailflow/pkg/mx"
+	"github.com/mailflowkit/mailflow/pkg/resolver"
 )
 
 func TestParseLine(t *testing.T) {
@@ -95,7 +104,7 @@ func TestBulk(t *testing.T) {
 	}, "\n")
 	var items []mx.Item
 	totals, err := mx.Bulk(context.Background(), r, strings.NewReader(list),
-		mx.BulkOptions{Options: testOptions(), Concurrency: 3},
+		mx.BulkOptions{Options: testOptions(), Concurrency: 3, Source: "list.txt"},
 		func(it mx.Item) error { items = append(items, it); return nil })
 	if err != nil {
 		t.Fatal(err)
@@ -120,8 +129,8 @@ func TestBulk(t *testing.T) {
 	}
 	for i, w := range want {
 		it := items[i]
-		if it.Line != w.line {
-			t.Errorf("item %d: line %d, want %d", i, it.Line, w.line)
+		if it.Line != w.line || it.Source != fmt.Sprintf("list.txt:%d", w.line) {
+			t.Errorf("item %d: line %d source %q, want %d", i, it.Line, it.Source, w.line)
 		}
 		if w.what == "bad" {
 			if it.Err == nil || !strings.Contains(it.Err.Error(), w.verdict) {
@@ -168,12 +177,14 @@ func TestJSONShape(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := json.Marshal(mx.Item{Line: 3, Result: res})
+	b, err := json.Marshal(mx.Item{Source: "list.txt:3", Line: 3, Input: "Good.Example.ORG.", Result: res})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var doc struct {
-		Line    int    `json:"line"`
+		Type    string `json:"type"`
+		Source  string `json:"source"`
+		Target  string `json:"target"`
 		Verdict string `json:"verdict"`
 		Domain  string `json:"domain"`
 		Outcome string `json:"outcome"`
@@ -198,7 +209,7 @@ func TestJSONShape(t *testing.T) {
 	if err := json.Unmarshal(b, &doc); err != nil {
 		t.Fatal(err)
 	}
-	if doc.Line != 3 || doc.Verdict != "ok" || doc.Domain != "good.example.org" || doc.Outcome != "mx" || doc.DNSSEC == nil {
+	if doc.Type != "result" || doc.Source != "list.txt:3" || doc.Target != "Good.Example.ORG." || doc.Verdict != "ok" || doc.Domain != "good.example.org" || doc.Outcome != "mx" || doc.DNSSEC == nil {
 		t.Errorf("head: %s", b)
 	}
 	if len(doc.Targets) != 2 || doc.Targets[0].Preference == nil || doc.Targets[0].Status != "ok" || doc.Targets[0].Group != 1 {
@@ -217,8 +228,8 @@ func TestJSONShape(t *testing.T) {
 		}
 	}
 
-	bad, _ := json.Marshal(mx.Item{Line: 9, Input: "a b", Err: errors.New("want one domain per line")})
-	if string(bad) != `{"line":9,"verdict":"bad_input","input":"a b","error":"want one domain per line"}` {
+	bad, _ := json.Marshal(mx.Item{Source: "-:9", Line: 9, Input: "a b", Err: errors.New("want one domain per line")})
+	if string(bad) != `{"type":"error","source":"-:9","target":"a b","error":"want one domain per line"}` {
 		t.Errorf("bad line record: %s", bad)
 	}
 	idn, _ := mx.ParseDomain("bücher.example")
@@ -226,4 +237,78 @@ func TestJSONShape(t *testing.T) {
 	if !strings.Contains(string(b), `"domain":"xn--bcher-kva.example","domain_unicode":"bücher.example"`) {
 		t.Errorf("IDN domain: %s", b)
 	}
+}
+
+// TestBulkSlowFirstDomain: the first domain's MX query is held until every
+// other domain's has been answered. That can only happen if the other
+// workers keep going while the first domain waits; a run that stalls
+// behind it leaves the hold to expire, the first domain unanswered
+// (unchecked), and fails. Output stays in list order.
+func TestBulkSlowFirstDomain(t *testing.T) {
+	const others = 60
+	var zone strings.Builder
+	zone.WriteString("$ORIGIN hol.test.\n@ 3600 IN SOA ns hostmaster 1 3600 600 86400 300\nmx 3600 IN A 93.184.216.1\n")
+	list := []string{"d0.hol.test"}
+	for i := range others + 1 {
+		fmt.Fprintf(&zone, "d%d 3600 IN MX 10 mx\n", i)
+		if i > 0 {
+			list = append(list, fmt.Sprintf("d%d.hol.test", i))
+		}
+	}
+	auth, err := authdns.Start("127.0.0.1:0", zone.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { auth.Close() })
+	var answered atomic.Int64
+	release := make(chan struct{})
+	srv := startHandler(t, dns.HandlerFunc(func(w dns.ResponseWriter, req *dns.Msg) {
+		q := req.Question[0]
+		if q.Qtype == dns.TypeMX && q.Name == "d0.hol.test." {
+			select {
+			case <-release:
+			case <-time.After(5 * time.Second):
+				return // never answered: the others did not get done
+			}
+		}
+		auth.ServeDNS(w, req)
+		if q.Qtype == dns.TypeMX && q.Name != "d0.hol.test." && answered.Add(1) == others {
+			close(release)
+		}
+	}))
+	r, err := resolver.New(resolver.Config{Servers: []string{srv}, Timeout: 6 * time.Second, Retries: 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	_, err = mx.Bulk(context.Background(), r, strings.NewReader(strings.Join(list, "\n")),
+		mx.BulkOptions{Options: mx.Options{Self: []string{}}, Concurrency: 2},
+		func(it mx.Item) error {
+			if it.Err != nil || it.Result.Verdict() != "ok" {
+				t.Errorf("%s: %v %s", it.Input, it.Err, it.Result.Brief())
+			}
+			got = append(got, it.Input)
+			return nil
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, list) {
+		t.Errorf("written in this order: %v", got)
+	}
+}
+
+// startHandler serves h over UDP on a loopback port.
+func startHandler(t *testing.T, h dns.Handler) string {
+	t.Helper()
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	started := make(chan struct{})
+	s := &dns.Server{PacketConn: pc, Handler: h, NotifyStartedFunc: func() { close(started) }}
+	go s.ActivateAndServe() //nolint:errcheck // ends on Shutdown
+	<-started
+	t.Cleanup(func() { s.Shutdown() })
+	return pc.LocalAddr().String()
 }

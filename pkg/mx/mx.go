@@ -197,15 +197,27 @@ type ResultDomain struct {
 
 // MarshalJSON emits the domain in both forms beside the route.
 func (r *Result) MarshalJSON() ([]byte, error) {
-	type plain Result
-	out := struct {
-		ResultDomain
-		*plain
-	}{ResultDomain{Domain: r.Domain.ASCII}, (*plain)(r)}
+	return json.Marshal(r.record(nil))
+}
+
+// plainResult is Result without its MarshalJSON.
+type plainResult Result
+
+// resultRecord is a Result's JSON, after a bulk record's head when there
+// is one, marshalled in one pass.
+type resultRecord struct {
+	*ItemHead
+	ResultDomain
+	*plainResult
+}
+
+// record is the JSON shape of r after head.
+func (r *Result) record(head *ItemHead) any {
+	rec := resultRecord{ItemHead: head, ResultDomain: ResultDomain{Domain: r.Domain.ASCII}, plainResult: (*plainResult)(r)}
 	if r.Domain.Unicode != r.Domain.ASCII {
-		out.DomainUnicode = r.Domain.Unicode
+		rec.DomainUnicode = r.Domain.Unicode
 	}
-	return json.Marshal(out)
+	return rec
 }
 
 // ParseDomain validates a domain typed by a user: trailing dot allowed, IDN

@@ -12,6 +12,7 @@ import (
 	"github.com/miekg/dns"
 	"golang.org/x/net/idna"
 
+	"github.com/mailflowkit/mailflow/pkg/report"
 	"github.com/mailflowkit/mailflow/pkg/resolver"
 )
 
@@ -49,7 +50,9 @@ func route(ctx context.Context, r *resolver.Resolver, name resolver.Name, o Opti
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Domain: name, Targets: []Target{}}
+	// A route has a dozen findings or so, most of them passes: room for
+	// them up front spares a bulk run the regrowing.
+	res := &Result{Domain: name, Targets: []Target{}, Findings: make([]report.Finding, 0, 16)}
 	var tr *resolver.Trace
 	if o.Trace {
 		tr = &resolver.Trace{}
@@ -154,8 +157,11 @@ func orderTargets(records []*dns.MX, seed uint64) ([]Target, int) {
 			continue
 		}
 		t := Target{Host: host, Preference: mx.Preference}
-		if u, err := idna.ToUnicode(host); err == nil && u != host {
-			t.HostUnicode = u
+		// Only A-labels (xn--) have another form; most hosts have none.
+		if strings.Contains(host, "xn--") {
+			if u, err := idna.ToUnicode(host); err == nil && u != host {
+				t.HostUnicode = u
+			}
 		}
 		targets = append(targets, t)
 	}

@@ -55,9 +55,9 @@ func (r *Result) Brief() string {
 
 // BulkLine renders an item as one line of bulk text output: verdict,
 // domain, route and the IDs of the findings that matter.
-func BulkLine(it Item, source string) string {
+func BulkLine(it Item) string {
 	if it.Result == nil {
-		return fmt.Sprintf("%-9s %s:%d: %v", "bad", source, it.Line, it.Err)
+		return fmt.Sprintf("%-9s %s: %v", "bad", it.Source, it.Err)
 	}
 	var ids []string
 	for _, f := range it.Result.Findings {

@@ -58,10 +58,10 @@ func TestBulkLine(t *testing.T) {
 		want string
 	}{
 		{mx.Item{Line: 1, Result: res}, "warning   nxbackup.example.org           10 nope.example.org (NXDOMAIN), 20 mx1.good.example.org  [mx.target_nxdomain]"},
-		{mx.Item{Line: 4, Input: "a b", Err: errFor("want one domain per line")}, "bad       list.txt:4: want one domain per line"},
+		{mx.Item{Source: "list.txt:4", Line: 4, Input: "a b", Err: errFor("want one domain per line")}, "bad       list.txt:4: want one domain per line"},
 	}
 	for _, tt := range tests {
-		if got := mx.BulkLine(tt.item, "list.txt"); got != tt.want {
+		if got := mx.BulkLine(tt.item); got != tt.want {
 			t.Errorf("got  %q\nwant %q", got, tt.want)
 		}
 	}

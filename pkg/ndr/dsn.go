@@ -9,7 +9,22 @@ type fieldBlock map[string]string
 
 func (b fieldBlock) get(name string) string { return b[name] }
 
-var fieldLineRE = lazyRE(`^([A-Za-z][A-Za-z0-9-]{0,62}):[ \t]*(.*)$`)
+// fieldLine splits "Name: value" when line starts with a field name: a
+// letter, then up to 62 letters, digits or hyphens, then a colon.
+func fieldLine(line string) (name, value string, ok bool) {
+	i := strings.IndexByte(line, ':')
+	if i < 1 || i > 63 || !isLetter(line[0]) {
+		return "", "", false
+	}
+	for j := 1; j < i; j++ {
+		if c := line[j]; !isLetter(c) && !isDigit(c) && c != '-' {
+			return "", "", false
+		}
+	}
+	return line[:i], strings.TrimLeft(line[i+1:], " \t"), true
+}
+
+func isLetter(c byte) bool { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') }
 
 // maxFieldValue bounds one folded field so a hostile report cannot grow a
 // single value without limit.
@@ -50,13 +65,13 @@ func parseFieldBlocks(text string, strict bool) []fieldBlock {
 			}
 			continue
 		}
-		if m := fieldLineRE().FindStringSubmatch(line); m != nil {
+		if fname, fvalue, ok := fieldLine(line); ok {
 			if cur == nil {
 				cur = fieldBlock{}
 			}
-			name := strings.ToLower(m[1])
+			name := strings.ToLower(fname)
 			if _, seen := cur[name]; !seen {
-				cur[name] = strings.TrimSpace(m[2])
+				cur[name] = strings.TrimSpace(fvalue)
 				last = name
 			} else {
 				last = ""
@@ -86,7 +101,11 @@ type dsnReport struct {
 func parseDSN(text string, strict bool) dsnReport {
 	var r dsnReport
 	for _, b := range parseFieldBlocks(text, strict) {
-		if b.get("final-recipient") != "" || b.get("original-recipient") != "" || b.get("x-actual-recipient") != "" {
+		named := b.get("final-recipient") != "" || b.get("original-recipient") != "" || b.get("x-actual-recipient") != ""
+		// A block with an action and a status but no recipient field is a
+		// recipient block whose MTA left the name out; merge takes the
+		// address from the text.
+		if named || (b.get("action") != "" && b.get("status") != "") {
 			r.recipients = append(r.recipients, b)
 			if r.reportingMTA == "" {
 				r.reportingMTA = typedValue(b.get("reporting-mta"))
@@ -132,4 +151,69 @@ func splitStatus(v string) (code, comment string) {
 	code = hits[0].code
 	comment = strings.Trim(strings.TrimSpace(v[len(code):]), "()")
 	return code, comment
+}
+
+// readDSN returns the recipients of the message/delivery-status parts, or,
+// when there is none, of delivery-status fields quoted in the text
+// (forwarded bounces, providers that paste the report into the text part,
+// a pasted report), and the reporting MTA.
+func readDSN(m *message) ([]Fact, string) {
+	var r dsnReport
+	for _, d := range m.dsn {
+		p := parseDSN(d, false)
+		if r.reportingMTA == "" {
+			r.reportingMTA = p.reportingMTA
+		}
+		r.recipients = append(r.recipients, p.recipients...)
+	}
+	if len(r.recipients) == 0 {
+		scan := m.reportText()
+		if strings.TrimSpace(scan) == "" {
+			scan = string(m.raw[:min(len(m.raw), maxScanBytes)])
+		}
+		if strings.Contains(scan, "ecipient:") {
+			p := parseDSN(unquote(scan), true)
+			r.recipients = p.recipients
+			if r.reportingMTA == "" {
+				r.reportingMTA = p.reportingMTA
+			}
+		}
+	}
+	facts := make([]Fact, 0, len(r.recipients))
+	for _, b := range r.recipients {
+		if f, ok := blockFact(b); ok {
+			facts = append(facts, f)
+		}
+	}
+	return facts, r.reportingMTA
+}
+
+// blockFact reads one per-recipient block of RFC 3464 fields.
+func blockFact(b fieldBlock) (Fact, bool) {
+	f := Fact{
+		Address:           cleanAddress(b.get("final-recipient")),
+		OriginalRecipient: cleanAddress(b.get("original-recipient")),
+		Action:            strings.ToLower(strings.Fields(b.get("action") + " x")[0]),
+		Date:              b.get("last-attempt-date"),
+		RemoteMTA:         typedValue(b.get("remote-mta")),
+	}
+	if f.Address == "" {
+		f.Address = cleanAddress(b.get("x-actual-recipient"))
+	}
+	if f.Address == "" {
+		f.Address = f.OriginalRecipient
+	}
+	if f.Action == "x" {
+		f.Action = ""
+	}
+	f.Status, f.StatusText = splitStatus(b.get("status"))
+	f.DiagnosticType, f.Diagnostic = splitTyped(b.get("diagnostic-code"))
+	if f.Status == "" && f.StatusText != "" && f.Diagnostic == "" {
+		// "Status: 553 Exceeded maximum inbound message size"
+		f.Diagnostic = f.StatusText
+	}
+	if strings.HasPrefix(strings.TrimSpace(b.get("final-recipient")), "rfc822;|") || strings.Contains(b.get("x-actual-recipient"), "|") {
+		f.DiagnosticType = "x-unix"
+	}
+	return f, true
 }

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mailflowkit/mailflow/pkg/ndr/reason"
 	"github.com/mailflowkit/mailflow/pkg/statuscode"
 )
 
@@ -55,6 +56,7 @@ var reasonNotes = map[string]reasonNote{
 	"securityerror":   {"A security or authorisation check failed: authentication, access rights or an encryption requirement.", "Check SMTP authentication settings, the permissions for sending to this recipient, and any TLS requirements."},
 	"spamdetected":    {"The receiving side's content filter judged the message to be spam.", "Review content, links and sending reputation; check authentication (SPF, DKIM, DMARC) and list hygiene."},
 	"speeding":        {"The receiving side is rate-limiting the sender.", "Slow down: lower the sending rate or concurrency to this provider and retry later."},
+	"suppressed":      {"The sending service did not try: the address is on the account's suppression list after an earlier hard bounce or complaint.", "Check why the address was suppressed (the earlier bounce or complaint) and remove it from the list only if it is valid again."},
 	"suspend":         {"The recipient's mailbox exists but is disabled or suspended.", "Contact the recipient another way; remove the address if it stays disabled."},
 	"syntaxerror":     {"The receiving server did not understand a command or its parameters.", "Check the sending MTA's SMTP implementation and any proxy or firewall that rewrites the conversation."},
 	"systemerror":     {"The receiving system has an internal or configuration problem, or delivery would loop.", "The receiving administrator should check the server; if the domain is yours, check MX records and connectors for loops."},
@@ -66,15 +68,19 @@ var reasonNotes = map[string]reasonNote{
 	"virusdetected":   {"The receiving side found malware or a dangerous attachment in the message.", "Scan the original message and its attachments; send the content another way if it is a false positive."},
 }
 
+// microsoftLayouts are the layouts of Microsoft's mail systems, whose
+// bounces Microsoft's own meaning of a code applies to.
+var microsoftLayouts = map[string]bool{"exchange2003": true, "exchange2007": true, "office365": true, "outlook": true}
+
 // ReasonMeaning returns our one-sentence description of a reason.
 func ReasonMeaning(reason string) string { return reasonNotes[reason].means }
 
 // Annotate fills in the Explanation of every recipient of res.
 func Annotate(res *Result) {
-	ms := res.Kind == KindCode || res.Layout == "exchange" || hostIn(res.ReportingMTA, microsoftDomains)
+	ms := res.Kind == KindCode || microsoftLayouts[res.Layout] || reason.ProviderOf(res.ReportingMTA) == "microsoft"
 	for i := range res.Recipients {
 		r := &res.Recipients[i]
-		r.Explanation = explain(*r, ms || hostIn(r.RemoteMTA, microsoftDomains) || len(statuscode.FindTokens(r.Diagnostic)) > 0)
+		r.Explanation = explain(*r, ms || reason.ProviderOf(r.RemoteMTA) == "microsoft" || len(statuscode.FindTokens(r.Diagnostic)) > 0)
 	}
 }
 

@@ -3,9 +3,12 @@ package ndr
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"io"
 	"runtime"
 	"strconv"
+
+	"github.com/mailflowkit/mailflow/pkg/internal/bulk"
 )
 
 // IsMbox reports whether data starts like an mbox file: an envelope "From "
@@ -109,69 +112,45 @@ func readLine(br *bufio.Reader, buf []byte) ([]byte, error) {
 	}
 }
 
+// MboxOptions tune ParseMboxWith.
+type MboxOptions struct {
+	// Workers parse messages at once; 0 means one per CPU.
+	Workers int
+	// Done is called once per message parsed, for progress meters.
+	Done func()
+}
+
 // ParseMbox parses every message of an mbox read from r, on all cores, and
 // calls emit with the results in mbox order; each message yields exactly one
-// result. Memory stays bounded: only a window of messages proportional to
-// the number of workers is held at once. It returns the number of messages
+// result. Memory stays bounded: only the messages being parsed and a window
+// of parsed results are held at once. It returns the number of messages
 // and the first read or emit error.
 func ParseMbox(r io.Reader, source string, workers int, emit func(Result) error) (int, error) {
+	return ParseMboxWith(r, source, MboxOptions{Workers: workers}, emit)
+}
+
+// ParseMboxWith is ParseMbox with options. A message that takes long to
+// parse never idles the other workers (package bulk); results still come
+// out in mbox order unless the reorder window overflows behind it.
+func ParseMboxWith(r io.Reader, source string, o MboxOptions, emit func(Result) error) (int, error) {
+	workers := o.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	type job struct {
-		msg mboxMessage
-		out chan Result
+	var readErr error
+	messages := func(yield func(mboxMessage) bool) {
+		readErr = splitMbox(r, DefaultMaxMessageBytes, yield)
 	}
-	jobs := make(chan job, workers)
-	order := make(chan chan Result, 2*workers)
-	stop := make(chan struct{})
-	readErr := make(chan error, 1)
-
-	go func() {
-		defer close(order)
-		defer close(jobs)
-		readErr <- splitMbox(r, DefaultMaxMessageBytes, func(m mboxMessage) bool {
-			out := make(chan Result, 1)
-			select {
-			case order <- out:
-			case <-stop:
-				return false
-			}
-			select {
-			case jobs <- job{msg: m, out: out}:
-				return true
-			case <-stop:
-				out <- Result{}
-				return false
-			}
-		})
-	}()
-	for w := 0; w < workers; w++ {
-		go func() {
-			for j := range jobs {
-				name := source + "#" + strconv.Itoa(j.msg.index)
-				if j.msg.oversize {
-					j.out <- unparsed(Result{Source: name, Recipients: []Recipient{}}, tooLargeError(DefaultMaxMessageBytes))
-					continue
-				}
-				j.out <- Parse(j.msg.data, name)
-			}
-		}()
-	}
-	n := 0
-	var emitErr error
-	for out := range order {
-		res := <-out
-		if emitErr != nil {
-			continue
+	parse := func(_ context.Context, m mboxMessage) Result {
+		name := source + "#" + strconv.Itoa(m.index)
+		if m.oversize {
+			return unparsed(Result{Source: name, Recipients: []Recipient{}}, tooLargeError(DefaultMaxMessageBytes))
 		}
-		n++
-		if emitErr = emit(res); emitErr != nil {
-			close(stop)
-		}
+		return Parse(m.data, name)
 	}
-	if emitErr != nil {
-		return n, emitErr
+	st, err := bulk.Run(context.Background(), messages, bulk.Options{Workers: workers, Done: o.Done}, parse, emit)
+	if err != nil {
+		return st.Written, err
 	}
-	return n, <-readErr
+	return st.Written, readErr
 }

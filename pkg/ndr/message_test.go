@@ -96,8 +96,8 @@ func TestPastedExchangeNDR(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := Parse(data, "pasted")
-	if r.Kind != KindBounce || r.Layout != "exchange" {
-		t.Fatalf("kind %s layout %q, want bounce from exchange", r.Kind, r.Layout)
+	if r.Kind != KindBounce || r.Layout != "exchange2007" {
+		t.Fatalf("kind %s layout %q, want bounce from exchange2007", r.Kind, r.Layout)
 	}
 	rc := one(t, r)
 	if rc.Address != "alice@tenant2.example" || rc.Status != "5.4.4" || rc.ReplyCode != 554 || rc.Reason != "systemerror" {
@@ -230,7 +230,7 @@ func TestParseDegradedInput(t *testing.T) {
 
 func TestParseTooLarge(t *testing.T) {
 	big := bytes.Repeat([]byte("x"), 101)
-	r := parse(big, "big", 100)
+	r := parse(big, "big", 100, nil)
 	if r.Kind != KindUnparsed || !strings.Contains(r.Error, "size limit") {
 		t.Errorf("got %s %q, want unparsed for size", r.Kind, r.Error)
 	}
@@ -251,6 +251,10 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(mustRead("testdata/exchange-mxloopback.txt")))
 	f.Add([]byte(mustRead("testdata/corpus/lhost-exim-05.eml")))
 	f.Add([]byte(mustRead("testdata/corpus/lhost-sendmail-14.eml")))
+	for _, name := range []string{"exchange2003-01.eml", "groupwise-01.eml", "gmx-01.eml", "ja-iso2022jp-01.eml",
+		"sendgrid-01.json", "mailgun-01.json", "postmark-01.json", "sparkpost-01.json", "amazonses-sns-01.json", "fml-01.eml"} {
+		f.Add([]byte(mustRead("testdata/constructed/" + name)))
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r := Parse(data, "fuzz")
 		if r.Kind == "" {

@@ -29,6 +29,20 @@ type Collector struct {
 	// notes finds the finding that aggregates a file's unparsed or
 	// not-bounce inputs, and how many it stands for.
 	notes map[noteKey]*noteCount
+	// lean drops what the report will not show: the results (kept only
+	// for JSON data) and the per-message rows of an mbox (shown with -v).
+	leanResults, leanRows bool
+	// mbox is the mbox being read message by message.
+	mbox *mboxTable
+}
+
+// mboxTable collects the messages of one mbox. The first is held back
+// until a second one shows the file is an mbox of several messages.
+type mboxTable struct {
+	name  string
+	n     int
+	first *Result
+	table *report.Table
 }
 
 type noteKey struct{ id, file string }
@@ -38,6 +52,13 @@ type noteCount struct{ finding, n int }
 // NewCollector returns an empty Collector.
 func NewCollector() *Collector {
 	return &Collector{sum: NewSummarizer(), notes: map[noteKey]*noteCount{}}
+}
+
+// Lean makes the Collector keep only what a report without JSON data
+// (results false) or without verbose tables (rows false) shows, so a run
+// over a large mbox holds counts, not messages.
+func (c *Collector) Lean(results, rows bool) {
+	c.leanResults, c.leanRows = !results, !rows
 }
 
 // Add records an input that stands alone (a file, stdin or a code): it is
@@ -52,18 +73,53 @@ func (c *Collector) Add(res Result) {
 // and the summary tables are what a reader looks at first. A single message
 // saved with its envelope line reads like any other message instead.
 func (c *Collector) AddMbox(name string, msgs []Result) {
-	if len(msgs) == 1 {
-		c.Add(msgs[0])
+	c.BeginMbox(name)
+	for _, res := range msgs {
+		c.AddMessage(res)
+	}
+	c.EndMbox()
+}
+
+// BeginMbox starts an mbox whose messages follow with AddMessage, in
+// order, and end with EndMbox; AddMbox for one message at a time.
+func (c *Collector) BeginMbox(name string) {
+	c.mbox = &mboxTable{name: name, table: &report.Table{Header: []string{"#", "Kind", "Recipient", "Status", "Reply", "Reason"}}}
+}
+
+// AddMessage records the next message of the mbox.
+func (c *Collector) AddMessage(res Result) {
+	m := c.mbox
+	m.n++
+	if m.n == 1 {
+		m.first = &res
 		return
 	}
-	table := &report.Table{Header: []string{"#", "Kind", "Recipient", "Status", "Reply", "Reason"}}
-	for _, res := range msgs {
-		res = c.record(res)
-		table.Rows = append(table.Rows, messageRows(res)...)
+	if m.first != nil {
+		c.addRow(*m.first)
+		m.first = nil
+	}
+	c.addRow(res)
+}
+
+func (c *Collector) addRow(res Result) {
+	res = c.record(res)
+	if !c.leanRows {
+		c.mbox.table.Rows = append(c.mbox.table.Rows, messageRows(res)...)
+	}
+}
+
+// EndMbox closes the mbox: a single message saved with its envelope line
+// reads like any other message.
+func (c *Collector) EndMbox() {
+	m := c.mbox
+	c.mbox = nil
+	if m.first != nil {
+		c.Add(*m.first)
+		return
 	}
 	c.sections = append(c.sections, report.Section{
-		Title:   name + ": " + report.Plural(len(msgs), "message"),
-		Table:   table,
+		Title:   m.name + ": " + report.Plural(m.n, "message"),
+		Table:   m.table,
 		Verbose: true,
 	})
 }
@@ -72,7 +128,9 @@ func (c *Collector) AddMbox(name string, msgs []Result) {
 func (c *Collector) record(res Result) Result {
 	c.sum.Add(res)
 	Annotate(&res)
-	c.results = append(c.results, res)
+	if !c.leanResults {
+		c.results = append(c.results, res)
+	}
 	c.note(res)
 	return res
 }

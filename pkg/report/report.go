@@ -158,6 +158,29 @@ func ExitCode(findings []Finding, failOn Severity) int {
 	return ExitOK
 }
 
+// Verdict sums up the findings about one target in one word: error,
+// unchecked (a check could not be made and nothing worse was found),
+// warning, or ok. Bulk runs count targets by it.
+func Verdict(findings []Finding) string {
+	worst, incomplete := OK, false
+	for _, f := range findings {
+		if f.Incomplete {
+			incomplete = true
+		} else if f.Severity > worst {
+			worst = f.Severity
+		}
+	}
+	switch {
+	case worst == Error:
+		return "error"
+	case incomplete:
+		return "unchecked"
+	case worst == Warning:
+		return "warning"
+	}
+	return "ok"
+}
+
 // Tally is what a summary counts: findings that were checked, per
 // severity, and findings that could not be checked (Incomplete), apart
 // from their severity: a lookup that timed out is not "1 error".

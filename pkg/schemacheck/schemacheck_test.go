@@ -34,9 +34,9 @@ func TestOutput(t *testing.T) {
 		{"severity outside the enum", "mx", "json", strings.Replace(doc, `"severity": "ok"`, `"severity": "fatal"`, 1), "severity"},
 		{"kebab-case ID", "mx", "json", strings.Replace(doc, `"mx.routing"`, `"mx.no-route"`, 1), "id"},
 		{"newer schema version", "mx", "json", strings.Replace(doc, `"schema_version": 2`, `"schema_version": 3`, 1), "schema_version"},
-		{"record", "mx", "jsonl", `{"line":2,"verdict":"bad_input","input":"a b","error":"two words"}` + "\n", ""},
+		{"record", "mx", "jsonl", `{"type":"error","source":"list.txt:2","target":"a b","error":"two words"}` + "\n", ""},
 		{"record of another command", "mx", "jsonl", `{"type":"summary","targets":1,"listed":0,"clean":1,"incomplete":0,"duration_ms":1,"status":"ok","exit_code":0}` + "\n", "oneOf"},
-		{"blank line", "ndr", "jsonl", `{"source":"-","kind":"code","recipients":[]}` + "\n\n", "empty"},
+		{"blank line", "ndr", "jsonl", `{"type":"result","target":"5.1.1","source":"5.1.1","kind":"code","recipients":[]}` + "\n\n", "empty"},
 		{"two documents", "mx", "json", doc + doc, "not one JSON document"},
 	}
 	for _, tt := range tests {

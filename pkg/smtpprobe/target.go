@@ -8,8 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
+	"github.com/mailflowkit/mailflow/pkg/internal/bulk"
 	"github.com/mailflowkit/mailflow/pkg/mx"
 	"github.com/mailflowkit/mailflow/pkg/report"
 	"github.com/mailflowkit/mailflow/pkg/resolver"
@@ -223,19 +223,18 @@ func familyName(network string) string {
 // time, and returns the results in the endpoints' order.
 func ProbeAll(ctx context.Context, eps []Endpoint, o Options) []*Result {
 	o.defaults()
-	out := make([]*Result, len(eps))
-	sem := make(chan struct{}, o.Concurrency)
-	var wg sync.WaitGroup
-	for i, ep := range eps {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			res := Probe(ctx, ep.Addr, ep.ServerName, o)
-			res.Via = ep.Via
-			out[i] = res
-		}()
+	out := make([]*Result, 0, len(eps))
+	probe := func(_ context.Context, ep Endpoint) *Result {
+		res := Probe(ctx, ep.Addr, ep.ServerName, o)
+		res.Via = ep.Via
+		return res
 	}
-	wg.Wait()
+	// Every endpoint gets a result, even after ctx ends (the probe says it
+	// was cut short), and the window holds them all, so the order is
+	// always the endpoints'.
+	bulk.Run(context.Background(), slices.Values(eps), bulk.Options{Workers: o.Concurrency, Window: len(eps)}, probe, func(r *Result) error { //nolint:errcheck
+		out = append(out, r)
+		return nil
+	})
 	return out
 }

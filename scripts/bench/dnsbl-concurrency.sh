@@ -27,15 +27,9 @@ for cmd in go rbldnsd perl dig awk /usr/bin/time; do
 	command -v "$cmd" >/dev/null || die "missing $cmd (Debian: rbldnsd dnsutils time)"
 done
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/mailflow-bench-conc.XXXXXX")
-chmod 755 "$work"
-rbl_pid=
-cleanup() {
-	[ -z "$rbl_pid" ] || kill "$rbl_pid" 2>/dev/null || true
-	wait 2>/dev/null || true
-	rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=scripts/bench/rbl.sh
+. scripts/bench/rbl.sh
+bench_workdir conc
 
 mailflow=${MAILFLOW:-}
 if [ -z "$mailflow" ]; then
@@ -44,8 +38,6 @@ if [ -z "$mailflow" ]; then
 fi
 
 # N addresses, about 10% listed per zone, as in dnsbl.sh.
-# shellcheck source=scripts/bench/rbl.sh
-. scripts/bench/rbl.sh
 awk -v n="$n" 'BEGIN { for (i = 0; i < n; i++) printf "10.%d.%d.%d\n", int(i / 65536), int(i / 256) % 256, i % 256 }' >"$work/ips.txt"
 rbl_datasets "$work/rbl" "$work/ips.txt"
 
@@ -53,12 +45,12 @@ port=$(scripts/peers/freeport.pl 1) || die "no free loopback port"
 user=()
 [ "$(id -u)" -ne 0 ] || user=(-u nobody)
 rbldnsd -n "${user[@]}" -b "127.0.0.1/$port" -r "$work/rbl" -w / "${rbldnsd_args[@]}" >"$work/rbldnsd.log" 2>&1 &
-rbl_pid=$!
+server_pid=$!
 for ((i = 0; i < 100; i++)); do
 	status=$(dig +norec +time=1 +tries=1 -p "$port" @127.0.0.1 2.0.0.127.z1.bench.test A 2>/dev/null |
 		sed -n 's/.*status: \([A-Z]*\).*/\1/p')
 	[ "$status" = NOERROR ] && break
-	kill -0 "$rbl_pid" 2>/dev/null || { cat "$work/rbldnsd.log" >&2; die "rbldnsd exited"; }
+	kill -0 "$server_pid" 2>/dev/null || { cat "$work/rbldnsd.log" >&2; die "rbldnsd exited"; }
 	sleep 0.1
 done
 [ "$status" = NOERROR ] || die "rbldnsd does not answer on 127.0.0.1:$port"

@@ -11,6 +11,8 @@
 # provider's tenant domains do. mailflow runs twice: with its defaults
 # (MX, A/AAAA, PTR, TLSA, MTA-STS and TLS-RPT per domain, the shared hosts
 # coming from its cache) and routing only (--security=false --ptr=false).
+# BASELINE=/path/to/older/mailflow also times that binary with the
+# defaults, for a before/after figure in the same run.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -101,6 +103,11 @@ echo "mx bulk benchmark: $n domains, nsd on $ip:53, $(nproc) CPUs, mailflow --co
 run "mailflow mx --file (defaults)" \
 	sh -c "'$dir/mailflow' --dns $ip:53 --timeout 2s mx --file '$dir/domains.txt' --concurrency $concurrency --format jsonl >'$dir/full.jsonl'; [ \$? -le 1 ]"
 full_ms=$ms
+if [ -n "${BASELINE:-}" ]; then
+	run "baseline mx --file (defaults)" \
+		sh -c "'$BASELINE' --dns $ip:53 --timeout 2s mx --file '$dir/domains.txt' --concurrency $concurrency --format jsonl >'$dir/baseline.jsonl'; [ \$? -le 1 ]"
+	baseline_ms=$ms
+fi
 run "mailflow mx --file (routing only)" \
 	sh -c "'$dir/mailflow' --dns $ip:53 --timeout 2s mx --file '$dir/domains.txt' --security=false --ptr=false --concurrency $concurrency --format jsonl >'$dir/route.jsonl'; [ \$? -le 1 ]"
 route_ms=$ms
@@ -129,3 +136,6 @@ ratio() { echo "$1 / $2" | bc -l; }
 echo "throughput ratio mailflow/adnshost (above 1: mailflow is faster):"
 printf '  vs adnshost in one run:       defaults %.2f, routing only %.2f\n' "$(ratio "$adns_ms" "$full_ms")" "$(ratio "$adns_ms" "$route_ms")"
 printf '  vs adnshost 100 per run:      defaults %.2f, routing only %.2f\n' "$(ratio "$batched_ms" "$full_ms")" "$(ratio "$batched_ms" "$route_ms")"
+if [ -n "${BASELINE:-}" ]; then
+	printf '  baseline vs adnshost 100 per run: defaults %.2f\n' "$(ratio "$batched_ms" "$baseline_ms")"
+fi

@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# rbl.sh - sourced by the DNSBL benchmarks, never run on its own.
+# rbl.sh - sourced by the benchmarks that run a DNS server (rbldnsd,
+# slowdns), never run on its own.
 
 # rbl_datasets DIR IPS: write five rbldnsd ip4set datasets z1..z5.bench.test
 # into DIR, listing every 10th address of the file IPS on z1, every 11th on
@@ -23,4 +24,20 @@ rbl_datasets() {
 	done
 	# rbldnsd reads its data as nobody.
 	chmod -R a+rX "$dir"
+}
+
+# bench_workdir NAME: make the work directory $work (readable by the
+# servers' users) and, on exit, stop the server whose pid is in
+# $server_pid and remove the directory.
+bench_workdir() {
+	work=$(mktemp -d "${TMPDIR:-/tmp}/mailflow-bench-$1.XXXXXX")
+	chmod 755 "$work"
+	server_pid=
+	trap bench_cleanup EXIT
+}
+
+bench_cleanup() {
+	[ -z "$server_pid" ] || kill "$server_pid" 2>/dev/null || true
+	wait 2>/dev/null || true
+	rm -rf "$work"
 }

@@ -3,13 +3,18 @@ package ndr
 import (
 	"regexp"
 	"strings"
+	"sync"
+
+	"github.com/mailflowkit/mailflow/pkg/ndr/internal/phraseset"
+	"github.com/mailflowkit/mailflow/pkg/ndr/reason"
 )
 
-// The text scanner reads the human-readable part of a bounce, where every
-// MTA has its own layout. Instead of one parser per vendor it looks for the
-// few shapes recipients take in all of them ("<addr>:", an address alone on
-// an indented line, "Recipient address: addr", "addr: reason", ...) and
-// takes the lines up to the next recipient as that recipient's block.
+// The generic scraper reads the human-readable part of a bounce whose
+// layout no family recognised (or whose family parser is switched off). It
+// looks for the few shapes recipients take in almost every layout ("<addr>:",
+// an address alone on an indented line, "Recipient address: addr", "addr:
+// reason", ...) and takes the lines up to the next recipient as that
+// recipient's block.
 
 // returnedMarkerRE matches the line where a bounce starts quoting the
 // original message; everything below it belongs to the sender, not to the
@@ -20,6 +25,7 @@ var returnedMarkerRE = lazyRE(`(?i)^\s*(?:` +
 	`-+ ?enclosed is a copy of the message|` +
 	`-+ ?original message -+\s*$|` +
 	`-+ ?original message follows|original message follows\.|` +
+	`\|?-+ ?message text follows|` +
 	`message headers follow\.|` +
 	`-+ ?unsent message follows|` +
 	`-+ ?(?:returned|undelivered) message -+|` +
@@ -30,11 +36,38 @@ var returnedMarkerRE = lazyRE(`(?i)^\s*(?:` +
 	`content-type: (?:message/rfc822|text/rfc822-headers)` +
 	`)`)
 
+// mayMarkReturned is a literal prefilter for returnedMarkerRE, in one pass
+// over the line: every marker names a message, a copy, an original or a
+// content type.
+func mayMarkReturned(line string) bool {
+	for i := 0; i < len(line); i++ {
+		var key string
+		switch line[i] | 0x20 {
+		case 'e':
+			key = "essage"
+		case 'o':
+			if i+1 < len(line) && line[i+1]|0x20 == 'p' {
+				key = "opy"
+			} else {
+				key = "ontent"
+			}
+		case 'r':
+			key = "riginal"
+		default:
+			continue
+		}
+		if len(line)-i >= len(key) && strings.EqualFold(line[i:i+len(key)], key) {
+			return true
+		}
+	}
+	return false
+}
+
 // splitReturned cuts text at the returned-message marker.
 func splitReturned(text string) (head, returned string) {
 	off := 0
 	for _, line := range strings.SplitAfter(text, "\n") {
-		if returnedMarkerRE().MatchString(line) {
+		if mayMarkReturned(line) && returnedMarkerRE().MatchString(line) {
 			return text[:off], text[off+len(line):]
 		}
 		off += len(line)
@@ -43,24 +76,55 @@ func splitReturned(text string) (head, returned string) {
 }
 
 // anchor shapes, tried in order on every line of the report head.
-var anchorREs = []func() *regexp.Regexp{
+// anchor is one recipient-line shape: a regular expression and literals
+// one of which the line must contain before the expression is tried.
+type anchor struct {
+	need []string
+	re   func() *regexp.Regexp
+}
+
+func (a anchor) mayMatch(line string) bool {
+	if a.need == nil {
+		return true
+	}
+	for _, n := range a.need {
+		if strings.Contains(line, n) {
+			return true
+		}
+	}
+	return false
+}
+
+var anchorREs = []anchor{
 	// Postfix, qmail, Yahoo: "<user@example.org>: host ... said: ..."
-	lazyRE(`^\s*<(` + addrPattern + `)>\s*(?:\(expanded from:? <?[^>)]*>?\)\s*)?:(.*)$`),
-	// sendmail transcripts: "<user@example.org>... Deferred: ..."
-	lazyRE(`^\s*(?:[245]\d\d\s+)?<(` + addrPattern + `)>\.\.\.\s*(.*)$`),
-	// sendmail's list of failed addresses, Active!hunter: "<addr>", ">>> addr <addr>"
-	lazyRE(`^\s*(?:>>>\s*)?<?(` + addrPattern + `)>?\s*(?:<` + addrPattern + `>)?\s*:?\s*$`),
+	{[]string{"<"}, lazyRE(`^\s*<(` + addrPattern + `)>\s*(?:\(expanded from:? <?[^>)]*>?\)\s*)?:(.*)$`)},
+	// sendmail transcripts: "<user@example.org>... Deferred: ...", smail
+	// " <user@example.org> ... unknown user"
+	{[]string{"..."}, lazyRE(`^\s*(?:[245]\d\d\s+)?<(` + addrPattern + `)>\s*\.\.\.\s*(.*)$`)},
+	// an address alone on its line, bare, in angle brackets or quotes,
+	// maybe with a colon: sendmail's list of failed addresses, GMX/web.de
+	// ("\"addr\":"), Active!hunter (">>> addr <addr>")
+	{nil, lazyRE(`^\s*(?:>>>\s*)?["<]?(` + addrPattern + `)[">]?\s*(?:<` + addrPattern + `>)?\s*:?\s*$`)},
 	// bulleted lists: "  * user@example.org"
-	lazyRE(`^\s*\*\s*(` + addrPattern + `)\s*$`),
-	// Exchange: "user@example.org (user@example.org)", "user@example.org on 1/2/2010"
-	lazyRE(`^\s*(` + addrPattern + `)\s+(?:\(` + addrPattern + `\)|on\s+\d.*)\s*$`),
+	{[]string{"*"}, lazyRE(`^\s*\*\s*(` + addrPattern + `)\s*$`)},
+	// Exchange: "user@example.org (user@example.org)", Exchange 2000/2003
+	// "user@example.org on 1/2/2010" or "... on Tue, 14 Oct 2003 ..."
+	{[]string{" on ", "("}, lazyRE(`^\s*(` + addrPattern + `)\s+(?:\(` + addrPattern + `\)|on\s+(?:\d|[A-Z][a-z]{2},? ).*)\s*$`)},
+	// an indented address with its reason in parentheses: GroupWise
+	// "\taddr (user not found)", gateways "<addr>   (Permanent error: ...)"
+	{[]string{"("}, lazyRE(`^\s+<?(` + addrPattern + `)>?\s+\((.+)\)\s*$`)},
 	// Exim pipes and aliases: "    generated by user@example.org"
-	lazyRE(`^\s+generated by (` + addrPattern + `)\s*$`),
+	{[]string{"generated by"}, lazyRE(`^\s+generated by (` + addrPattern + `)\s*$`)},
 	// labelled forms used by Sun/Oracle Messaging Server, DragonFly, SES,
-	// MailFoundry, IMail, SurfControl, EZweb, transcripts of SMTP servers
-	lazyRE(`(?i)^\s*(?:recipient address|recipient|addressed to|original-rcpt-to|unable to deliver message to|undeliverable to|there was an error delivering your mail to|the following message to|(?:in:\s+|>>>\s*)?rcpt to)\s*:?\s*<?(` + addrPattern + `)>?(.*)$`),
+	// MailFoundry, IMail, SurfControl, EZweb, and session transcripts
+	// whose lines carry a timestamp or a "Sent" before the direction
+	// marker (">>> RCPT TO:", "--> RCPT To:", "Sent <<< RCPT TO:")
+	{nil, lazyRE(`(?i)^\s*(?:recipient address|recipient|addressed to|original-rcpt-to|unable to deliver message to|undeliverable to|there was an error delivering your mail to|the following message to|could not be delivered to|(?:in:\s+|.{0,40}(?:>>>|<<<|-->)\s*)?rcpt to)\s*:?\s*<?(` + addrPattern + `)>?(.*)$`)},
+	// a failure stated before the address: IMail "Unknown user: addr",
+	// "User mailbox exceeds allowed size: addr"
+	{[]string{":"}, lazyRE(`(?i)^\s*(?P<rest>(?:unknown|invalid|no such|user|mailbox|delivery|host|receiver|recipient)[a-z ]{2,40}):\s*<?(?P<addr>` + addrPattern + `)>?\s*$`)},
 	// OpenSMTPD, SurfControl, Zoho, X1: "user@example.org: reason", "addr [reason]"
-	lazyRE(`^(` + addrPattern + `)(?::\s+|\s+)(\S.*)$`),
+	{nil, lazyRE(`^(` + addrPattern + `)(?::\s+|\s+)(\S.*)$`)},
 }
 
 // senderContextRE marks lines after which an address names the sender of the
@@ -84,18 +148,26 @@ func findAnchors(lines []string) []anchorHit {
 			prev = line
 			continue
 		}
-		for _, re := range anchorREs {
+		for _, a := range anchorREs {
+			if !a.mayMatch(line) {
+				continue
+			}
+			re := a.re
 			m := re().FindStringSubmatch(line)
 			if m == nil {
 				continue
 			}
-			addr := cleanAddress(m[1])
+			ai, ri := 1, 2
+			if k := re().SubexpIndex("addr"); k > 0 {
+				ai, ri = k, re().SubexpIndex("rest")
+			}
+			addr := cleanAddress(m[ai])
 			if addr == "" || senderContextRE().MatchString(prev) {
 				break
 			}
 			rest := ""
 			if len(m) > 2 {
-				rest = strings.TrimSpace(m[2])
+				rest = strings.TrimSpace(m[ri])
 			}
 			hits = append(hits, anchorHit{addr: addr, line: i, rest: rest})
 			break
@@ -166,12 +238,63 @@ func blockLines(lines []string, rest string) []string {
 func describeBlock(addr string, block []string) textRecipient {
 	t := textRecipient{addr: addr, block: strings.Join(block, "\n")}
 	t.diag = diagnosticOf(block)
-	t.command = detectCommand(t.block)
-	t.rhost = detectRemoteHost(t.block)
+	// The stage and the remote host are named next to the error, at the
+	// start of the block; a block of megabytes is returned text.
+	head := t.block[:min(len(t.block), maxBlockScan)]
+	t.command = reason.DetectStage(head)
+	t.rhost = detectRemoteHost(head)
 	return t
 }
 
-var separatorRE = lazyRE(`^\s*(?:[-=*_]{4,}.*[-=*_]{4,}|[-=*_]{5,})\s*$`)
+// maxBlockScan bounds the part of a recipient block searched for the SMTP
+// stage and the remote host.
+const maxBlockScan = 64 << 10
+
+func (t textRecipient) fact() Fact {
+	return Fact{Address: t.addr, Diagnostic: t.diag, Command: t.command, RemoteMTA: t.rhost}
+}
+
+// scrape is the generic scraper: recipients and their error text found in
+// the head of any report by the shapes recipients take in all layouts.
+func scrape(m *message) []Fact {
+	found := scanText(unquote(m.reportHead()))
+	out := make([]Fact, 0, len(found))
+	for _, t := range found {
+		out = append(out, t.fact())
+	}
+	return out
+}
+
+// scrapeBlock describes one recipient from the given report lines.
+func scrapeBlock(addr string, lines []string) Fact {
+	return describeBlock(addr, lines).fact()
+}
+
+// isSeparator reports a ruler line ("-----", "==== Original ====") of the
+// kind reports draw between sections: after trimming, it starts and ends
+// with at least four of -=*_ (or is five or more of them).
+func isSeparator(l string) bool {
+	t := strings.TrimSpace(l)
+	rule := func(s string) int {
+		n := 0
+		for n < len(s) && strings.IndexByte("-=*_", s[n]) >= 0 {
+			n++
+		}
+		return n
+	}
+	lead := rule(t)
+	if lead == len(t) {
+		return lead >= 5
+	}
+	if lead < 4 {
+		return false
+	}
+	trail := 0
+	for trail < len(t) && strings.IndexByte("-=*_", t[len(t)-1-trail]) >= 0 {
+		trail++
+	}
+	return trail >= 4
+}
 
 // isErrorLine reports a line quoting an SMTP failure: a 4xx/5xx reply code
 // or a 4.x.x/5.x.x status code.
@@ -205,7 +328,7 @@ func diagnosticOf(block []string) string {
 func withoutSeparators(lines []string) []string {
 	var kept []string
 	for _, l := range lines {
-		if !separatorRE().MatchString(l) {
+		if !isSeparator(l) {
 			kept = append(kept, l)
 		}
 	}
@@ -254,77 +377,6 @@ func joinLines(lines []string) string {
 	return s
 }
 
-// commandPhrases find the SMTP command the remote server rejected, in the
-// words different MTAs use for it (matched on lower-cased, space-collapsed
-// text).
-var commandPhrases = []struct {
-	phrases []string
-	cmd     string
-}{
-	{[]string{"in reply to end of data command", "after end of data", "failed after i sent the message", "after data:", "after data ", "failed on data command", "[data]", "smtp command data"}, "DATA"},
-	{[]string{"in reply to rcpt to command", "after rcpt to", "does not like recipient", "our rcpt to", "[rcpt_to]"}, "RCPT"},
-	{[]string{"in reply to mail from command", "after mail from", "sender was rejected", "our mail from"}, "MAIL"},
-	{[]string{"in reply to ehlo command", "in reply to helo command", "my name was rejected", "after ehlo", "after helo"}, "EHLO"},
-	{[]string{"in reply to data command", "our data"}, "DATA"},
-	{[]string{"after initial connection", "greeting failed", "refused to talk to me", "in reply to starttls"}, "CONN"},
-}
-
-var (
-	transcriptCmdRE   = lazyRE(`(?im)^\s*>>>\s*(RCPT|MAIL|DATA|EHLO|HELO|RSET|QUIT|STARTTLS|AUTH)\b`)
-	transcriptReplyRE = lazyRE(`(?m)^\s*<<<\s*[45]\d\d`)
-	gmailStateRE      = lazyRE(`\(state (\d+)\)`)
-)
-
-// gmailStates maps the "(state N)" suffix of old Gmail bounces to the SMTP
-// stage that failed and what a failure there means.
-var gmailStates = map[string]struct{ command, reason string }{
-	"6":  {"MAIL", "failedstarttls"},
-	"8":  {"AUTH", "systemerror"},
-	"9":  {"AUTH", "failedstarttls"},
-	"12": {"AUTH", "norelaying"},
-	"13": {"EHLO", "blocked"},
-	"14": {"RCPT", "userunknown"},
-	"15": {"DATA", "filtered"},
-	"17": {"DATA", "filtered"},
-	"18": {"DATA", "filtered"},
-}
-
-// gmailState returns the stage reason of a "(state N)" diagnostic.
-func gmailState(diag string) (command, reason string) {
-	if m := gmailStateRE().FindStringSubmatch(diag); m != nil {
-		s := gmailStates[m[1]]
-		return s.command, s.reason
-	}
-	return "", ""
-}
-
-func detectCommand(block string) string {
-	if c, _ := gmailState(block); c != "" {
-		return c
-	}
-	// A sendmail transcript: the command that drew the first error reply.
-	if strings.Contains(block, ">>>") {
-		cmds := transcriptCmdRE().FindAllStringSubmatchIndex(block, -1)
-		for _, c := range cmds {
-			rest := block[c[1]:]
-			next := transcriptCmdRE().FindStringIndex(rest)
-			reply := transcriptReplyRE().FindStringIndex(rest)
-			if reply != nil && (next == nil || reply[0] < next[0]) {
-				return strings.ToUpper(block[c[2]:c[3]])
-			}
-		}
-	}
-	low := strings.Join(strings.Fields(strings.ToLower(strings.ReplaceAll(block, "-", " "))), " ")
-	for _, c := range commandPhrases {
-		for _, p := range c.phrases {
-			if strings.Contains(low, p) {
-				return c.cmd
-			}
-		}
-	}
-	return ""
-}
-
 // remoteHosts find the remote MTA in report prose; each expression runs
 // only when its key phrase occurs, which keeps long reports cheap.
 var remoteHosts = []struct {
@@ -343,9 +395,11 @@ var remoteHosts = []struct {
 }
 
 func detectRemoteHost(block string) string {
-	low := strings.ToLower(block)
-	for _, h := range remoteHosts {
-		if !strings.Contains(low, h.key) {
+	keys := remoteHostKeys()
+	var found uint64
+	keys.Scan(strings.ToLower(block), func(id int) { found |= 1 << id })
+	for i, h := range remoteHosts {
+		if found&(1<<i) == 0 {
 			continue
 		}
 		if m := h.re().FindStringSubmatch(block); m != nil {
@@ -354,6 +408,15 @@ func detectRemoteHost(block string) string {
 	}
 	return ""
 }
+
+// remoteHostKeys finds all the key phrases of remoteHosts in one pass.
+var remoteHostKeys = sync.OnceValue(func() *phraseset.Set {
+	keys := make([]string, len(remoteHosts))
+	for i, h := range remoteHosts {
+		keys[i] = h.key
+	}
+	return phraseset.New(keys)
+})
 
 // quotePrefixRE matches one level of the "> " mail clients put before
 // forwarded text.
