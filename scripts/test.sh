@@ -6,7 +6,7 @@
 # peers on 127.0.0.1 (scripts/peers) and a real Prometheus.
 # --unit stops after the fuzz targets and needs neither root nor the peers.
 # --no-fuzz skips the fuzz targets. MAILFLOW_FUZZTIME sets how long each
-# target runs (default 2s; about three minutes for all of them on two cores).
+# target runs (default 2s: under four minutes for all of them on two cores).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
