@@ -168,3 +168,15 @@ func TestLabTLSA(t *testing.T) {
 		}
 	}
 }
+
+// TestScenarioOrderUnique: the demo lists scenarios by Order; two with the
+// same number would print in an order nobody chose.
+func TestScenarioOrderUnique(t *testing.T) {
+	seen := map[int]string{}
+	for _, s := range lab.Scenarios() {
+		if other, ok := seen[s.Order]; ok {
+			t.Errorf("scenarios %q and %q share order %d", other, s.Title, s.Order)
+		}
+		seen[s.Order] = s.Title
+	}
+}
