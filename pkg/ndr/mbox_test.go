@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -169,6 +170,34 @@ func FuzzSplitMbox(f *testing.F) {
 		}
 		if total > len(in) {
 			t.Fatalf("split produced %d bytes from %d", total, len(in))
+		}
+	})
+}
+
+// FuzzParseMbox: whatever the mbox holds, every message yields exactly one
+// result, in mbox order, each naming its message, and the count returned
+// is the count emitted.
+func FuzzParseMbox(f *testing.F) {
+	f.Add("From MAILER-DAEMON Thu Jan  1 00:00:00 2024\nFrom: MAILER-DAEMON\nSubject: Undeliverable\n\n550 5.1.1 user unknown\n" +
+		"From b Thu Jan  1 00:00:00 2024\nContent-Type: multipart/report; boundary=x\n\n--x\n\n--x--\n")
+	f.Add("From a\r\n\r\n>From b\r\nFrom c\n")
+	f.Add("no envelope at all\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		var got []string
+		n, err := ParseMbox(strings.NewReader(in), "box", 2, func(r Result) error {
+			got = append(got, r.Source)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != len(got) {
+			t.Fatalf("returned %d, emitted %d", n, len(got))
+		}
+		for i, src := range got {
+			if want := "box#" + strconv.Itoa(i+1); src != want {
+				t.Fatalf("result %d from %q, want %q", i, src, want)
+			}
 		}
 	})
 }
