@@ -83,7 +83,7 @@ func IsLog(head []byte) bool {
 		line, rest, _ := bytes.Cut(head, []byte("\n"))
 		head = rest
 		l := strings.TrimRight(string(line), "\r")
-		if strings.TrimSpace(l) == "" {
+		if strings.TrimSpace(l) == "" || journalHeader(l) {
 			continue
 		}
 		if csvHeader(l) != nil || exchangeComment(l) {
@@ -99,6 +99,12 @@ func IsLog(head []byte) bool {
 		return ok && queueID(id) && (strings.HasPrefix(msg, "to=") || strings.HasPrefix(msg, "from="))
 	}
 	return false
+}
+
+// journalHeader reports the line journalctl writes before the log lines
+// ("-- Logs begin at ... --", "-- Journal begins at ... --").
+func journalHeader(l string) bool {
+	return strings.HasPrefix(l, "-- ") && strings.HasSuffix(l, " --")
 }
 
 // ParseLog reads a mail log from r and calls emit with a result for every
@@ -260,8 +266,20 @@ func splitSyslog(line string) (syslogLine, bool) {
 		}
 	}
 	switch {
-	case len(s) > 16 && isMonth(s[:3]) && s[3] == ' ' && (s[4] == ' ' || isDigit(s[4])) && isDigit(s[5]) && s[6] == ' ' && isClock(s[7:15]) && s[15] == ' ':
-		sl.time, s = s[:15], s[16:]
+	case len(s) > 14 && isMonth(s[:3]) && s[3] == ' ':
+		// "Feb  1 10:00:01", also written "Feb 1 10:00:01" or "Feb 01 ...".
+		i := 4
+		for i < len(s) && s[i] == ' ' {
+			i++
+		}
+		j := i
+		for j < len(s) && j < i+2 && isDigit(s[j]) {
+			j++
+		}
+		if j == i || j+10 > len(s) || s[j] != ' ' || !isClock(s[j+1:j+9]) || s[j+9] != ' ' {
+			return sl, false
+		}
+		sl.time, s = s[:j+9], s[j+10:]
 	case len(s) > 20 && isDate(s[:10]) && s[10] == 'T' && isClock(s[11:19]):
 		i := strings.IndexByte(s, ' ')
 		if i < 0 {

@@ -188,6 +188,8 @@ func TestIsLog(t *testing.T) {
 	}{
 		{"Feb  1 10:00:01 mx1 postfix/smtp[2103]: ABCDE12345: to=<a@example.org>, status=sent\n", true},
 		{"<22>Feb  1 10:00:01 mx1 postfix/smtp[2103]: ABCDE12345: to=<a@example.org>\n", true},
+		{"Feb 1 10:00:01 mx1 postfix/smtp[2103]: ABCDE12345: to=<a@example.org>\n", true},
+		{"-- Logs begin at Mon 2024-01-01 00:00:00 UTC, end at Tue 2024-01-02 00:00:00 UTC. --\nJan 01 10:00:01 mx1 postfix/smtp[2103]: ABCDE12345: removed\n", true},
 		{"2024-02-06T10:05:00.123456+00:00 mx1 postfix/qmgr[1500]: 5ABCD12345: removed\n", true},
 		{"\n\n2024-04-04 08:00:01 1rsT0a-000AbC-Xy ** a@example.org: Unrouteable address\n", true},
 		{"2024-04-04 08:30:00 H=(x) [192.0.2.1] F=<a@b.example> rejected RCPT <c@d.example>: no\n", true},
@@ -296,4 +298,28 @@ func FuzzParseLog(f *testing.F) {
 			t.Fatalf("stats %+v, %v", st, err)
 		}
 	})
+}
+
+func TestSplitSyslog(t *testing.T) {
+	tests := []struct {
+		line string
+		want syslogLine
+		ok   bool
+	}{
+		{"Feb  1 10:00:01 mx1 postfix/smtp[2103]: ABC: to=<a@b>", syslogLine{"Feb  1 10:00:01", "mx1", "postfix/smtp", "ABC: to=<a@b>"}, true},
+		{"Feb 11 10:00:01 mx1 sendmail[1]: x", syslogLine{"Feb 11 10:00:01", "mx1", "sendmail", "x"}, true},
+		{"Feb 1 10:00:01 mx1 exim[1]: x", syslogLine{"Feb 1 10:00:01", "mx1", "exim", "x"}, true},
+		{"<22>Feb  1 10:00:01 mx1 postfix/qmgr: x", syslogLine{"Feb  1 10:00:01", "mx1", "postfix/qmgr", "x"}, true},
+		{"2024-02-06T10:05:00.123456+00:00 mx1 postfix/qmgr[1500]: x", syslogLine{"2024-02-06T10:05:00.123456+00:00", "mx1", "postfix/qmgr", "x"}, true},
+		{"<22>1 2024-02-06T10:05:00Z mx1 postfix/smtp 2103 - - ABC: to=<a@b>", syslogLine{"2024-02-06T10:05:00Z", "mx1", "postfix/smtp", "ABC: to=<a@b>"}, true},
+		{"Feb  1 10:00:01", syslogLine{}, false},
+		{"Hello world: not a log", syslogLine{}, false},
+		{"2024-02-06 10:05:00 1abcde-000000-AB ** a@b: x", syslogLine{}, false},
+	}
+	for _, tt := range tests {
+		got, ok := splitSyslog(tt.line)
+		if ok != tt.ok || (ok && got != tt.want) {
+			t.Errorf("splitSyslog(%q) = %+v, %v; want %+v, %v", tt.line, got, ok, tt.want, tt.ok)
+		}
+	}
 }
