@@ -68,13 +68,22 @@ const binaryWindow = 4096
 
 var readers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 64<<10) }}
 
-func parseStream(r io.Reader, source string, o Options, without map[string]bool, depth int) Result {
-	res := Result{Source: source, Recipients: []Recipient{}}
+func parseStream(r io.Reader, source string, o Options, without map[string]bool, depth int) (res Result) {
+	res = Result{Source: source, Recipients: []Recipient{}}
 	limit := o.maxInput()
 	in := &inputReader{r: r, left: limit}
 	br := readers.Get().(*bufio.Reader)
 	br.Reset(in)
-	defer func() { br.Reset(nil); readers.Put(br) }()
+	defer func() {
+		br.Reset(nil)
+		readers.Put(br)
+		// Whatever the input turned out to be, say what the limit left.
+		if in.left == 0 {
+			if n, more := drain(r, maxDrain); n > 0 {
+				res.Truncated = append(res.Truncated, Truncation{Limit: "input", Max: limit, UnreadBytes: n, AtLeast: more})
+			}
+		}
+	}()
 
 	if line, _ := br.Peek(min(br.Size(), 1024)); len(line) > 0 {
 		if i := bytes.IndexByte(line, '\n'); i >= 0 && mboxFromLine().Match(line[:i]) {
@@ -100,7 +109,9 @@ func parseStream(r io.Reader, source string, o Options, without map[string]bool,
 	if res.Kind == KindNotBounce && depth < maxNesting && len(m.returned) > 0 {
 		// The bounce may be the attachment: Mailman's "uncaught bounce
 		// notification", a user forwarding an NDR as an attachment.
-		inner := parseStream(strings.NewReader(m.returned[0]), source, Options{MaxInput: limit}, without, depth+1)
+		// The returned text is already bounded (maxReturnedBytes): it is
+		// read whole.
+		inner := parseStream(strings.NewReader(m.returned[0]), source, Options{MaxInput: int64(len(m.returned[0])) + 1}, without, depth+1)
 		if inner.Kind == KindBounce || inner.Kind == KindFeedback {
 			if m.returnedCut > 0 {
 				inner.Truncated = append(inner.Truncated, Truncation{Limit: "returned_message", Max: maxReturnedBytes, UnreadBytes: m.returnedCut})
@@ -117,11 +128,6 @@ func parseStream(r io.Reader, source string, o Options, without map[string]bool,
 			max = maxDepth
 		}
 		res.Truncated = append(res.Truncated, Truncation{Limit: m.partsCut, Max: max, UnreadBytes: n, AtLeast: true})
-	}
-	if in.left == 0 {
-		if n, more := drain(r, maxDrain); n > 0 {
-			res.Truncated = append(res.Truncated, Truncation{Limit: "input", Max: limit, UnreadBytes: n, AtLeast: more})
-		}
 	}
 	return res
 }

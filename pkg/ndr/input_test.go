@@ -221,3 +221,37 @@ func TestDiagnosticCutVisibly(t *testing.T) {
 		t.Errorf("long field: %d bytes, ends %q", len(v), v[len(v)-10:])
 	}
 }
+
+// FuzzParseReaderLimit: whatever the input and the limit, the result
+// says exactly how much was left unread, and nothing when all was read.
+func FuzzParseReaderLimit(f *testing.F) {
+	f.Add([]byte(postfixBounce(3)), uint16(100))
+	f.Add([]byte(mustRead("testdata/corpus/lhost-exim-05.eml")), uint16(2000))
+	f.Add([]byte("550 5.1.1 <bob@example.com>: unknown\r\n"), uint16(10))
+	f.Fuzz(func(t *testing.T, data []byte, limit uint16) {
+		max := int64(limit) + 1
+		res := ParseReader(bytes.NewReader(data), "f", Options{MaxInput: max})
+		var unread int64
+		for _, tr := range res.Truncated {
+			if tr.Limit == "input" {
+				unread = tr.UnreadBytes
+				if tr.Max != max || tr.AtLeast {
+					t.Fatalf("input truncation %+v with limit %d", tr, max)
+				}
+			}
+		}
+		if want := max64(int64(len(data))-max, 0); unread != want {
+			t.Fatalf("%d bytes, limit %d: %d reported unread, want %d", len(data), max, unread, want)
+		}
+		if res.Kind == "" {
+			t.Fatal("result without a kind")
+		}
+	})
+}
+
+func max64(a, b int64) int64 {
+	if a > b {
+		return a
+	}
+	return b
+}
