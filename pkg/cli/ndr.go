@@ -283,44 +283,42 @@ func (run *ndrRun) writeRecord(target string, res ndr.Result) error {
 func (run *ndrRun) readMbox(r io.Reader, target, name string) error {
 	run.collect.BeginMbox(name)
 	o := ndr.MboxOptions{Workers: run.o.workers, MaxInput: run.maxInput(), Done: func() { run.bar.set(run.bytesRead.Load()) }}
-	_, err := ndr.ParseMboxWith(r, name, o, func(res ndr.Result) error {
-		if err := run.stream(target, res); err != nil {
-			return writeError{err}
-		}
-		run.collect.AddMessage(res)
-		return nil
-	})
+	_, err := ndr.ParseMboxWith(r, name, o, run.each(target))
 	run.collect.EndMbox()
-	if err != nil {
-		var werr writeError
-		if errors.As(err, &werr) {
-			return werr.err
-		}
-		return Inputf("%s: %v", name, err)
-	}
-	return nil
+	return streamErr(name, err)
 }
 
 // readLog explains the failed and delayed deliveries of a mail log, one
 // result per line in log order, and counts its other lines.
 func (run *ndrRun) readLog(r io.Reader, target, name string) error {
 	run.collect.BeginLog(name)
-	st, err := ndr.ParseLog(tickReader{r: r, tick: func() { run.bar.set(run.bytesRead.Load()) }}, name, func(res ndr.Result) error {
+	st, err := ndr.ParseLog(tickReader{r: r, tick: func() { run.bar.set(run.bytesRead.Load()) }}, name, run.each(target))
+	run.collect.EndLog(st)
+	return streamErr(name, err)
+}
+
+// each streams and collects the results of one mbox or log as they come.
+func (run *ndrRun) each(target string) func(ndr.Result) error {
+	return func(res ndr.Result) error {
 		if err := run.stream(target, res); err != nil {
 			return writeError{err}
 		}
 		run.collect.AddMessage(res)
 		return nil
-	})
-	run.collect.EndLog(st)
-	if err != nil {
-		var werr writeError
-		if errors.As(err, &werr) {
-			return werr.err
-		}
-		return Inputf("%s: %v", name, err)
 	}
-	return nil
+}
+
+// streamErr returns an output failure as it is, and a read failure as the
+// input's.
+func streamErr(name string, err error) error {
+	var werr writeError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &werr):
+		return werr.err
+	}
+	return Inputf("%s: %v", name, err)
 }
 
 func (run *ndrRun) maxInput() int64 { return int64(run.o.maxInput) << 20 }
