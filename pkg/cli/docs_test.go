@@ -21,6 +21,7 @@ import (
 	"github.com/mailflowkit/mailflow/pkg/cli"
 	"github.com/mailflowkit/mailflow/pkg/internal/docexample"
 	"github.com/mailflowkit/mailflow/pkg/lab"
+	"github.com/mailflowkit/mailflow/pkg/report"
 )
 
 var update = flag.Bool("update", false, "rewrite the examples in docs/*.md to what the program prints")
@@ -229,6 +230,13 @@ func checkExamples(t *testing.T, p *docexample.Page, runs []*docRun) bool {
 				want = docexample.StatedExit(r.Want)
 			}
 			if docexample.Match(r.Want, dr.out) && dr.exit == want {
+				continue
+			}
+			if *update && dr.exit == report.ExitUsage && want != report.ExitUsage {
+				// A renamed flag or a missing input file is the example's
+				// fault, not new output: never write the error into a page.
+				t.Errorf("%s:%d: the command now fails with exit 2, so -update leaves it alone; fix the command:\n%s",
+					p.Path, r.Line, strings.Join(dr.out, "\n"))
 				continue
 			}
 			ok = false
