@@ -102,7 +102,7 @@ func items(lines []string) []item {
 // a query needs a second datagram depends on how busy the machine is, not
 // on what the program does.
 var (
-	retransmitted = regexp.MustCompile(`-> TIMEOUT \(no reply, sending again\)$`)
+	retransmitted = regexp.MustCompile(`-> TIMEOUT\b.*sending again\)?$`)
 	tryN          = regexp.MustCompile(` try \d+ -> `)
 )
 
