@@ -60,7 +60,8 @@ const (
 	docMTASTSPort = 8443
 	// docVersion stands for the version of the binary in JSON and Markdown.
 	docVersion = "v1.2.3"
-	// docHome is the home directory the docs show (config.md).
+	// docHome is the home directory the docs show, where a configuration
+	// file would be looked for.
 	docHome = "/home/me"
 	// sourceDateEpoch pins the time stamp of Markdown reports.
 	sourceDateEpoch = "1795424400"
@@ -85,6 +86,7 @@ func TestDocs(t *testing.T) {
 		t.Fatal(err)
 	}
 	copyExamples(t, filepath.Join(root, "docs", "examples"), work, ports)
+	checkLabCopies(t, root, work, l)
 	toDoc := strings.NewReplacer(
 		`"version": "`+cli.Version()+`"`, `"version": "`+docVersion+`"`,
 		`"version":"`+cli.Version()+`"`, `"version":"`+docVersion+`"`,
@@ -383,20 +385,44 @@ func copyExamples(t *testing.T, from, to string, ports portMap) {
 	}
 }
 
+// checkLabCopies checks that the docs' copies of the lab's own inputs are
+// what `mailflow demo` runs, as the pages say.
+func checkLabCopies(t *testing.T, root, work string, l *lab.Lab) {
+	t.Helper()
+	export, err := os.ReadFile(filepath.Join(root, "pkg", "lab", "exports", "lab-export.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ copy, want string }{
+		{"mailflow.yaml", l.CheckSpec()},
+		{"lab-export.txt", string(export)},
+	} {
+		got, err := os.ReadFile(filepath.Join(work, c.copy))
+		if err != nil {
+			t.Errorf("docs/examples/%s: %v", c.copy, err)
+			continue
+		}
+		if string(got) != c.want {
+			t.Errorf("docs/examples/%s is not the lab's (mailflow demo runs the lab's):\n%s", c.copy,
+				lineDiff(strings.Split(string(got), "\n"), strings.Split(c.want, "\n")))
+		}
+	}
+}
+
 // portMap maps the lab ports the docs show to the test lab's.
 type portMap map[int]int
 
 // portRE finds a port number where mailflow writes one: after a host and
 // a colon (127.0.0.11:2525), in a TLSA name (_2525._tcp), after a port
 // flag or word (--port 2525, SMTP port 2525) and as a JSON "port".
-var portRE = regexp.MustCompile(`(:|\b_|port[ =]|"port": ?)(\d{4})\b`)
+var portRE = regexp.MustCompile(`(:|\b_|port[ =]|"port": ?)(\d{4})(\D|$)`)
 
 func (m portMap) replace(s string, from func(int) (int, bool)) string {
 	return portRE.ReplaceAllStringFunc(s, func(match string) string {
 		sub := portRE.FindStringSubmatch(match)
 		n, _ := strconv.Atoi(sub[2])
 		if to, ok := from(n); ok {
-			return sub[1] + strconv.Itoa(to)
+			return sub[1] + strconv.Itoa(to) + sub[3]
 		}
 		return match
 	})
