@@ -104,6 +104,9 @@ func items(lines []string) []item {
 var (
 	retransmitted = regexp.MustCompile(`-> TIMEOUT\b.*sending again\)?$`)
 	tryN          = regexp.MustCompile(` try \d+ -> `)
+	// exchange splits a query line into what was asked and what came back,
+	// around how (transport and round trip, or "(cached)").
+	exchange = regexp.MustCompile(`^(\s*\S+ \S+ @\S+) (?:\(cached\)|\S+ [\d.]+ms) (-> .*)$`)
 )
 
 // traceEntries splits a trace section's lines into entries (a query line
@@ -121,6 +124,16 @@ func traceEntries(section []string) [][]string {
 	return slices.DeleteFunc(entries, func(e []string) bool { return retransmitted.MatchString(e[0]) })
 }
 
+// asked is an entry without how it was answered, so a cached answer and
+// the query it repeats compare equal.
+func asked(e []string) string {
+	first := e[0]
+	if m := exchange.FindStringSubmatch(first); m != nil {
+		first = m[1] + " " + m[2]
+	}
+	return strings.Join(append([]string{first}, e[1:]...), "\n")
+}
+
 // traceText is a trace section as the docs show it: without
 // retransmissions.
 func traceText(section []string) []string {
@@ -132,17 +145,30 @@ func traceText(section []string) []string {
 }
 
 // traceKey is a trace section's header and its entries, normalized and
-// sorted.
+// sorted. A cached answer that repeats a query of the same trace counts
+// once with it: when two lookups ask the same question at about the same
+// time, the second either finds the answer cached or shares the query in
+// flight, which leaves no line of its own, depending on timing alone.
 func traceKey(section []string) string {
-	var entries []string
-	for _, e := range traceEntries(section) {
+	entries := traceEntries(section)
+	queried := map[string]bool{}
+	for _, e := range entries {
+		if !strings.Contains(e[0], " (cached) -> ") {
+			queried[asked(e)] = true
+		}
+	}
+	var keys []string
+	for _, e := range entries {
+		if strings.Contains(e[0], " (cached) -> ") && queried[asked(e)] {
+			continue
+		}
 		for i := range e {
 			e[i] = Normalize(e[i])
 		}
-		entries = append(entries, strings.Join(e, "\n"))
+		keys = append(keys, strings.Join(e, "\n"))
 	}
-	slices.Sort(entries)
-	return Normalize(section[0]) + "\n" + strings.Join(entries, "\n")
+	slices.Sort(keys)
+	return Normalize(section[0]) + "\n" + strings.Join(keys, "\n")
 }
 
 // Match reports whether got, the program's output, is what want shows: the

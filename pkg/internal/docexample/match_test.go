@@ -79,6 +79,9 @@ func TestMatch(t *testing.T) {
 		{"durations differ", "delay 1.20 ms", "delay 0.04 ms", true},
 		{"trace order", trace, traceReordered, true},
 		{"trace retransmission", trace, strings.Replace(traceReordered, "  mx.a.test. A @127.0.0.1:5300 udp 0.2ms", "  mx.a.test. A @127.0.0.1:5300 udp 50.2ms -> TIMEOUT (no reply, sending again)\n  mx.a.test. A @127.0.0.1:5300 udp 0.2ms try 2", 1), true},
+		{"trace cached repeat", trace, strings.Replace(traceReordered, "\n\nMail", "\n  mx.a.test. A @127.0.0.1:5300 (cached) -> OK [aa]\n      mx.a.test. 3600 A 127.0.0.10\n\nMail", 1), true},
+		{"trace cached without the query", trace, strings.Replace(traceReordered, "  mx.a.test. A @127.0.0.1:5300 udp 0.2ms", "  mx.a.test. A @127.0.0.1:5300 (cached)", 1), false},
+		{"trace cached repeat differs", trace, strings.Replace(traceReordered, "\n\nMail", "\n  mx.a.test. A @127.0.0.1:5300 (cached) -> OK [aa]\n      mx.a.test. 3600 A 127.0.0.99\n\nMail", 1), false},
 		{"trace content", trace, strings.Replace(traceReordered, "127.0.0.10", "127.0.0.11", 1), false},
 		{"trace entry missing", trace, strings.Replace(traceReordered, "  _mta-sts.a.test. TXT @127.0.0.1:5300 udp 0.9ms -> NXDOMAIN [aa]\n", "", 1), false},
 	} {
