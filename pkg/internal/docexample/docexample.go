@@ -9,18 +9,20 @@
 //     next line); the lines up to the next "$ " line are what it prints, on
 //     standard output and standard error together, as a terminal shows
 //     them. A line holding only "..." stands for one or more lines left
-//     out, and "..." within a line for the rest of a long line. A command that exits with a code other than the one its output
-//     states ("(exit N, ...)", or 0 when it states none) ends in a shell
-//     comment "# exit N".
+//     out, and "..." within a line for text left out of a long line. A
+//     command that exits with another code than its output states
+//     ("(exit N, ...)" or "exit_code": N; 0 when it states none) ends in a
+//     shell comment "# exit N".
 //   - a copy of an input file of the examples, marked by an HTML comment
 //     on the line before the fence: <!-- file: docs/examples/NAME -->.
 //   - a block that is not run, marked <!-- not run: REASON -->: real-world
 //     domains, configuration of other programs, pipelines into other tools.
 //
 // A block that is none of these is an error, so every block in the docs is
-// either checked or says why not. The package parses, matches and rewrites;
-// running the commands (against the built-in lab) is the docs test's job in
-// cmd/mailflow.
+// either checked or says why not. Output is compared after Normalize, which
+// blanks out only what differs from run to run. The package parses,
+// matches and rewrites; running the commands against the built-in lab is
+// the job of TestDocs in pkg/cli.
 package docexample
 
 import (
