@@ -106,6 +106,7 @@ var flagCompletions = map[string]flagCompletion{
 	"lint --ca-file":            files("pem", "crt"),
 	"lint --skip":               {values: lintRuleValues},
 	"lint --max-input":          fixed("64\tMiB, the default", "128", "256", "512"),
+	"ndr --max-input":           fixed("50\tMiB, the default", "100", "200", "500"),
 	"check --spec":              files("yaml", "yml"),
 	"check --port":              fixed("25", "2525"),
 	"check --ca-file":           files("pem", "crt"),

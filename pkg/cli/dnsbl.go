@@ -62,7 +62,10 @@ other zone; a rule after the name mirrors an MTA's setting:
 
 --zones-file reads the same from YAML (docs/dnsbl.md). --selftest looks up the
 RFC 5782 test entries first and reports lists that are down, refuse you or
-list everything; broken lists are then left out.
+list everything; broken lists are then left out. -v adds the per-target
+details, the DNS trace (up to 10 targets) and what the resolver learned about
+each DNS server (round trip, retransmission timer, window; queries sent,
+resent, answered, lost).
 
 Exit codes: 0 clean on every list, 1 listed on a block list (allow-lists are
 good news), 2 bad input, 3 not listed anywhere but some list could not be
@@ -513,7 +516,8 @@ func (run *dnsblRun) render(ctx context.Context) error {
 	if run.trace != nil {
 		run.rep.Sections = append(run.rep.Sections, report.Section{Title: "DNS trace", Lines: run.trace.Lines(), Verbose: true})
 	}
-	run.rep.Sections = append(run.rep.Sections, report.Section{Title: "Lists", Table: dnsblListsTable(run.lists), Verbose: true})
+	run.rep.Sections = append(run.rep.Sections, report.Section{Title: "Lists", Table: dnsblListsTable(run.lists), Verbose: true},
+		dnsServersSection(run.r))
 	run.rep.Data = data
 	run.rep.Duration = time.Since(run.started)
 	run.rep.Summary = dnsblSummaryLine(*data.Summary, len(run.lists), run.opts.Limiter != nil)

@@ -56,7 +56,9 @@ validated, bogus), the DANE TLSA records, and validates MTA-STS and TLS-RPT:
 when the domain publishes an MTA-STS record, the policy is fetched over
 HTTPS (one request, beside the DNS lookups) and every MX host is matched
 against it. --compare resolves everything again through a second server and
-lists every difference (split DNS). -v prints every DNS query and answer.
+lists every difference (split DNS). -v prints every DNS query and answer,
+and what the resolver learned about each DNS server (round trip,
+retransmission timer, window; queries sent, resent, answered, lost).
 
 --file reads one domain a line ("-" for stdin, # starts a comment) and checks
 them concurrently: one line per domain and totals, or JSON lines with
@@ -166,6 +168,7 @@ func runMXDomains(ctx context.Context, e *Env, r *resolver.Resolver, opts mx.Opt
 		rep.Findings = append(rep.Findings, mxQualified(res, len(results) > 1)...)
 		summary = append(summary, res.Domain.String()+": "+res.Brief())
 	}
+	rep.Sections = append(rep.Sections, dnsServersSection(r, opts.Compare))
 	rep.Summary = strings.Join(summary, "\n")
 	rep.Duration = time.Since(started)
 	return e.Render(rep)
@@ -243,8 +246,14 @@ func runMXBulk(ctx context.Context, e *Env, o *mxOptions, r *resolver.Resolver, 
 		return Inputf("%s: no domains to check (the list is empty or holds only comments and blank lines)", source)
 	}
 	exit := tally.exitCode()
+	servers := dnsServersSection(r, opts.Compare)
 	switch e.Format {
 	case "text":
+		if e.Verbose {
+			fmt.Fprintf(out, "\n%s\n", servers.Title)
+			report.WriteTable(out, servers.Table, "  ")
+			fmt.Fprintln(out)
+		}
 		fmt.Fprintf(out, "Totals: %s (exit %d, %s)\n", totals, exit, report.StatusText(exit))
 	case "jsonl":
 		err = tally.writeSummary(out)
@@ -258,7 +267,7 @@ func runMXBulk(ctx context.Context, e *Env, o *mxOptions, r *resolver.Resolver, 
 		data.Totals = &totals
 		rep := &report.Report{Command: "mx", Targets: []string{source}, Started: started, Duration: time.Since(started),
 			Resolver: r.String(), Summary: "Totals: " + totals.String(), Findings: findings, Data: data}
-		rep.Sections = []report.Section{mxBulkTable(data)}
+		rep.Sections = []report.Section{mxBulkTable(data), servers}
 		err = report.Write(out, rep, report.Format(e.Format), e.RenderOptions(exit))
 	}
 	if err := cmp.Or(err, out.Flush()); err != nil {

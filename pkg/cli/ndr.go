@@ -14,7 +14,8 @@ import (
 )
 
 type ndrOptions struct {
-	workers int
+	workers  int
+	maxInput int // MiB
 }
 
 func init() {
@@ -26,27 +27,39 @@ func init() {
 			Long: `Explain why mail bounced. Each INPUT is one of:
 
   a status code or reply line   5.4.4, "550 5.7.1", "#554 5.4.4 SMTPSEND.DNS.MxLoopback; ... ##"
-  a file                        a bounce message (.eml), a pasted NDR text, or an mbox of bounces
+  a file                        a bounce message (.eml), a pasted NDR text, an mbox of bounces,
+                                or a mail log: Postfix, Sendmail or Exim lines, an Exchange
+                                message tracking log or an Exchange Online message trace (CSV)
   -                             standard input (paste, then Ctrl-D); the default when stdin is a pipe
 
 For every recipient it reports the enhanced status, the reply code, a reason
 (Sisimai's vocabulary: userunknown, mailboxfull, blocked, ...), whether the
 bounce is hard, what the code means, the likely cause and what to check.
-With several inputs or an mbox it adds a summary by reason, status and
-recipient domain. --format jsonl writes one line per input or mbox message.
+Every log line that records a failed or delayed delivery is explained like
+a bounce; the other lines are counted in the summary. With several inputs,
+an mbox or a log it adds a summary by reason, status and recipient domain.
+--format jsonl writes one line per input, mbox message or failed log line.
+
+Each input (a file, standard input, one mbox message) is read to its end
+up to --max-input MiB; past it, the result says how much was not read.
 
 Exit codes: 0 when the inputs were read (a bounce is not a failure of the
 tool), 2 when an input cannot be read or is neither a file nor a code.`,
 			Example: `  mailflow ndr 5.7.1
   mailflow ndr '#554 5.4.4 SMTPSEND.DNS.MxLoopback; DNS records for this domain are configured in a loop ##'
   mailflow ndr bounce.eml
-  mailflow ndr --format jsonl bounces.mbox > bounces.jsonl`,
+  mailflow ndr --format jsonl bounces.mbox > bounces.jsonl
+  grep status=bounced /var/log/mail.log | mailflow ndr
+  mailflow ndr -v MSGTRK20240505-1.LOG`,
 			RunE: runE(func(cmd *cobra.Command, args []string) error {
 				if err := e.RequireFormat("text", "json", "jsonl", "markdown"); err != nil {
 					return err
 				}
 				if o.workers < 0 {
 					return Usagef("--workers must not be negative, got %d", o.workers)
+				}
+				if err := inRange("--max-input", o.maxInput, 1, maxInputMiB); err != nil {
+					return err
 				}
 				if len(args) == 0 {
 					if e.IO.StdinTTY {
@@ -59,6 +72,7 @@ tool), 2 when an input cannot be read or is neither a file nor a code.`,
 			}),
 		}
 		cmd.Flags().IntVar(&o.workers, "workers", 0, "goroutines parsing mbox messages (0: one per CPU)")
+		cmd.Flags().IntVar(&o.maxInput, "max-input", ndr.DefaultMaxInput>>20, "most MiB read of one input: a file, standard input, one mbox message")
 		return cmd
 	})
 }
@@ -67,6 +81,8 @@ tool), 2 when an input cannot be read or is neither a file nor a code.`,
 type ndrInput struct {
 	arg  string
 	code *ndr.Result // set when arg is a bare code
+	// size is the size of a regular file, 0 for anything else.
+	size int64
 }
 
 // resolveInputs checks every input before any output is written, so a typo
@@ -88,7 +104,11 @@ func resolveInputs(args []string) ([]ndrInput, error) {
 		case err == nil && st.IsDir():
 			return nil, Inputf("%s: is a directory; give the bounce files or an mbox", a)
 		case err == nil:
-			out = append(out, ndrInput{arg: a})
+			in := ndrInput{arg: a}
+			if st.Mode().IsRegular() {
+				in.size = st.Size()
+			}
+			out = append(out, in)
 			continue
 		case !errors.Is(err, os.ErrNotExist):
 			return nil, Inputf("%s: %v", a, unwrapPathError(err))
@@ -133,10 +153,12 @@ func runNDR(e *Env, o *ndrOptions, args []string) error {
 	switch e.Format {
 	case "jsonl":
 		run.collect.Lean(false, false)
+		run.collect.NoSections()
 		run.tally = newBulkTally(e, "ndr")
 		run.out = newBulkWriter(e.IO.Out)
 	case "json":
 		run.collect.Lean(false, false)
+		run.collect.NoSections()
 		run.out = newBulkWriter(e.IO.Out)
 		run.doc = newDocStream(run.out)
 	default:
@@ -180,12 +202,7 @@ func runNDR(e *Env, o *ndrOptions, args []string) error {
 func inputBytes(inputs []ndrInput) int64 {
 	var n int64
 	for _, in := range inputs {
-		if in.code != nil || in.arg == "-" {
-			continue
-		}
-		if st, err := os.Stat(in.arg); err == nil && st.Mode().IsRegular() {
-			n += st.Size()
-		}
+		n += in.size
 	}
 	return n
 }
@@ -204,20 +221,22 @@ func (run *ndrRun) read(in ndrInput) error {
 	if in.arg != "-" {
 		r = countingReader{r: r, n: &run.bytesRead}
 	}
-	br := bufio.NewReaderSize(r, 64<<10)
-	head, err := br.Peek(512)
+	// The buffer holds the head the format is told by; the parsers read
+	// through it with buffers of their own.
+	br := bufio.NewReaderSize(r, 8<<10)
+	head, err := br.Peek(4096)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 		return Inputf("%s: %v", name, err)
 	}
-	if ndr.IsMbox(head) {
+	switch {
+	case ndr.IsMbox(head):
 		return run.readMbox(br, in.arg, name)
+	case ndr.IsLog(head):
+		return run.readLog(br, in.arg, name)
 	}
-	data, err := io.ReadAll(io.LimitReader(br, ndr.DefaultMaxMessageBytes+1))
-	if err != nil {
-		return Inputf("%s: %v", name, err)
-	}
+	res := ndr.ParseReader(br, name, ndr.Options{MaxInput: run.maxInput(), SizeHint: in.size})
 	run.bar.set(run.bytesRead.Load())
-	return run.add(in.arg, ndr.Parse(data, name))
+	return run.add(in.arg, res)
 }
 
 // add records a result that stands alone.
@@ -263,23 +282,58 @@ func (run *ndrRun) writeRecord(target string, res ndr.Result) error {
 
 func (run *ndrRun) readMbox(r io.Reader, target, name string) error {
 	run.collect.BeginMbox(name)
-	o := ndr.MboxOptions{Workers: run.o.workers, Done: func() { run.bar.set(run.bytesRead.Load()) }}
-	_, err := ndr.ParseMboxWith(r, name, o, func(res ndr.Result) error {
+	o := ndr.MboxOptions{Workers: run.o.workers, MaxInput: run.maxInput(), Done: func() { run.bar.set(run.bytesRead.Load()) }}
+	_, err := ndr.ParseMboxWith(r, name, o, run.each(target))
+	run.collect.EndMbox()
+	return streamErr(name, err)
+}
+
+// readLog explains the failed and delayed deliveries of a mail log, one
+// result per line in log order, and counts its other lines.
+func (run *ndrRun) readLog(r io.Reader, target, name string) error {
+	run.collect.BeginLog(name)
+	st, err := ndr.ParseLog(tickReader{r: r, tick: func() { run.bar.set(run.bytesRead.Load()) }}, name, run.each(target))
+	run.collect.EndLog(st)
+	return streamErr(name, err)
+}
+
+// each streams and collects the results of one mbox or log as they come.
+func (run *ndrRun) each(target string) func(ndr.Result) error {
+	return func(res ndr.Result) error {
 		if err := run.stream(target, res); err != nil {
 			return writeError{err}
 		}
 		run.collect.AddMessage(res)
 		return nil
-	})
-	run.collect.EndMbox()
-	if err != nil {
-		var werr writeError
-		if errors.As(err, &werr) {
-			return werr.err
-		}
-		return Inputf("%s: %v", name, err)
 	}
-	return nil
+}
+
+// streamErr returns an output failure as it is, and a read failure as the
+// input's.
+func streamErr(name string, err error) error {
+	var werr writeError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &werr):
+		return werr.err
+	}
+	return Inputf("%s: %v", name, err)
+}
+
+func (run *ndrRun) maxInput() int64 { return int64(run.o.maxInput) << 20 }
+
+// tickReader calls tick after every read, for a progress bar over input
+// that yields results rarely (a log of deliveries).
+type tickReader struct {
+	r    io.Reader
+	tick func()
+}
+
+func (t tickReader) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	t.tick()
+	return n, err
 }
 
 // writeError marks an output failure while streaming, which is not the

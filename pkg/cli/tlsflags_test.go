@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/mailflowkit/mailflow/pkg/lab"
+	"github.com/mailflowkit/mailflow/pkg/smtpclient"
 )
 
 func runArgs(args ...string) (int, string, string) {
@@ -107,4 +108,35 @@ func TestTLSFlagCompletion(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzConnectFlag: --connect HOST=ADDR[:PORT] is refused with a usage
+// error or gives one entry whose host is a lower-case name and whose
+// address is a real IP, IPv4 not dressed as IPv6.
+func FuzzConnectFlag(f *testing.F) {
+	for _, s := range []string{"mx.example.org=192.0.2.1", "MX.Example.org.=[2001:db8::1]:2525", "mx=127.0.0.1:0", "=1.2.3.4",
+		"a=b", "bücher.example=::ffff:192.0.2.1", "x.example=[192.0.2.1", "x.example=fe80::1%eth0", "a=1.2.3.4=5.6.7.8"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		fl := &tlsClientFlags{connect: []string{v}}
+		m, err := fl.connectMap(smtpclient.Controls{})
+		if err != nil {
+			if exitCodeFor(err) != 2 || strings.Contains(err.Error(), "\n") {
+				t.Fatalf("%q: %v (exit %d)", v, err, exitCodeFor(err))
+			}
+			return
+		}
+		if len(m) != 1 {
+			t.Fatalf("%q → %v", v, m)
+		}
+		for host, ap := range m {
+			if host == "" || host != strings.ToLower(host) || strings.HasSuffix(host, ".") || strings.ContainsAny(host, "= ") {
+				t.Fatalf("%q → host %q", v, host)
+			}
+			if !ap.Addr().IsValid() || ap.Addr().Is4In6() {
+				t.Fatalf("%q → address %v", v, ap)
+			}
+		}
+	})
 }

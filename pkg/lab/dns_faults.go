@@ -50,7 +50,7 @@ func dnsRules() []authdns.Option {
 }
 
 func init() {
-	Register(Scenario{Order: 107, Title: "mx: a resolver that answers another question is could-not-check, never a route", Exit: 3,
+	Register(Scenario{Order: 112, Title: "mx: a resolver that answers another question is could-not-check, never a route", Exit: 3,
 		Args: func(l *Lab) []string {
 			return append(l.GlobalArgs(), "mx", "forged.lab.test", "wrongtype.lab.test", "wrongq.lab.test")
 		}})

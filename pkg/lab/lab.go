@@ -12,6 +12,7 @@ package lab
 
 import (
 	"crypto/tls"
+	"crypto/x509"
 	"embed"
 	"errors"
 	"fmt"
@@ -60,6 +61,9 @@ type Lab struct {
 	dir     string
 	ownsDir bool
 	closers []io.Closer
+	// leaves are the certificates the lab CA issued to its hosts, by host
+	// name, for the TLSA records made from them.
+	leaves map[string]*x509.Certificate
 }
 
 // Zone returns the lab's zone text: the embedded zone files plus A and PTR
@@ -90,29 +94,20 @@ func Zone() (string, error) {
 }
 
 // Start brings the lab up. On error, whatever started is stopped.
+//
+// The mail hosts bind first and the DNS server last: the TLSA records of
+// the DANE hosts (dane.go) are made from the certificates the hosts were
+// just given and name the SMTP port they bound, so the zone is complete
+// only then.
 func Start(o Options) (_ *Lab, err error) {
 	// The named result is nil on every error return, so the cleanup holds
 	// its own reference to what was started so far.
-	l := &Lab{Hosts: hosts}
+	l := &Lab{Hosts: hosts, leaves: map[string]*x509.Certificate{}}
 	defer func() {
 		if err != nil {
 			l.Close()
 		}
 	}()
-	zone, err := Zone()
-	if err != nil {
-		return nil, err
-	}
-	if o.DNSAddr == "" {
-		o.DNSAddr = "127.0.0.1:0"
-	}
-	dnsSrv, err := authdns.Start(o.DNSAddr, zone, append(dnsRules(), dnsOptions()...)...)
-	if err != nil {
-		return nil, fmt.Errorf("lab DNS on %s: %w", o.DNSAddr, err)
-	}
-	l.closers = append(l.closers, dnsSrv)
-	l.DNSAddr = dnsSrv.Addr
-
 	if l.CA, err = certgen.NewCA("mailflow lab CA"); err != nil {
 		return nil, err
 	}
@@ -133,6 +128,23 @@ func Start(o Options) (_ *Lab, err error) {
 	if err := l.startMTASTS(o.MTASTSPort); err != nil {
 		return nil, err
 	}
+	zone, err := Zone()
+	if err != nil {
+		return nil, err
+	}
+	tlsa, err := l.tlsaZone()
+	if err != nil {
+		return nil, err
+	}
+	if o.DNSAddr == "" {
+		o.DNSAddr = "127.0.0.1:0"
+	}
+	dnsSrv, err := authdns.Start(o.DNSAddr, zone+tlsa, append(dnsRules(), dnsOptions()...)...)
+	if err != nil {
+		return nil, fmt.Errorf("lab DNS on %s: %w", o.DNSAddr, err)
+	}
+	l.closers = append(l.closers, dnsSrv)
+	l.DNSAddr = dnsSrv.Addr
 	return l, nil
 }
 
@@ -202,6 +214,7 @@ func (l *Lab) startHost(h Host, addr string) (io.Closer, string, error) {
 		if err != nil {
 			return nil, "", err
 		}
+		l.leaves[h.Name] = cert.Leaf
 		cfg.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
 	s, err := labsmtp.Start(cfg)

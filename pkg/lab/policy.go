@@ -35,7 +35,10 @@ func mtastsPolicies(now time.Time) map[string]ststest.Policy {
 }
 
 // dnssecZones are presented as a validating resolver would show them.
-var dnssecZones = map[string]authdns.DNSSEC{"secure.lab.test": authdns.Secure, "bogus.lab.test": authdns.Bogus}
+// unsigned.dane.lab.test is an insecure delegation below the signed
+// dane.lab.test (no DS record at the parent).
+var dnssecZones = map[string]authdns.DNSSEC{"secure.lab.test": authdns.Secure, "bogus.lab.test": authdns.Bogus,
+	"dane.lab.test": authdns.Secure, "unsigned.dane.lab.test": authdns.Unsigned}
 
 func dnsOptions() []authdns.Option {
 	var out []authdns.Option

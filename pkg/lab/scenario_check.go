@@ -26,6 +26,13 @@ domains:
     mx: [mx.listed.lab.test]
 `
 
+// checkArgs builds "check DOMAIN..." against the lab: its DNS, SMTP port,
+// CA, MTA-STS policy host and block list.
+func checkArgs(l *Lab, domains ...string) []string {
+	args := append(append(l.GlobalArgs(), "check"), domains...)
+	return append(append(append(args, l.SMTPArgs()...), l.MTASTSPortArgs()...), "--zone", "bl.lab.test")
+}
+
 // CheckSpec is a `mailflow check --spec` file for the lab: the healthy
 // domain passes every assertion, the listed one fails exactly the
 // block-list assertion. Tests and the demo share it.

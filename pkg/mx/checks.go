@@ -503,7 +503,7 @@ func (rt *router) checkDANE() {
 		rt.add(f)
 	case len(secure) > 0:
 		rt.add(passed("mx.dane", domain,
-			fmt.Sprintf("DANE is in effect: DNSSEC-validated TLSA records for %s", strings.Join(secure, ", "))))
+			fmt.Sprintf("DANE is in effect: DNSSEC-validated TLSA records for %s; whether they match each server's certificate only a connection shows (smtp, check)", strings.Join(secure, ", "))))
 	case res.DNSSEC:
 		rt.add(newFinding("mx.dane", report.Info, domain,
 			fmt.Sprintf("%s is DNSSEC-signed but publishes no TLSA records for its MX hosts, so DANE senders do not require TLS", domain)))

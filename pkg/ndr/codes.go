@@ -21,6 +21,13 @@ func isClassDigit(b byte) bool { return b == '2' || b == '4' || b == '5' }
 // addresses ("192.0.2.25"), dotted versions and dates out of the result.
 func findStatusCodes(text string) []codeHit {
 	var hits []codeHit
+	scanStatusCodes(text, func(h codeHit) bool { hits = append(hits, h); return true })
+	return hits
+}
+
+// scanStatusCodes calls yield with each enhanced status code of text, as
+// findStatusCodes finds them, until yield returns false.
+func scanStatusCodes(text string, yield func(codeHit) bool) {
 	for i := 0; i+4 < len(text); i++ {
 		if !isClassDigit(text[i]) {
 			continue
@@ -49,10 +56,11 @@ func findStatusCodes(text string) []codeHit {
 		if end-(i+4) > 1 && text[i+4] == '0' {
 			continue
 		}
-		hits = append(hits, codeHit{code: code, pos: i})
+		if !yield(codeHit{code: code, pos: i}) {
+			return
+		}
 		i = end - 1
 	}
-	return hits
 }
 
 // validReplies are the reply codes RFC 5321 and its extensions (AUTH,
@@ -73,6 +81,13 @@ var validReplies = map[string]bool{
 // '-', ':', ',' or ')'.
 func findReplyCodes(text string) []codeHit {
 	var hits []codeHit
+	scanReplyCodes(text, func(h codeHit) bool { hits = append(hits, h); return true })
+	return hits
+}
+
+// scanReplyCodes calls yield with each reply code of text, as
+// findReplyCodes finds them, until yield returns false.
+func scanReplyCodes(text string, yield func(codeHit) bool) {
 	for i := 0; i+2 < len(text); i++ {
 		if !isClassDigit(text[i]) {
 			continue
@@ -89,10 +104,11 @@ func findReplyCodes(text string) []codeHit {
 		if !validReplies[text[i:i+3]] {
 			continue
 		}
-		hits = append(hits, codeHit{code: text[i : i+3], pos: i})
+		if !yield(codeHit{code: text[i : i+3], pos: i}) {
+			return
+		}
 		i += 2
 	}
-	return hits
 }
 
 // specificity ranks enhanced codes: "5.0.0" says only the class, "5.1.0"

@@ -153,7 +153,7 @@ func evalRun(t testing.TB, c corpus, verbose bool) (all, without map[string]*sco
 		if err != nil {
 			t.Fatal(err)
 		}
-		res := parse(data, file, DefaultMaxMessageBytes, nil)
+		res := parse(data, file, DefaultMaxInput, nil)
 		fam := res.Layout
 		if fam == "" {
 			fam = "(generic)"
@@ -162,7 +162,7 @@ func evalRun(t testing.TB, c corpus, verbose bool) (all, without map[string]*sco
 			all[fam], without[fam] = &score{}, &score{}
 		}
 		all[fam].add(scoreMessage(t, res, c.rows[file], verbose))
-		off := parse(data, file, DefaultMaxMessageBytes, map[string]bool{res.Layout: true})
+		off := parse(data, file, DefaultMaxInput, map[string]bool{res.Layout: true})
 		without[fam].add(scoreMessage(t, off, c.rows[file], false))
 	}
 	return all, without

@@ -42,16 +42,34 @@ func parseFieldBlocks(text string, strict bool) []fieldBlock {
 		blocks []fieldBlock
 		cur    fieldBlock
 		last   string
+		// value holds the field being read, continuation lines and all,
+		// so folding costs one copy per field rather than one per line.
+		value strings.Builder
 	)
+	end := func() {
+		if last != "" {
+			cur[last] = value.String()
+		}
+		last = ""
+	}
 	flush := func() {
+		end()
 		if len(cur) > 0 {
 			blocks = append(blocks, cur)
 		}
-		cur, last = nil, ""
+		cur = nil
 	}
-	appendTo := func(name, more string) {
-		if v := cur[name]; len(v) < maxFieldValue {
-			cur[name] = strings.TrimSpace(v + " " + strings.TrimSpace(more))
+	more := func(line string) {
+		switch t := strings.TrimSpace(line); {
+		case t == "":
+		case value.Len() < maxFieldValue:
+			if value.Len() > 0 {
+				value.WriteByte(' ')
+			}
+			value.WriteString(t)
+		case !strings.HasSuffix(value.String(), "…"):
+			// The rest of the field is left out, visibly.
+			value.WriteString(" …")
 		}
 	}
 	for _, line := range strings.Split(text, "\n") {
@@ -61,20 +79,21 @@ func parseFieldBlocks(text string, strict bool) []fieldBlock {
 		}
 		if line[0] == ' ' || line[0] == '\t' {
 			if last != "" {
-				appendTo(last, line)
+				more(line)
 			}
 			continue
 		}
 		if fname, fvalue, ok := fieldLine(line); ok {
+			end()
 			if cur == nil {
 				cur = fieldBlock{}
 			}
 			name := strings.ToLower(fname)
 			if _, seen := cur[name]; !seen {
-				cur[name] = strings.TrimSpace(fvalue)
+				cur[name] = ""
 				last = name
-			} else {
-				last = ""
+				value.Reset()
+				more(fvalue)
 			}
 			continue
 		}
@@ -83,7 +102,7 @@ func parseFieldBlocks(text string, strict bool) []fieldBlock {
 			continue
 		}
 		if last != "" {
-			appendTo(last, line)
+			more(line)
 		}
 	}
 	flush()
@@ -169,7 +188,7 @@ func readDSN(m *message) ([]Fact, string) {
 	if len(r.recipients) == 0 {
 		scan := m.reportText()
 		if strings.TrimSpace(scan) == "" {
-			scan = string(m.raw[:min(len(m.raw), maxScanBytes)])
+			scan = m.raw
 		}
 		if strings.Contains(scan, "ecipient:") {
 			p := parseDSN(unquote(scan), true)

@@ -90,6 +90,16 @@ func Resolve(f Fact) Recipient {
 	if r.Action == "" {
 		r.Action = defaultAction(r.Reason, r.Status, r.ReplyCode, f.Diagnostic)
 	}
+	return r.detached()
+}
+
+// detached copies the strings of r that may be slices of the text it was
+// read from, so a result kept after the parse (waiting for its turn in an
+// mbox, or collected) does not keep a whole message alive.
+func (r Recipient) detached() Recipient {
+	for _, s := range []*string{&r.Address, &r.OriginalRecipient, &r.Status, &r.Diagnostic, &r.DiagnosticType, &r.RemoteMTA, &r.LastAttempt, &r.FeedbackType} {
+		*s = strings.Clone(*s)
+	}
 	return r
 }
 

@@ -61,8 +61,8 @@ func TestLayoutFilesDocumented(t *testing.T) {
 // layout off the message is still read, by the DSN reader and the scraper.
 func TestLayoutOffFallsBack(t *testing.T) {
 	data := []byte(mustRead("testdata/constructed/exchange2003-01.eml"))
-	on := parse(data, "x", DefaultMaxMessageBytes, nil)
-	off := parse(data, "x", DefaultMaxMessageBytes, map[string]bool{"exchange2003": true})
+	on := parse(data, "x", DefaultMaxInput, nil)
+	off := parse(data, "x", DefaultMaxInput, map[string]bool{"exchange2003": true})
 	if on.Layout != "exchange2003" || off.Layout == "exchange2003" {
 		t.Fatalf("layouts %q and %q", on.Layout, off.Layout)
 	}

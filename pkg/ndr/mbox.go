@@ -30,9 +30,9 @@ var envelopeLineRE = lazyRE(`^From \S+ +(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:Jan|F
 type mboxMessage struct {
 	index int
 	data  []byte
-	// oversize is set when the message passed the size cap; data then holds
-	// only its start.
-	oversize bool
+	// skipped counts the bytes of a message over the size cap that were
+	// not kept; data then holds only its start.
+	skipped int64
 }
 
 // splitMbox streams the messages of an mbox to yield, holding at most one
@@ -40,27 +40,28 @@ type mboxMessage struct {
 // beginning with "From " that opens the file or follows an empty line;
 // ">From " lines (mboxrd quoting) lose one '>'. yield returning false stops
 // the split.
-func splitMbox(r io.Reader, maxBytes int, yield func(mboxMessage) bool) error {
+func splitMbox(r io.Reader, maxBytes int64, yield func(mboxMessage) bool) error {
 	br := bufio.NewReaderSize(r, 64<<10)
 	var (
-		cur      []byte
-		index    int
-		started  bool
-		oversize bool
-		prevNL   = true // the previous line was empty (or there was none)
-		line     []byte
+		cur     []byte
+		index   int
+		started bool
+		skipped int64
+		prevNL  = true // the previous line was empty (or there was none)
+		line    []byte
 	)
 	emit := func() bool {
 		if !started {
 			return true
 		}
-		msg := mboxMessage{index: index, data: cur, oversize: oversize}
-		cur, oversize = nil, false
+		msg := mboxMessage{index: index, data: cur, skipped: skipped}
+		cur, skipped = nil, 0
 		return yield(msg)
 	}
 	for {
 		var err error
-		line, err = readLine(br, line[:0])
+		var cut int64
+		line, cut, err = readLine(br, line[:0], maxBytes-int64(len(cur)))
 		if len(line) > 0 {
 			body := bytes.TrimRight(line, "\r\n")
 			if bytes.HasPrefix(body, []byte("From ")) && (prevNL || envelopeLineRE().Match(body)) {
@@ -84,11 +85,12 @@ func splitMbox(r io.Reader, maxBytes int, yield func(mboxMessage) bool) error {
 			if quoted := bytes.TrimLeft(body, ">"); len(quoted) < len(body) && bytes.HasPrefix(quoted, []byte("From ")) {
 				line = line[1:]
 			}
-			if len(cur)+len(line) > maxBytes {
-				oversize = true
-			} else if !oversize {
+			if skipped > 0 || int64(len(cur)+len(line)) > maxBytes {
+				skipped += int64(len(line))
+			} else {
 				cur = append(cur, line...)
 			}
+			skipped += cut
 		}
 		if err == io.EOF {
 			break
@@ -101,13 +103,19 @@ func splitMbox(r io.Reader, maxBytes int, yield func(mboxMessage) bool) error {
 	return nil
 }
 
-// readLine reads one line including its newline, growing buf as needed.
-func readLine(br *bufio.Reader, buf []byte) ([]byte, error) {
+// readLine reads one line including its newline into buf, keeping at most
+// room bytes (and never less than the first chunk, so the envelope test
+// sees the line's start); cut counts the bytes of the line it dropped.
+func readLine(br *bufio.Reader, buf []byte, room int64) (line []byte, cut int64, err error) {
 	for {
 		chunk, err := br.ReadSlice('\n')
-		buf = append(buf, chunk...)
+		if len(buf) > 0 && int64(len(buf)+len(chunk)) > room {
+			cut += int64(len(chunk))
+		} else {
+			buf = append(buf, chunk...)
+		}
 		if err != bufio.ErrBufferFull {
-			return buf, err
+			return buf, cut, err
 		}
 	}
 }
@@ -118,6 +126,8 @@ type MboxOptions struct {
 	Workers int
 	// Done is called once per message parsed, for progress meters.
 	Done func()
+	// MaxInput is the most bytes read of one message (Options.MaxInput).
+	MaxInput int64
 }
 
 // ParseMbox parses every message of an mbox read from r, on all cores, and
@@ -137,20 +147,27 @@ func ParseMboxWith(r io.Reader, source string, o MboxOptions, emit func(Result) 
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
+	limit := Options{MaxInput: o.MaxInput}.maxInput()
 	var readErr error
 	messages := func(yield func(mboxMessage) bool) {
-		readErr = splitMbox(r, DefaultMaxMessageBytes, yield)
+		readErr = splitMbox(r, limit, yield)
 	}
 	parse := func(_ context.Context, m mboxMessage) Result {
-		name := source + "#" + strconv.Itoa(m.index)
-		if m.oversize {
-			return unparsed(Result{Source: name, Recipients: []Recipient{}}, tooLargeError(DefaultMaxMessageBytes))
-		}
-		return Parse(m.data, name)
+		return parseMboxMessage(m, source, limit)
 	}
 	st, err := bulk.Run(context.Background(), messages, bulk.Options{Workers: workers, Done: o.Done}, parse, emit)
 	if err != nil {
 		return st.Written, err
 	}
 	return st.Written, readErr
+}
+
+// parseMboxMessage explains one message of an mbox; a message that passed
+// the size cap is read up to it, and the result says how much was left.
+func parseMboxMessage(msg mboxMessage, source string, limit int64) Result {
+	res := ParseReader(bytes.NewReader(msg.data), source+"#"+strconv.Itoa(msg.index), Options{MaxInput: limit, SizeHint: int64(len(msg.data))})
+	if msg.skipped > 0 {
+		res.Truncated = append(res.Truncated, Truncation{Limit: "input", Max: limit, UnreadBytes: msg.skipped})
+	}
+	return res
 }

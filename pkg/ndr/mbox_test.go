@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -40,7 +41,7 @@ func corpusMessages(t testing.TB) []string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		msg := string(normalizeNewlines(b))
+		msg := strings.ReplaceAll(string(b), "\r\n", "\n")
 		if i := strings.IndexByte(msg, '\n'); i >= 0 && strings.HasPrefix(msg, "From ") {
 			msg = msg[i+1:]
 		}
@@ -117,13 +118,14 @@ func TestSplitMbox(t *testing.T) {
 }
 
 func TestSplitMboxOversize(t *testing.T) {
-	in := "From a Thu Jan  1 00:00:00 2024\n" + strings.Repeat("x", 100) + "\n\nFrom b Thu Jan  1 00:00:00 2024\nsmall\n"
+	first := strings.Repeat("x", 100) + "\n\n"
+	in := "From a Thu Jan  1 00:00:00 2024\n" + first + "From b Thu Jan  1 00:00:00 2024\nsmall\n"
 	var got []mboxMessage
 	if err := splitMbox(strings.NewReader(in), 50, func(m mboxMessage) bool { got = append(got, m); return true }); err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 2 || !got[0].oversize || len(got[0].data) > 50 || got[1].oversize {
-		t.Fatalf("got %+v, want the first message flagged oversize and capped", got)
+	if len(got) != 2 || got[0].skipped == 0 || int64(len(got[0].data))+got[0].skipped != int64(len(first)) || len(got[0].data) > 50 || got[1].skipped != 0 {
+		t.Fatalf("got %+v, want the first message capped with the rest counted", got)
 	}
 }
 
@@ -168,6 +170,34 @@ func FuzzSplitMbox(f *testing.F) {
 		}
 		if total > len(in) {
 			t.Fatalf("split produced %d bytes from %d", total, len(in))
+		}
+	})
+}
+
+// FuzzParseMbox: whatever the mbox holds, every message yields exactly one
+// result, in mbox order, each naming its message, and the count returned
+// is the count emitted.
+func FuzzParseMbox(f *testing.F) {
+	f.Add("From MAILER-DAEMON Thu Jan  1 00:00:00 2024\nFrom: MAILER-DAEMON\nSubject: Undeliverable\n\n550 5.1.1 user unknown\n" +
+		"From b Thu Jan  1 00:00:00 2024\nContent-Type: multipart/report; boundary=x\n\n--x\n\n--x--\n")
+	f.Add("From a\r\n\r\n>From b\r\nFrom c\n")
+	f.Add("no envelope at all\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		var got []string
+		n, err := ParseMbox(strings.NewReader(in), "box", 2, func(r Result) error {
+			got = append(got, r.Source)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != len(got) {
+			t.Fatalf("returned %d, emitted %d", n, len(got))
+		}
+		for i, src := range got {
+			if want := "box#" + strconv.Itoa(i+1); src != want {
+				t.Fatalf("result %d from %q, want %q", i, src, want)
+			}
 		}
 	})
 }

@@ -3,7 +3,6 @@ package ndr
 import (
 	"bufio"
 	"bytes"
-	"errors"
 	"fmt"
 	"html"
 	"io"
@@ -17,33 +16,20 @@ import (
 	"github.com/mailflowkit/mailflow/pkg/ndr/internal/phraseset"
 )
 
-// Limits that keep hostile input from exhausting memory or time.
+// Limits that keep hostile input from exhausting memory or time. The
+// input as a whole is bounded by Options.MaxInput.
 const (
-	// DefaultMaxMessageBytes caps one message.
-	DefaultMaxMessageBytes = 50 << 20
-	maxParts               = 256
-	maxDepth               = 12
-	maxHeaderBytes         = 1 << 20
-	// maxScanBytes caps the text the recipient scanner reads: bounce reports
-	// put their error text first, the rest is the returned message.
-	maxScanBytes = 1 << 20
+	maxParts       = 256
+	maxDepth       = 12
+	maxHeaderBytes = 1 << 20
+	// maxReturnedBytes is how much of the returned message is kept: its
+	// header names the original message, and a bounce attached to another
+	// message (a forwarded NDR) starts with its report.
+	maxReturnedBytes = 4 << 20
 	// maxMarkerBytes caps the report text searched for layout markers,
 	// which stand in the first lines of every layout.
 	maxMarkerBytes = 16 << 10
 )
-
-// ErrTooLarge reports a message over the size cap.
-var ErrTooLarge = errors.New("message exceeds the size limit")
-
-// normalizeNewlines turns CRLF and lone CR line ends into LF, so every later
-// step sees one convention.
-func normalizeNewlines(b []byte) []byte {
-	if bytes.IndexByte(b, '\r') < 0 {
-		return b
-	}
-	b = bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n"))
-	return bytes.ReplaceAll(b, []byte("\r"), []byte("\n"))
-}
 
 // mboxFromLine matches the envelope line mbox files put before a message.
 var mboxFromLine = lazyRE(`^From \S`)
@@ -58,12 +44,24 @@ type message struct {
 	html     []string
 	dsn      []string
 	feedback []string
-	returned []string
-	mimeErr  error
+	// returned holds the first returned message (at most maxReturnedBytes
+	// of it); returnedCut counts what was left of it, nreturned the
+	// returned parts seen.
+	returned    []string
+	returnedCut int64
+	nreturned   int
+	mimeErr     error
+	// partsCut names the MIME structure limit that stopped the walk.
+	partsCut string
 	count    int
-	// raw is the whole input, for layouts that read it as text (SES JSON
-	// posted as a message body, pasted reports).
-	raw []byte
+	// raw is the message's header block, searched for pasted
+	// delivery-status fields when the message has no text at all.
+	raw string
+	// rawBody holds the raw body while the MIME walk has found no text.
+	rawBody *rawTee
+	// hint is the size of the body when known: the size of a message
+	// that is a single text part.
+	hint int64
 
 	once     sync.Once
 	text     string // the human-readable report
@@ -75,57 +73,8 @@ type message struct {
 	lowCache map[string]string
 	origOnce sync.Once
 	orig     *Original
-}
-
-// Parse explains one input: a complete message (with or without MIME), a
-// pasted NDR text or pasted delivery-status fields. It never fails: input
-// it cannot read comes back as KindUnparsed with the reason.
-func Parse(data []byte, source string) Result {
-	return parse(data, source, DefaultMaxMessageBytes, nil)
-}
-
-// parse is Parse with a size limit and a set of family layouts to leave out
-// (the evaluation harness switches each family off in turn).
-func parse(data []byte, source string, limit int, without map[string]bool) Result {
-	return parseAt(data, source, limit, without, 0)
-}
-
-// maxNesting bounds how deep parseAt follows bounces attached to other
-// messages (a list manager forwarding a bounce it could not read).
-const maxNesting = 2
-
-func parseAt(data []byte, source string, limit int, without map[string]bool, depth int) Result {
-	res := Result{Source: source, Recipients: []Recipient{}}
-	if len(data) > limit {
-		return unparsed(res, tooLargeError(limit))
-	}
-	data = normalizeNewlines(data)
-	if i := bytes.IndexByte(data, '\n'); i >= 0 && mboxFromLine().Match(data[:i]) {
-		data = data[i+1:]
-	}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return unparsed(res, "empty input")
-	}
-	if head := data[:min(len(data), 4096)]; bytes.IndexByte(head, 0) >= 0 {
-		return unparsed(res, "binary data, not a mail message or NDR text")
-	}
-	m := readMessage(data)
-	res = assemble(res, m, without)
-	if res.Kind == KindNotBounce && depth < maxNesting && len(m.returned) > 0 {
-		// The bounce may be the attachment: Mailman's "uncaught bounce
-		// notification", a user forwarding an NDR as an attachment.
-		if inner := parseAt([]byte(m.returned[0]), source, limit, without, depth+1); inner.Kind == KindBounce || inner.Kind == KindFeedback {
-			return inner
-		}
-	}
-	return res
-}
-
-func tooLargeError(limit int) string {
-	if limit >= 1<<20 {
-		return fmt.Sprintf("%v (%d MiB)", ErrTooLarge, limit>>20)
-	}
-	return fmt.Sprintf("%v (%d bytes)", ErrTooLarge, limit)
+	retOnce  sync.Once
+	retHdr   textproto.Header
 }
 
 func unparsed(r Result, why string) Result {
@@ -134,47 +83,105 @@ func unparsed(r Result, why string) Result {
 	return r
 }
 
-// readMessage splits the header from the body and walks the MIME
-// structure. When there is no header, or the MIME structure is broken, the
-// body is kept as plain text so the scraper can still read it.
-func readMessage(data []byte) *message {
-	m := &message{raw: data}
-	h, body, ok := splitHeader(data)
+// readMessage reads the header and walks the MIME structure from br.
+// When there is no header, or the MIME structure is broken, the body is
+// kept as plain text so the scraper can still read it. hint is the size of
+// the input when known.
+func readMessage(br *bufio.Reader, hint int64) *message {
+	m := &message{}
+	hdr, blank, err := readHeaderBlock(br)
+	h, ok := mailHeader(hdr, blank)
 	if !ok {
-		m.texts = append(m.texts, string(data))
+		// Pasted text: the lines read as a header are its start.
+		start := hdr
+		if blank {
+			start = append(start, '\n')
+		}
+		text, rerr := readText(io.MultiReader(bytes.NewReader(start), br), hint)
+		m.texts = append(m.texts, text)
+		if err == nil {
+			m.mimeErr = rerr
+		}
 		return m
 	}
 	m.header = h
-	e, err := mime.New(mime.Header{Header: h}, bytes.NewReader(body))
+	m.raw = string(hdr)
+	// The raw body is kept until a text or delivery-status part turns
+	// up: a message whose MIME structure breaks before one does is read
+	// as plain text instead.
+	m.rawBody = &rawTee{}
+	e, err := mime.New(mime.Header{Header: h}, io.TeeReader(br, m.rawBody))
 	if e == nil {
 		m.mimeErr = err
-		m.texts = append(m.texts, string(body))
+		body, _ := readText(br, 0)
+		m.texts = append(m.texts, string(m.rawBody.buf)+body)
 		return m
 	}
+	m.hint = hint - int64(len(hdr))
 	m.walk(e, 0)
 	if m.mimeErr != nil && len(m.dsn) == 0 && len(m.texts) == 0 {
-		m.texts = append(m.texts, string(body))
+		m.texts = append(m.texts, string(m.rawBody.buf))
 	}
+	m.rawBody = nil
 	return m
 }
 
-// splitHeader parses the header block at the start of data. It reports false
-// when data does not start with header fields (pasted NDR text).
-func splitHeader(data []byte) (textproto.Header, []byte, bool) {
-	end := bytes.Index(data, []byte("\n\n"))
-	if end < 0 {
-		end = len(data)
+// rawTee keeps what passes through it until stopped.
+type rawTee struct {
+	buf     []byte
+	stopped bool
+}
+
+func (t *rawTee) Write(p []byte) (int, error) {
+	if !t.stopped {
+		t.buf = append(t.buf, p...)
 	}
-	if end > maxHeaderBytes {
-		return textproto.Header{}, nil, false
+	return len(p), nil
+}
+
+func (t *rawTee) stop() { t.stopped, t.buf = true, nil }
+
+// readHeaderBlock reads the lines before the first empty line, at most
+// maxHeaderBytes of them. blank reports whether an empty line ended the
+// block (and was consumed).
+func readHeaderBlock(br *bufio.Reader) (hdr []byte, blank bool, err error) {
+	for len(hdr) <= maxHeaderBytes {
+		line, err := br.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			hdr = append(hdr, line...)
+			continue
+		}
+		if len(line) == 1 && line[0] == '\n' && err == nil {
+			return hdr, true, nil
+		}
+		hdr = append(hdr, line...)
+		if err != nil {
+			return hdr, false, err
+		}
 	}
-	hdrBytes := append(append([]byte{}, data[:end]...), '\n', '\n')
-	h, err := textproto.ReadHeader(bufio.NewReader(bytes.NewReader(hdrBytes)))
+	return hdr, false, nil
+}
+
+// mailHeader parses a header block. It reports false when the block is not
+// a mail header (pasted NDR text, or pasted delivery-status fields whose
+// lines happen to look like fields) or is larger than maxHeaderBytes.
+func mailHeader(hdr []byte, blank bool) (textproto.Header, bool) {
+	if len(hdr) == 0 || len(hdr) > maxHeaderBytes {
+		return textproto.Header{}, false
+	}
+	br := headerReaders.Get().(*bufio.Reader)
+	defer headerReaders.Put(br)
+	end := "\n"
+	if !blank && hdr[len(hdr)-1] != '\n' {
+		end = "\n\n"
+	}
+	br.Reset(io.MultiReader(bytes.NewReader(hdr), strings.NewReader(end)))
+	h, err := textproto.ReadHeader(br)
+	br.Reset(nil)
 	if err != nil || h.Len() == 0 || !looksLikeMailHeader(h) {
-		return textproto.Header{}, nil, false
+		return textproto.Header{}, false
 	}
-	body := data[min(end+2, len(data)):]
-	return h, body, true
+	return h, true
 }
 
 // looksLikeMailHeader tells a message header from pasted text whose first
@@ -188,11 +195,20 @@ func looksLikeMailHeader(h textproto.Header) bool {
 	return false
 }
 
-func (m *message) walk(e *mime.Entity, depth int) {
+// walk reads one MIME entity and its children. It keeps the parts the
+// layouts read and lets the others pass unread; it reports false when it
+// stopped at a structure limit.
+func (m *message) walk(e *mime.Entity, depth int) bool {
 	m.count++
-	if depth > maxDepth || m.count > maxParts {
+	switch {
+	case depth > maxDepth:
+		m.partsCut = "mime_depth"
+	case m.count > maxParts:
+		m.partsCut = "mime_parts"
+	}
+	if m.partsCut != "" {
 		m.mimeErr = fmt.Errorf("MIME structure deeper than %d levels or more than %d parts", maxDepth, maxParts)
-		return
+		return false
 	}
 	mt, _, err := e.Header.ContentType()
 	if err != nil || mt == "" {
@@ -203,43 +219,83 @@ func (m *message) walk(e *mime.Entity, depth int) {
 		for {
 			part, err := mr.NextPart()
 			if err == io.EOF {
-				return
+				return true
 			}
 			if part == nil {
 				m.mimeErr = err
-				return
+				return true
 			}
-			m.walk(part, depth+1)
+			if !m.walk(part, depth+1) {
+				return false
+			}
 		}
 	}
-	body, err := io.ReadAll(io.LimitReader(e.Body, DefaultMaxMessageBytes))
-	if err != nil && len(body) == 0 {
-		m.mimeErr = err
-		return
+	keep := m.keeps(mt)
+	if keep == "" {
+		return true
 	}
-	text := string(normalizeNewlines(body))
+	if keep == "text" || keep == "dsn" {
+		m.rawBody.stop()
+	}
+	r := io.Reader(e.Body)
+	if keep == "returned" {
+		m.nreturned++
+		if m.nreturned > 1 {
+			return true
+		}
+		r = io.LimitReader(r, maxReturnedBytes)
+	}
+	hint := int64(0)
+	if depth == 0 {
+		hint = m.hint
+	}
+	text, err := readText(r, hint)
+	if err != nil && text == "" {
+		m.mimeErr = err
+		return true
+	}
+	switch keep {
+	case "dsn":
+		m.dsn = append(m.dsn, text)
+	case "feedback":
+		m.feedback = append(m.feedback, text)
+	case "returned":
+		m.returned = append(m.returned, text)
+		m.returnedCut, _ = drain(e.Body, maxDrain)
+	case "html":
+		m.html = append(m.html, htmlToText(text))
+	default:
+		m.texts = append(m.texts, text)
+	}
+	return true
+}
+
+// keeps says which list a part of this media type joins, "" when the
+// part is not read.
+func (m *message) keeps(mt string) string {
 	switch mt {
 	case "message/delivery-status", "message/global-delivery-status":
-		m.dsn = append(m.dsn, text)
+		return "dsn"
 	case "message/feedback-report":
-		m.feedback = append(m.feedback, text)
+		return "feedback"
 	case "message/rfc822", "message/global", "message/partial", "text/rfc822-headers", "text/rfc822-header", "message/global-headers":
-		m.returned = append(m.returned, text)
+		return "returned"
 	case "text/html":
 		if m.beforeReport() {
-			m.html = append(m.html, htmlToText(text))
+			return "html"
 		}
 	default:
 		if (strings.HasPrefix(mt, "text/") || mt == "application/json") && m.beforeReport() {
-			m.texts = append(m.texts, text)
+			return "text"
 		}
 	}
+	return ""
 }
 
 // beforeReport reports whether the walk is still in the human-readable
 // part: RFC 6522 puts it first, before the delivery-status and returned
 // message parts, and text parts after those quote the original message.
-func (m *message) beforeReport() bool { return len(m.returned) == 0 && len(m.dsn) == 0 }
+func (m *message) beforeReport() bool { return m.nreturned == 0 && len(m.dsn) == 0 }
 
 var (
 	htmlBreakRE = lazyRE(`(?i)<\s*(?:br|/p|/div|/tr|/li|/h[1-6])[^>]*>`)
@@ -293,9 +349,6 @@ func (m *message) prepare() {
 		if strings.TrimSpace(t) == "" {
 			t = strings.Join(m.html, "\n")
 		}
-		if len(t) > maxScanBytes {
-			t = t[:maxScanBytes]
-		}
 		m.text = t
 		m.head, m.inline = splitReturned(t)
 		low := m.head
@@ -336,35 +389,74 @@ func (m *message) originalHeaders() *Original {
 // returnedHeader returns one header field of the returned message, "" when
 // there is none.
 func returnedHeader(m *message, k string) string {
-	m.prepare()
-	src := m.inline
-	if len(m.returned) > 0 {
-		src = m.returned[0]
-	}
-	src = strings.TrimLeft(src, "\n")
-	end := strings.Index(src, "\n\n")
-	if end < 0 {
-		end = len(src)
-	}
-	h, _ := textproto.ReadHeader(bufio.NewReader(strings.NewReader(src[:min(end, maxHeaderBytes)] + "\n\n")))
-	return strings.TrimSpace(h.Get(k))
+	return strings.TrimSpace(m.returnedFields().Get(k))
 }
 
-func (m *message) readOriginal() *Original {
-	m.prepare()
-	src := m.inline
-	if len(m.returned) > 0 {
-		src = m.returned[0]
+// returnedFields parses the header of the returned message once: from its
+// MIME part, or from the text after the returned-message marker.
+func (m *message) returnedFields() *textproto.Header {
+	m.retOnce.Do(func() {
+		m.prepare()
+		src := m.inline
+		if len(m.returned) > 0 {
+			src = m.returned[0]
+		}
+		src = strings.TrimLeft(src, "\n")
+		if end := strings.Index(src, "\n\n"); end >= 0 {
+			src = src[:end+1]
+		}
+		m.retHdr = parseHeader(onlyFields(src[:min(len(src), maxHeaderBytes)], returnedFieldNames))
+	})
+	return &m.retHdr
+}
+
+// returnedFieldNames are the fields read from a returned message's header,
+// lower-case with the colon.
+var returnedFieldNames = []string{"message-id:", "from:", "to:", "subject:", "date:", "x-hmxmroriginalrecipient:"}
+
+// onlyFields keeps the header fields of text whose names are listed, with
+// their continuation lines: the Received and signature fields that make up
+// most of a header cost a parse and are never read.
+func onlyFields(text string, names []string) string {
+	var b strings.Builder
+	keep := false
+	for line := range strings.Lines(text) {
+		if line[0] != ' ' && line[0] != '\t' {
+			keep = false
+			for _, n := range names {
+				if len(line) >= len(n) && strings.EqualFold(line[:len(n)], n) {
+					keep = true
+					break
+				}
+			}
+		}
+		if keep {
+			b.WriteString(line)
+		}
 	}
-	src = strings.TrimLeft(src, "\n")
-	if src == "" {
+	return b.String()
+}
+
+// parseHeader reads header fields from text, up to the first line that is
+// not one; it never fails, a broken header gives the fields before the
+// break.
+func parseHeader(text string) textproto.Header {
+	br := headerReaders.Get().(*bufio.Reader)
+	defer headerReaders.Put(br)
+	br.Reset(io.MultiReader(strings.NewReader(text), strings.NewReader("\n\n")))
+	h, _ := textproto.ReadHeader(br)
+	br.Reset(nil)
+	return h
+}
+
+var headerReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 4096) }}
+
+func (m *message) readOriginal() *Original {
+	h := m.returnedFields()
+	if h.Len() == 0 {
 		return nil
 	}
-	if len(src) > maxHeaderBytes {
-		src = src[:maxHeaderBytes]
-	}
-	h, _ := textproto.ReadHeader(bufio.NewReader(strings.NewReader(src + "\n\n")))
-	mh := mime.Header{Header: h}
+	mh := mime.Header{Header: *h}
 	get := func(k string) string {
 		v, err := mh.Text(k)
 		if err != nil {

@@ -1,7 +1,6 @@
 package ndr
 
 import (
-	"bytes"
 	"encoding/base64"
 	"os"
 	"strings"
@@ -225,14 +224,6 @@ func TestParseDegradedInput(t *testing.T) {
 				t.Error("unparsed result without a reason")
 			}
 		})
-	}
-}
-
-func TestParseTooLarge(t *testing.T) {
-	big := bytes.Repeat([]byte("x"), 101)
-	r := parse(big, "big", 100, nil)
-	if r.Kind != KindUnparsed || !strings.Contains(r.Error, "size limit") {
-		t.Errorf("got %s %q, want unparsed for size", r.Kind, r.Error)
 	}
 }
 

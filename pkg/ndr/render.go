@@ -21,9 +21,12 @@ const fieldWidth = 14
 func resultSection(res Result) []report.Section {
 	title := res.Source
 	var lines []string
+	for _, t := range res.Truncated {
+		lines = append(lines, report.Wrap(fmt.Sprintf("%-*s", fieldWidth, "read in part"), t.String()+" (see --max-input)")...)
+	}
 	switch res.Kind {
 	case KindUnparsed:
-		return []report.Section{{Title: title + ": could not be parsed", Lines: []string{res.Error}}}
+		return []report.Section{{Title: title + ": could not be parsed", Lines: append(lines, res.Error)}}
 	case KindNotBounce:
 		return []report.Section{{Title: title + ": not a bounce", Lines: []string{"no failed or delayed recipient found"}}}
 	case KindCode:
@@ -133,11 +136,20 @@ func recipientLines(r Recipient, kind Kind) []string {
 }
 
 // messageRows is one mbox message in the per-message table: a row per
-// recipient, or one row saying why the message has none.
-func messageRows(res Result) [][]string {
-	idx := res.Source[strings.LastIndexByte(res.Source, '#')+1:]
+// recipient, or one row saying why the message has none. The table of a
+// mail log, whose results are all bounces, shows each recipient's action
+// instead of the kind.
+func messageRows(res Result, log bool) [][]string {
+	idx := res.Source
+	if file := inputFile(res.Source); file != res.Source {
+		idx = res.Source[len(file)+1:]
+	}
+	kind := string(res.Kind)
+	if len(res.Truncated) > 0 {
+		kind += " (read in part)"
+	}
 	if len(res.Recipients) == 0 {
-		what := string(res.Kind)
+		what := kind
 		if res.Error != "" {
 			what += ": " + res.Error
 		}
@@ -145,7 +157,11 @@ func messageRows(res Result) [][]string {
 	}
 	var rows [][]string
 	for _, r := range res.Recipients {
-		rows = append(rows, []string{idx, string(res.Kind), r.Address, dash(r.Status), replyText(r.ReplyCode), r.Reason})
+		what := kind
+		if log {
+			what = r.Action
+		}
+		rows = append(rows, []string{idx, what, r.Address, dash(r.Status), replyText(r.ReplyCode), r.Reason})
 	}
 	return rows
 }
@@ -176,6 +192,12 @@ func summaryLine(s Summary) string {
 	line := fmt.Sprintf("%s, %s", report.Plural(s.Inputs, "input"), report.Plural(s.Recipients, "recipient"))
 	if len(parts) > 0 {
 		line += ": " + strings.Join(parts, ", ")
+	}
+	if s.Truncated > 0 {
+		line += "; " + counted(s.Truncated, "input", "inputs") + " read in part"
+	}
+	if s.Logs != nil {
+		line += "; mail logs: " + logSummary(*s.Logs)
 	}
 	return line
 }
@@ -209,4 +231,12 @@ func summarySections(s Summary) []report.Section {
 		}
 	}
 	return append(out, dom, report.Section{Title: "Inputs by kind", Table: kinds})
+}
+
+// counted writes n with the word in the singular or plural form given.
+func counted(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
 }

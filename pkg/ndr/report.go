@@ -32,14 +32,19 @@ type Collector struct {
 	// lean drops what the report will not show: the results (kept only
 	// for JSON data) and the per-message rows of an mbox (shown with -v).
 	leanResults, leanRows bool
+	// noSections drops the text sections, for output that renders only
+	// the data (JSON), so results are not explained twice.
+	noSections bool
 	// mbox is the mbox being read message by message.
 	mbox *mboxTable
 }
 
-// mboxTable collects the messages of one mbox. The first is held back
-// until a second one shows the file is an mbox of several messages.
+// mboxTable collects the messages of one mbox, or the results of one
+// mail log. The first is held back until a second one shows the file has
+// several.
 type mboxTable struct {
 	name  string
+	log   bool
 	n     int
 	first *Result
 	table *report.Table
@@ -61,11 +66,18 @@ func (c *Collector) Lean(results, rows bool) {
 	c.leanResults, c.leanRows = !results, !rows
 }
 
+// NoSections makes the Collector build no text sections: the output is
+// JSON, which shows the data, and the summary and findings are all the
+// report needs from the Collector.
+func (c *Collector) NoSections() { c.noSections = true }
+
 // Add records an input that stands alone (a file, stdin or a code): it is
 // explained in a section of its own.
 func (c *Collector) Add(res Result) {
-	res = c.record(res)
-	c.sections = append(c.sections, resultSection(res)...)
+	res = c.record(res, !c.noSections)
+	if !c.noSections {
+		c.sections = append(c.sections, resultSection(res)...)
+	}
 }
 
 // AddMbox records the messages of one mbox. They share one table with a row
@@ -102,9 +114,9 @@ func (c *Collector) AddMessage(res Result) {
 }
 
 func (c *Collector) addRow(res Result) {
-	res = c.record(res)
+	res = c.record(res, false)
 	if !c.leanRows {
-		c.mbox.table.Rows = append(c.mbox.table.Rows, messageRows(res)...)
+		c.mbox.table.Rows = append(c.mbox.table.Rows, messageRows(res, c.mbox.log)...)
 	}
 }
 
@@ -124,10 +136,55 @@ func (c *Collector) EndMbox() {
 	})
 }
 
-// record counts and explains one result and keeps it for the JSON data.
-func (c *Collector) record(res Result) Result {
+// BeginLog starts a mail log whose results follow with AddMessage, in
+// order, and end with EndLog.
+func (c *Collector) BeginLog(name string) {
+	c.mbox = &mboxTable{name: name, log: true, table: &report.Table{Header: []string{"Line", "Action", "Recipient", "Status", "Reply", "Reason"}}}
+}
+
+// EndLog closes a mail log and counts its lines. A log with one failure
+// (a line pasted on standard input) reads like a bounce of its own; a
+// longer one gets a table of its failures, shown with -v, and a line
+// saying what else it held.
+func (c *Collector) EndLog(st LogStats) {
+	m := c.mbox
+	c.mbox = nil
+	c.sum.AddLog(st)
+	if m.first != nil {
+		c.Add(*m.first)
+		return
+	}
+	sec := report.Section{Title: m.name + ": mail log, " + logSummary(st)}
+	if len(m.table.Rows) > 0 {
+		// The table is for -v; the title alone says what the log held.
+		sec.Table, sec.Verbose = m.table, true
+	}
+	c.sections = append(c.sections, sec)
+}
+
+// logSummary says what the lines of a log were, leaving out what it did
+// not hold.
+func logSummary(st LogStats) string {
+	parts := []string{counted(st.Results, "failure or delay", "failures or delays")}
+	if st.Delivered > 0 {
+		parts = append(parts, counted(st.Delivered, "delivery", "deliveries"))
+	}
+	if st.Skipped > 0 {
+		parts = append(parts, counted(st.Skipped, "other line", "other lines")+" skipped")
+	}
+	if st.LongLines > 0 {
+		parts = append(parts, counted(st.LongLines, "line", "lines")+" over the line limit read in part")
+	}
+	return counted(st.Lines, "line", "lines") + ": " + strings.Join(parts, ", ")
+}
+
+// record counts one result and keeps it, explained, for the JSON data;
+// explain asks for the explanations for a section of its own.
+func (c *Collector) record(res Result, explain bool) Result {
 	c.sum.Add(res)
-	Annotate(&res)
+	if explain || !c.leanResults {
+		Annotate(&res)
+	}
 	if !c.leanResults {
 		c.results = append(c.results, res)
 	}
@@ -138,6 +195,9 @@ func (c *Collector) record(res Result) Result {
 // note turns inputs that are not bounces into findings, one per input file
 // and kind, so an mbox with many of them stays readable.
 func (c *Collector) note(res Result) {
+	if len(res.Truncated) > 0 {
+		c.noteTruncated(res)
+	}
 	var id string
 	sev := report.Info
 	switch res.Kind {
@@ -148,7 +208,7 @@ func (c *Collector) note(res Result) {
 	default:
 		return
 	}
-	file, _, _ := strings.Cut(res.Source, "#")
+	file := inputFile(res.Source)
 	key := noteKey{id, file}
 	nc := c.notes[key]
 	if nc == nil {
@@ -177,6 +237,36 @@ func (c *Collector) note(res Result) {
 	default:
 		f.Message = report.Plural(nc.n, "message") + " are not bounces"
 	}
+}
+
+// noteTruncated reports an input that a size limit stopped before its
+// end, one finding per file.
+func (c *Collector) noteTruncated(res Result) {
+	file := inputFile(res.Source)
+	key := noteKey{"ndr.input_truncated", file}
+	nc := c.notes[key]
+	if nc == nil {
+		nc = &noteCount{finding: len(c.findings)}
+		c.notes[key] = nc
+		c.findings = append(c.findings, truncatedCheck.Finding(report.Warning, file, ""))
+	}
+	nc.n++
+	f := &c.findings[nc.finding]
+	if len(f.Evidence) < maxNoteEvidence {
+		for _, t := range res.Truncated {
+			f.Evidence = append(f.Evidence, res.Source+": "+t.String())
+		}
+	}
+	f.Message = counted(nc.n, "input was", "inputs were") + " read only in part: a size limit stopped the reading before the end"
+}
+
+// inputFile is the file a result came from: its source without the
+// message number of an mbox ("box#3") or the line of a log ("mail.log:12").
+func inputFile(source string) string {
+	if i := strings.LastIndexAny(source, "#:"); i > 0 && i+1 < len(source) && strings.Trim(source[i+1:], "0123456789") == "" {
+		return source[:i]
+	}
+	return source
 }
 
 // Report assembles what was collected. targets are the inputs as given on

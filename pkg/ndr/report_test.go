@@ -151,7 +151,7 @@ func TestMessageRows(t *testing.T) {
 			[][]string{{"2", "unparsed: empty input", "", "", "", ""}}},
 	}
 	for _, tt := range tests {
-		if got := messageRows(tt.res); !reflect.DeepEqual(got, tt.want) {
+		if got := messageRows(tt.res, false); !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("%s: got %q, want %q", tt.name, got, tt.want)
 		}
 	}

@@ -1,5 +1,11 @@
 package ndr
 
+import (
+	"strconv"
+
+	"github.com/mailflowkit/mailflow/pkg/report"
+)
+
 // Kind says what an input turned out to be.
 type Kind string
 
@@ -35,6 +41,25 @@ type Result struct {
 	ReportingMTA string      `json:"reporting_mta,omitempty"`
 	Original     *Original   `json:"original,omitempty"`
 	Recipients   []Recipient `json:"recipients"`
+	// Truncated lists the size limits that stopped the reading of this
+	// input before its end; the recipients come from what was read.
+	Truncated []Truncation `json:"truncated,omitempty"`
+}
+
+// Truncation says that a size limit stopped the reading of an input.
+type Truncation struct {
+	// Limit names the limit: "input" (the bytes read of one input,
+	// --max-input), "mime_parts" or "mime_depth" (the MIME structure),
+	// "returned_message" (the copy of a returned message read as a bounce
+	// of its own) or "line" (one line of a mail log).
+	Limit string `json:"limit" jsonschema:"enum=input,enum=mime_parts,enum=mime_depth,enum=returned_message,enum=line"`
+	// Max is the limit: bytes, or for the MIME limits parts and levels.
+	Max int64 `json:"max"`
+	// UnreadBytes is how much of the input was not read.
+	UnreadBytes int64 `json:"unread_bytes"`
+	// AtLeast is set when the input went on beyond what was counted, so
+	// UnreadBytes is a lower bound.
+	AtLeast bool `json:"at_least,omitempty"`
 }
 
 // Original holds the headers of the message that bounced, as returned in the
@@ -72,4 +97,35 @@ type Recipient struct {
 	LastAttempt  string       `json:"last_attempt,omitempty"`
 	FeedbackType string       `json:"feedback_type,omitempty"`
 	Explanation  *Explanation `json:"explanation,omitempty"`
+}
+
+// String says what a limit left unread, for people.
+func (t Truncation) String() string {
+	what := map[string]string{
+		"input":            "read up to the input limit of " + sizeText(t.Max),
+		"mime_parts":       "MIME structure cut at " + strconv.FormatInt(t.Max, 10) + " parts",
+		"mime_depth":       "MIME structure cut at " + strconv.FormatInt(t.Max, 10) + " levels",
+		"returned_message": "the attached bounce read up to " + sizeText(t.Max),
+		"line":             "log line read up to " + sizeText(t.Max),
+	}[t.Limit]
+	if what == "" {
+		what = t.Limit + " limit " + strconv.FormatInt(t.Max, 10)
+	}
+	more := ""
+	if t.AtLeast {
+		more = "at least "
+	}
+	return what + ", " + more + report.Plural(int(t.UnreadBytes), "byte") + " not read"
+}
+
+// sizeText writes a byte count in the largest binary unit that divides
+// it.
+func sizeText(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return strconv.FormatInt(n>>20, 10) + " MiB"
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return strconv.FormatInt(n>>10, 10) + " KiB"
+	}
+	return strconv.FormatInt(n, 10) + " bytes"
 }

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/mailflowkit/mailflow/pkg/ndr/internal/phraseset"
 	"github.com/mailflowkit/mailflow/pkg/ndr/reason"
@@ -66,7 +67,7 @@ func mayMarkReturned(line string) bool {
 // splitReturned cuts text at the returned-message marker.
 func splitReturned(text string) (head, returned string) {
 	off := 0
-	for _, line := range strings.SplitAfter(text, "\n") {
+	for line := range strings.Lines(text) {
 		if mayMarkReturned(line) && returnedMarkerRE().MatchString(line) {
 			return text[:off], text[off+len(line):]
 		}
@@ -299,17 +300,16 @@ func isSeparator(l string) bool {
 // isErrorLine reports a line quoting an SMTP failure: a 4xx/5xx reply code
 // or a 4.x.x/5.x.x status code.
 func isErrorLine(l string) bool {
-	for _, h := range findStatusCodes(l) {
-		if h.code[0] != '2' {
-			return true
-		}
+	failure := false
+	notSuccess := func(h codeHit) bool {
+		failure = h.code[0] != '2'
+		return !failure
 	}
-	for _, h := range findReplyCodes(l) {
-		if h.code[0] != '2' {
-			return true
-		}
+	scanStatusCodes(l, notSuccess)
+	if !failure {
+		scanReplyCodes(l, notSuccess)
 	}
-	return false
+	return failure
 }
 
 // maxDiagnostic bounds the diagnostic kept per recipient.
@@ -365,16 +365,26 @@ func joinLines(lines []string) string {
 		if b.Len() > 0 {
 			b.WriteByte(' ')
 		}
-		b.WriteString(l)
-		if b.Len() > maxDiagnostic {
+		if room := maxDiagnostic - b.Len(); len(l) > room {
+			// Cut on a character boundary, and say so.
+			b.WriteString(cutUTF8(l, max(room, 0)))
+			b.WriteString("…")
 			break
 		}
+		b.WriteString(l)
 	}
-	s := b.String()
-	if len(s) > maxDiagnostic {
-		s = s[:maxDiagnostic]
+	return b.String()
+}
+
+// cutUTF8 returns at most n bytes of s, not splitting a character.
+func cutUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
 	}
-	return s
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // remoteHosts find the remote MTA in report prose; each expression runs

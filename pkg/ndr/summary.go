@@ -20,6 +20,13 @@ type Summary struct {
 	// MaxSummaryDomains of them; Domains is the number of distinct domains.
 	ByDomain []Count `json:"by_domain,omitempty"`
 	Domains  int     `json:"domains"`
+	// Truncated counts the inputs that a size limit stopped before their
+	// end (each result says which limit and how much was not read).
+	Truncated int `json:"truncated,omitempty"`
+	// Logs counts the lines of the mail logs read; their lines that record
+	// a failure or a delay are among the inputs, the others are counted
+	// here and not shown.
+	Logs *LogStats `json:"logs,omitempty"`
 }
 
 // MaxSummaryDomains bounds the per-domain rows of a summary.
@@ -28,9 +35,10 @@ const MaxSummaryDomains = 25
 // Summarizer accumulates results into a Summary. Its memory grows with the
 // number of distinct reasons, codes and domains, not with the input.
 type Summarizer struct {
-	inputs, recipients, hard int
-	kinds                    map[string]int
-	reasons, statuses, doms  map[string]int
+	inputs, recipients, hard, truncated int
+	kinds                               map[string]int
+	reasons, statuses, doms             map[string]int
+	logs                                *LogStats
 }
 
 // NewSummarizer returns an empty Summarizer.
@@ -42,6 +50,9 @@ func NewSummarizer() *Summarizer {
 func (s *Summarizer) Add(r Result) {
 	s.inputs++
 	s.kinds[string(r.Kind)]++
+	if len(r.Truncated) > 0 {
+		s.truncated++
+	}
 	for _, rc := range r.Recipients {
 		s.recipients++
 		if rc.HardBounce {
@@ -61,6 +72,19 @@ func (s *Summarizer) Add(r Result) {
 	}
 }
 
+// AddLog counts the lines of a mail log; its results are added one by one
+// with Add.
+func (s *Summarizer) AddLog(st LogStats) {
+	if s.logs == nil {
+		s.logs = &LogStats{}
+	}
+	s.logs.Lines += st.Lines
+	s.logs.Results += st.Results
+	s.logs.Delivered += st.Delivered
+	s.logs.Skipped += st.Skipped
+	s.logs.LongLines += st.LongLines
+}
+
 // Summary returns the counts, largest groups first.
 func (s *Summarizer) Summary() Summary {
 	sum := Summary{
@@ -72,6 +96,8 @@ func (s *Summarizer) Summary() Summary {
 		ByStatus:    sorted(s.statuses, 0),
 		ByDomain:    sorted(s.doms, MaxSummaryDomains),
 		Domains:     len(s.doms),
+		Truncated:   s.truncated,
+		Logs:        s.logs,
 	}
 	return sum
 }

@@ -231,3 +231,24 @@ func TestTextColorSurvivesSanitizing(t *testing.T) {
 		t.Error("the renderer's own colors were lost")
 	}
 }
+
+// FuzzParseSeverity: --fail-on and JSON severities parse back from their
+// own names and nothing else becomes a severity.
+func FuzzParseSeverity(f *testing.F) {
+	for _, s := range []string{"ok", "INFO", "Warning", "error", "", "err", "severity(7)", "warning\x00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		sev, err := ParseSeverity(s)
+		if err != nil {
+			var back Severity
+			if back.UnmarshalText([]byte(s)) == nil {
+				t.Fatalf("%q refused by ParseSeverity, accepted by UnmarshalText", s)
+			}
+			return
+		}
+		if sev < OK || sev > Error || !strings.EqualFold(sev.String(), s) {
+			t.Fatalf("%q → %v", s, sev)
+		}
+	})
+}

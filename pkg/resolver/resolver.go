@@ -277,8 +277,8 @@ func ParseServer(s string) (string, error) {
 		return netip.AddrPortFrom(ip, 53).String(), nil
 	}
 	ap, err := netip.ParseAddrPort(s)
-	if err != nil {
-		return "", fmt.Errorf("DNS server %q: want an IP address with an optional :PORT (for example 127.0.0.1:5353 or [::1]:53)", s)
+	if err != nil || ap.Port() == 0 {
+		return "", fmt.Errorf("DNS server %q: want an IP address with an optional :PORT from 1 to 65535 (for example 127.0.0.1:5353 or [::1]:53)", s)
 	}
 	return ap.String(), nil
 }

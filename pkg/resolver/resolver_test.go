@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"strings"
 	"sync"
 	"testing"
@@ -351,4 +352,27 @@ func TestLateReplyNotTakenForNextAnswer(t *testing.T) {
 			t.Fatalf("answer %v, want onlyv4's address", a.Records)
 		}
 	}
+}
+
+// FuzzParseServer: an accepted --dns value is an IP address with a usable
+// port, and its normal form is a fixed point. Names are never accepted: the
+// resolver must not need a resolver.
+func FuzzParseServer(f *testing.F) {
+	for _, s := range []string{"127.0.0.1", "127.0.0.1:5353", "[::1]:53", "::1", "[::1]", "dns.example:53", "127.0.0.1:0",
+		"127.0.0.1:65536", "fe80::1%lo", "[fe80::1%lo]:53", "1.2.3.4:+53", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		addr, err := resolver.ParseServer(s)
+		if err != nil {
+			return
+		}
+		ap, perr := netip.ParseAddrPort(addr)
+		if perr != nil || ap.Port() == 0 {
+			t.Fatalf("%q → %q, not an IP with a port from 1 to 65535", s, addr)
+		}
+		if again, err := resolver.ParseServer(addr); err != nil || again != addr {
+			t.Fatalf("%q → %q → %q, %v", s, addr, again, err)
+		}
+	})
 }

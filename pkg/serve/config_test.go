@@ -2,6 +2,8 @@ package serve
 
 import (
 	"crypto/tls"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -145,5 +147,60 @@ func FuzzLoadConfig(f *testing.F) {
 	f.Add([]byte("modules: {a: {command: dnsbl, dnsbl: {zone: x, rate: 1/s}}}"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		LoadConfig("fuzz.yaml", data, Defaults{}) //nolint:errcheck // only panics matter
+	})
+}
+
+// FuzzParseProbe: no /probe query string or scrape-timeout header makes the
+// request parser panic; an accepted request names a configured module, a
+// target it takes, and a deadline within the module's timeout.
+func FuzzParseProbe(f *testing.F) {
+	cfg, err := LoadConfig("serve.yaml", []byte(`modules:
+  mx: {command: mx}
+  smtp: {command: smtp}
+  bl: {command: dnsbl, dnsbl: {zone: bl.example}}
+  check: {command: check, check: {zone: [bl.example]}}
+`), Defaults{DNS: []string{"127.0.0.1"}})
+	if err != nil {
+		f.Fatal(err)
+	}
+	srv, err := New(cfg, Options{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { srv.Close() })
+	for _, s := range [][2]string{
+		{"module=mx&target=example.org", ""},
+		{"module=smtp&target=mx.example.org:587", "9.5"},
+		{"module=smtp&target=@example.org", "0.001"},
+		{"module=bl&target=192.0.2.0/24", ""},
+		{"module=check&target=a@b.example&target=x", "1e400"},
+		{"module=mx&target=%zz", "-1"},
+		{"module=mx&target=example.org", "1e-10"},
+		{"module=nope&target=x", "NaN"},
+		{"module=bl&target=192.0.2.1", "NaN"},
+	} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, query, scrapeTimeout string) {
+		r := &http.Request{Method: http.MethodGet, URL: &url.URL{Path: "/probe", RawQuery: query}, Header: http.Header{}}
+		if scrapeTimeout != "" {
+			r.Header.Set("X-Prometheus-Scrape-Timeout-Seconds", scrapeTimeout)
+		}
+		m, target, timeout, rerr := srv.parseProbe(r)
+		if rerr != nil {
+			if rerr.status < 400 || rerr.status > 499 || strings.Contains(rerr.msg, "\n") {
+				t.Fatalf("request error %d %q", rerr.status, rerr.msg)
+			}
+			return
+		}
+		if m == nil || cfg.Module(m.Name) != m {
+			t.Fatalf("%q: module %v is not configured", query, m)
+		}
+		if target.key == "" || target.Input == "" {
+			t.Fatalf("%q: target %+v names nothing", query, target)
+		}
+		if timeout <= 0 || timeout > m.Timeout {
+			t.Fatalf("%q, %q: deadline %s outside (0, %s]", query, scrapeTimeout, timeout, m.Timeout)
+		}
 	})
 }

@@ -228,8 +228,9 @@ func (s *Server) parseProbe(r *http.Request) (*Module, Target, time.Duration, *r
 	timeout := m.Timeout
 	if h := r.Header.Get("X-Prometheus-Scrape-Timeout-Seconds"); h != "" {
 		secs, err := strconv.ParseFloat(h, 64)
-		if err != nil || secs <= 0 || secs > 1e6 {
-			return m, t, 0, badRequest("X-Prometheus-Scrape-Timeout-Seconds %q: want a positive number of seconds", h)
+		// Below a millisecond the deadline would round to nothing.
+		if err != nil || !(secs >= 0.001 && secs <= 1e6) {
+			return m, t, 0, badRequest("X-Prometheus-Scrape-Timeout-Seconds %q: want a number of seconds from 0.001 to 1000000", h)
 		}
 		scrape := time.Duration(secs * float64(time.Second))
 		if scrape > s.o.Margin {

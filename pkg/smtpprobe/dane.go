@@ -99,6 +99,7 @@ func (s *session) daneFindings(l *dane.Lookup) {
 		}
 		tlsa(report.OK, fmt.Sprintf("DNSSEC-signed TLSA %s (%s) matches %s", v.Matched.Text, dane.UsageName(v.Matched.Record.Usage), what), "", ev...)
 		s.rolloverFinding(v, l.Name)
+		s.daneSupersedes(v.Matched.Record.Usage, v.Matched.Text)
 	case v.Usable == 0:
 		tlsa(report.Warning, "TLSA records are published but none is usable for SMTP: DANE senders encrypt without authenticating the server",
 			"publish a DANE-EE (3 1 1) record for the server's key", ev...)
@@ -106,6 +107,30 @@ func (s *session) daneFindings(l *dane.Lookup) {
 		tlsa(report.Error, "TLSA records are published but none matches the certificate chain the server presented: DANE senders will not deliver to this server",
 			"publish a TLSA record for the key the server uses now (keep the old one until every cached copy expired), or put the matching certificate back",
 			append(ev, v.Misses...)...)
+	}
+}
+
+// daneSupersedes softens the certificate findings a matching TLSA record
+// makes moot for DANE senders (RFC 7672 §3.1): DANE-EE authenticates the
+// server by its key alone, so its name, dates and CA do not matter to
+// them; DANE-TA stands in for the CA, so only the chain to a public root
+// stops mattering. They stay visible as info: senders that rely on the
+// public CAs (MTA-STS, submission clients) still see the problem.
+func (s *session) daneSupersedes(usage uint8, matched string) {
+	var moot []string
+	switch usage {
+	case 3:
+		moot = []string{"smtp.cert_name", "smtp.cert_trust", "smtp.cert_expiry"}
+	case 2:
+		moot = []string{"smtp.cert_trust"}
+	}
+	for i := range s.res.Findings {
+		f := &s.res.Findings[i]
+		if f.Severity <= report.Info || f.Incomplete || !slices.Contains(moot, f.ID) {
+			continue
+		}
+		f.Severity = report.Info
+		f.Message += "; DANE senders do not check this, since TLSA " + matched + " authenticates the server, but senders that rely on public CAs (MTA-STS, submission clients) do"
 	}
 }
 

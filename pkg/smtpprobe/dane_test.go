@@ -126,3 +126,43 @@ func overview(res *smtpprobe.Result) string {
 	}
 	return b.String()
 }
+
+// TestDANESupersedesPKIX: a matching DANE-EE record makes the certificate's
+// name, dates and CA moot for DANE senders (RFC 7672 §3.1.1), so those
+// findings drop to info; without DANE they stay errors.
+func TestDANESupersedesPKIX(t *testing.T) {
+	ca := newCA(t)
+	// A certificate for another name from a CA the client does not trust.
+	rogue := newCA(t)
+	cert, err := certgen.Issue(rogue, certgen.Leaf{Names: []string{"mail.elsewhere.test"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := goodConfig(t, ca)
+	cfg.TLS = serverTLS(t, ca, certgen.Leaf{Names: []string{"mail.elsewhere.test"}}, 0)
+	cfg.TLS.Certificates[0] = cert
+	addr := startServer(t, cfg)
+	port := addr[strings.LastIndexByte(addr, ':')+1:]
+	for _, tt := range []struct {
+		host string
+		want report.Severity
+	}{
+		{"ee.lab.test", report.Info},
+		{"plain-pkix.lab.test", report.Error},
+	} {
+		records := []string{}
+		if tt.host == "ee.lab.test" {
+			records = append(records, fmt.Sprintf("_%s._tcp.ee.lab.test. 300 IN TLSA 3 1 1 %s", port, dane.Digest(1, 1, cert.Leaf)))
+		}
+		r := dnstest.Start(t, &dnstest.Zone{Records: records, Secure: map[string]bool{"_" + port + "._tcp.ee.lab.test.": true}})
+		o := baseOptions(ca)
+		o.Resolver, o.QuitAfter = r, smtpprobe.PhaseTLS
+		res := smtpprobe.Probe(context.Background(), addr, tt.host, o)
+		for _, id := range []string{"smtp.cert_name", "smtp.cert_trust"} {
+			f := findingsWith(res, id)
+			if len(f) != 1 || f[0].Severity != tt.want {
+				t.Errorf("%s %s: %+v, want %s", tt.host, id, f, tt.want)
+			}
+		}
+	}
+}

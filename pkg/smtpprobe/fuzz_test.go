@@ -95,3 +95,37 @@ func FuzzParseTarget(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseFlagValues feeds one string to every small flag parser of smtp
+// (--expect-code's pattern, --expect-cert-days, --quit-after, --starttls):
+// each refuses it or accepts a value that prints back to itself.
+func FuzzParseFlagValues(f *testing.F) {
+	for _, s := range []string{"250", "2xx|55x", "5X0 | 251", "199", "2x", "30", "-1", "36501", " 7 ", "rcpt", "TLS", "data",
+		"require", "Never", "auto", "default", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if p, err := smtpprobe.ParseCodePattern(s); err == nil {
+			again, err := smtpprobe.ParseCodePattern(p.String())
+			if err != nil || again.String() != p.String() {
+				t.Fatalf("pattern %q → %q does not parse back: %v", s, p, err)
+			}
+			for code := 0; code < 1000; code++ {
+				if p.Match(code) && (code < 200 || code > 599) {
+					t.Fatalf("pattern %q matches reply code %d", s, code)
+				}
+			}
+		}
+		if x, err := smtpprobe.ParseCertDays(s); err == nil && (x.Days < 0 || x.Days > 36500) {
+			t.Fatalf("cert days %q → %d", s, x.Days)
+		}
+		if ph, err := smtpprobe.ParsePhase(s); err == nil {
+			if again, err := smtpprobe.ParsePhase(ph.String()); err != nil || again != ph || ph == smtpprobe.PhaseDefault {
+				t.Fatalf("--quit-after %q → %v", s, ph)
+			}
+		}
+		if m, err := smtpprobe.ParseStartTLSMode(s); err == nil && m != smtpprobe.TLSAuto && m != smtpprobe.TLSRequire && m != smtpprobe.TLSNever {
+			t.Fatalf("--starttls %q → %q", s, m)
+		}
+	})
+}

@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # ndr.sh [MB] - bounce-parsing benchmark: `mailflow ndr --format jsonl` and
 # Debian's Sisimai (libsisimai-perl) over the same messages in one run:
-#   1. the training corpus (174 messages) as an mbox,
-#   2. an mbox of about MB megabytes (default 100) built by repeating it.
+#   1. train: the training corpus (174 messages) as an mbox,
+#   2. big:   an mbox of about MB megabytes (default 100) built by repeating it,
+#   3. files: the corpus and the constructed bounces as single files, all
+#             given to one process (Sisimai->make once per file, one perl),
+#   4. 16k:   a plain-text Postfix bounce listing 16,000 recipients (3 MB),
+#   5. 48MB:  one 48 MB bounce returning the original with its attachment,
+#   6. 48MB-text: one 48 MB bounce that is plain text throughout.
 # mailflow runs on one core (GOMAXPROCS=1 --workers 1) and on all cores.
-# Prints wall time, throughput, peak memory (/usr/bin/time -v) and the
-# ratio to Sisimai. Reads local files only; no network.
+# Prints wall time, throughput, peak memory (/usr/bin/time -v), the ratio
+# to Sisimai and what each found (mbox messages, or recipients for the
+# single messages). Reads local files only; no network.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -28,31 +34,80 @@ train_bytes=$(stat -c %s "$dir/train.mbox")
 : >"$dir/big.mbox"
 while [ "$(stat -c %s "$dir/big.mbox")" -lt $((mb * 1000000)) ]; do cat "$dir/train.mbox" >>"$dir/big.mbox"; done
 
-sisimai='my $v = Sisimai->make($ARGV[0], delivered => 1); print scalar(@{ $v || [] }), "\n"'
+# The large single messages, written from Postfix's bounce(5) template.
+perl -e '
+	print "From: MAILER-DAEMON\@mx.example.net (Mail Delivery System)\nTo: sender\@example.net\n",
+		"Subject: Undelivered Mail Returned to Sender\n\nThis is the mail system at host mx.example.net.\n\n";
+	for my $i (1..16000) {
+		print "<user$i\@example.org>: host mx.example.org[192.0.2.1] said: 550 5.1.1\n",
+			"    <user$i\@example.org>: Recipient address rejected: User unknown in virtual\n",
+			"    mailbox table (in reply to RCPT TO command)\n\n";
+	}' >"$dir/16k.eml"
+perl -e '
+	print "From: MAILER-DAEMON\@mx.example.net (Mail Delivery System)\nTo: sender\@example.net\n",
+		"Subject: Undelivered Mail Returned to Sender\nMIME-Version: 1.0\n",
+		"Content-Type: multipart/report; report-type=delivery-status; boundary=\"B1\"\n\n",
+		"--B1\nContent-Type: text/plain\n\nThis is the mail system at host mx.example.net.\n\n",
+		"<bob\@example.org>: host mx.example.org[192.0.2.1] said: 552 5.2.2 <bob\@example.org>:\n",
+		"    Recipient address rejected: Mailbox full (in reply to RCPT TO command)\n\n",
+		"--B1\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.net\n\n",
+		"Final-Recipient: rfc822; bob\@example.org\nAction: failed\nStatus: 5.2.2\n",
+		"Diagnostic-Code: smtp; 552 5.2.2 Mailbox full\n\n",
+		"--B1\nContent-Type: message/rfc822\n\nFrom: sender\@example.net\nTo: bob\@example.org\nSubject: big\n",
+		"MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"B2\"\n\n--B2\nContent-Type: text/plain\n\nsee attached\n",
+		"--B2\nContent-Type: application/octet-stream\nContent-Transfer-Encoding: base64\n\n";
+	my $line = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAx\n";
+	print $line x int(48000000 / length($line));
+	print "--B2--\n--B1--\n";' >"$dir/48MB.eml"
+perl -e '
+	print "From: MAILER-DAEMON\@mx.example.net\nSubject: Undelivered Mail Returned to Sender\n\n",
+		"<bob\@example.org>: host mx.example.org[192.0.2.1] said: 550 5.1.1 unknown user (in reply to RCPT TO command)\n\n";
+	print "a line of the returned text that names no recipient at all, over and over\n" x 640000;' >"$dir/48MB-text.eml"
+files=(pkg/ndr/testdata/corpus/*.eml pkg/ndr/testdata/constructed/*.eml)
 
-# run NAME OUT CMD... times one command; prints "seconds peak_kb".
+sisimai_mbox='my $v = Sisimai->make($ARGV[0], delivered => 1); print scalar(@{ $v || [] }), "\n"'
+sisimai_files='my $n = 0; for my $f (@ARGV) { my $v = Sisimai->make($f, delivered => 1); $n += scalar(@{ $v || [] }) } print "$n\n"'
+
+# run OUT CMD... times one command; prints "seconds peak_kb".
 run() {
 	local out=$1; shift
-	/usr/bin/time -v -o "$dir/time.txt" "$@" >"$out"
+	/usr/bin/time -v -o "$dir/time.txt" "$@" >"$out" 2>/dev/null
 	awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; printf "%.2f ", s }
 		/Maximum resident set size/ { printf "%d\n", $2 }' "$dir/time.txt"
 }
 
-printf '%-10s %-22s %8s %9s %10s %8s %s\n' dataset tool seconds MB/s peak_MiB "x Sisimai" records
-for set in train big; do
-	file="$dir/$set.mbox"
-	bytes=$(stat -c %s "$file")
-	read -r s_sec s_kb < <(run "$dir/sisimai.out" perl -MSisimai -e "$sisimai" "$file")
-	s_rec=$(cat "$dir/sisimai.out")
-	line() { # tool seconds kb records
+# found FILE counts what mailflow found in its JSON lines: result records
+# (mbox messages, files) or, for a single message, recipients.
+found() {
+	local n
+	n=$(grep -c '"type":"result"' "$1" || true)
+	if [ "$n" = 1 ]; then
+		echo "$(grep '"type":"result"' "$1" | grep -o '"action":' | wc -l) recipients"
+	else
+		echo "$n results"
+	fi
+}
+
+printf '%-10s %-22s %8s %9s %10s %9s %s\n' dataset tool seconds MB/s peak_MiB "x Sisimai" found
+for set in train big files 16k 48MB 48MB-text; do
+	case $set in
+	files) inputs=("${files[@]}"); sis=$sisimai_files ;;
+	train | big) inputs=("$dir/$set.mbox"); sis=$sisimai_mbox ;;
+	*) inputs=("$dir/$set.eml"); sis=$sisimai_mbox ;;
+	esac
+	bytes=$(cat "${inputs[@]}" | wc -c)
+	read -r s_sec s_kb < <(run "$dir/sisimai.out" perl -MSisimai -e "$sis" "${inputs[@]}")
+	s_rec=$(tail -1 "$dir/sisimai.out")
+	line() { # tool seconds kb found
 		awk -v set="$set" -v tool="$1" -v sec="$2" -v kb="$3" -v bytes="$bytes" -v ref="$s_sec" -v rec="$4" \
-			'BEGIN { if (sec < 0.01) sec = 0.01; printf "%-10s %-22s %8.2f %9.1f %10.1f %8.1f %s\n", set, tool, sec, bytes / sec / 1e6, kb / 1024, ref / sec, rec }'
+			'BEGIN { if (sec < 0.01) sec = 0.01; printf "%-10s %-22s %8.2f %9.1f %10.1f %9.1f %s\n", set, tool, sec, bytes / sec / 1e6, kb / 1024, ref / sec, rec }'
 	}
 	line "sisimai $(perl -MSisimai -e 'print $Sisimai::VERSION')" "$s_sec" "$s_kb" "$s_rec results"
-	read -r sec kb < <(GOMAXPROCS=1 run "$dir/one.jsonl" "$dir/mailflow" ndr --format jsonl --workers 1 "$file")
-	line "mailflow, 1 core" "$sec" "$kb" "$(wc -l <"$dir/one.jsonl") messages"
-	read -r sec kb < <(run "$dir/all.jsonl" "$dir/mailflow" ndr --format jsonl "$file")
-	line "mailflow, $(nproc) cores" "$sec" "$kb" "$(wc -l <"$dir/all.jsonl") messages"
-	cmp -s "$dir/one.jsonl" "$dir/all.jsonl" || echo "ndr.sh: output differs between 1 and $(nproc) cores" >&2
+	read -r sec kb < <(GOMAXPROCS=1 run "$dir/one.jsonl" "$dir/mailflow" ndr --format jsonl --workers 1 "${inputs[@]}")
+	line "mailflow, 1 core" "$sec" "$kb" "$(found "$dir/one.jsonl")"
+	read -r sec kb < <(run "$dir/all.jsonl" "$dir/mailflow" ndr --format jsonl "${inputs[@]}")
+	line "mailflow, $(nproc) cores" "$sec" "$kb" "$(found "$dir/all.jsonl")"
+	cmp -s <(grep -v '"type":"summary"' "$dir/one.jsonl") <(grep -v '"type":"summary"' "$dir/all.jsonl") ||
+		echo "ndr.sh: output differs between 1 and $(nproc) cores" >&2
 done
-echo "train.mbox: $train_bytes bytes; big.mbox: $(stat -c %s "$dir/big.mbox") bytes"
+echo "train.mbox: $train_bytes bytes; big.mbox: $(stat -c %s "$dir/big.mbox") bytes; files: ${#files[@]}"

@@ -31,7 +31,7 @@ need() {
 
 package_of() {
 	case $1 in
-	postconf) echo postfix ;;
+	postconf | posttls-finger) echo postfix ;;
 	saslpasswd2) echo sasl2-bin ;;
 	dig) echo dnsutils ;;
 	nsd-checkzone | nsd-checkconf) echo nsd ;;

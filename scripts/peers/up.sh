@@ -5,7 +5,9 @@
 #             here with ldns-signzone (two records broken after signing), and
 #             its unsigned child insecure.dnssec.test
 #   unbound   a validating resolver for those two zones, with dnssec.test's
-#             DS as trust anchor; every other name is refused
+#             DS as trust anchor; every other name is refused. It also answers
+#             on port 53 of a loopback address of its own, for clients of the
+#             C library's resolver (posttls-finger), which cannot use another port
 #   rbldnsd   the DNSBL datasets listed in scripts/peers/rbl/zones.list
 #   postfix   two instances, "good" (AUTH only after STARTTLS, no open relay)
 #             and "bad" (AUTH in plaintext, open relay from loopback)
@@ -22,7 +24,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 [ $# -le 1 ] || die "usage: up.sh [DIR]"
 [ "$(id -u)" -eq 0 ] || die "must run as root, because the Postfix master only starts as root (try: sudo $0 $*)"
 need nsd nsd-checkconf nsd-checkzone rbldnsd postfix postconf saslpasswd2 openssl dig flock perl timeout \
-	unbound unbound-checkconf ldns-keygen ldns-signzone awk
+	unbound unbound-checkconf ldns-keygen ldns-signzone awk posttls-finger
 
 dir=${1:-$(mktemp -d "${TMPDIR:-/tmp}/mailflow-peers.XXXXXX")}
 mkdir -p "$dir"
@@ -41,6 +43,7 @@ mkdir -p "$dir/run"
 
 ports=$("$here/freeport.pl" 5) || die "could not pick free loopback ports"
 read -r dns_port rbl_port good_port bad_port unbound_port <<<"${ports//$'\n'/ }"
+unbound_ip=$("$here/freeaddr.pl" 53) || die "could not find a loopback address with port 53 free for unbound"
 
 # wait_ready NAME LOG PID CHECK...: poll CHECK until it succeeds, failing fast
 # when the process has already died. The limit is generous because Postfix's
@@ -79,10 +82,10 @@ dnsbl_serving() {
 	[ -n "$status" ] && [ "$status" != REFUSED ]
 }
 
-# validating PORT NAME: whether the resolver on PORT answers NAME SOA with
-# the AD flag.
+# validating PORT NAME [ADDR]: whether the resolver on ADDR (default
+# 127.0.0.1) port PORT answers NAME SOA with the AD flag.
 validating() {
-	dig +dnssec +time=1 +tries=1 -p "$1" @127.0.0.1 "$2" SOA 2>/dev/null | grep -q '^;; flags:[^;]* ad[ ;]'
+	dig +dnssec +time=1 +tries=1 -p "$1" "@${3:-127.0.0.1}" "$2" SOA 2>/dev/null | grep -q '^;; flags:[^;]* ad[ ;]'
 }
 
 smtp_banner() {
@@ -136,7 +139,7 @@ sec=$dir/dnssec
 mkdir -p "$sec"
 tlsa=$(openssl x509 -in "$tls/server.crt" -noout -pubkey | openssl pkey -pubin -outform DER | openssl dgst -sha256 -r | cut -d' ' -f1)
 [[ $tlsa =~ ^[0-9a-f]{64}$ ]] || die "could not compute the TLSA digest of $tls/server.crt"
-sed "s/@TLSA@/$tlsa/" "$here/dnssec/dnssec.test.zone" >"$sec/dnssec.test.zone"
+sed -e "s/@TLSA@/$tlsa/" -e "s/@PORT@/$good_port/" "$here/dnssec/dnssec.test.zone" >"$sec/dnssec.test.zone"
 (
 	cd "$sec"
 	ksk=$(ldns-keygen -a ECDSAP256SHA256 -k -r /dev/urandom dnssec.test)
@@ -196,6 +199,7 @@ cp "$sec/trust-anchor.ds" "$ub/"
 cat >"$ub/unbound.conf" <<EOF
 server:
 	interface: 127.0.0.1@$unbound_port
+	interface: $unbound_ip@53
 	port: $unbound_port
 	do-ip6: no
 	username: ""
@@ -291,6 +295,8 @@ done
 # unbound is ready once it validates the signed zone (the AD flag).
 wait_ready "unbound (port $unbound_port)" "$ub/unbound.log" "$(cat "$dir/run/unbound.pid")" \
 	validating "$unbound_port" dnssec.test
+wait_ready "unbound ($unbound_ip port 53)" "$ub/unbound.log" "$(cat "$dir/run/unbound.pid")" \
+	validating 53 dnssec.test "$unbound_ip"
 for zone in "${rbl_zones[@]}"; do
 	wait_ready "rbldnsd (zone $zone on port $rbl_port)" "$dir/rbl.log" "$(cat "$dir/run/rbldnsd.pid")" \
 		dnsbl_serving "$rbl_port" "$zone"
@@ -307,6 +313,7 @@ wait_ready "postfix bad (port $bad_port)" "$dir/postfix-bad/postfix.log" "$(cat 
 		MAILFLOW_IT_DNS "127.0.0.1:$dns_port" \
 		MAILFLOW_IT_DNSBL "127.0.0.1:$rbl_port" \
 		MAILFLOW_IT_UNBOUND "127.0.0.1:$unbound_port" \
+		MAILFLOW_IT_UNBOUND_53 "$unbound_ip:53" \
 		MAILFLOW_IT_SMTP_GOOD "127.0.0.1:$good_port" \
 		MAILFLOW_IT_SMTP_BAD "127.0.0.1:$bad_port" \
 		MAILFLOW_IT_SMTP_USER "$smtp_user" \

@@ -28,6 +28,10 @@ type Peers struct {
 	// mx.bad.dnssec.test A) and insecure.dnssec.test (unsigned, delegated
 	// without DS), served by nsd; it refuses every other name.
 	Unbound string
+	// Unbound53 is the same unbound on port 53 of a loopback address of its
+	// own, for programs that use the C library's resolver (posttls-finger),
+	// which reads only addresses from resolv.conf and asks port 53.
+	Unbound53 string
 	// SMTPGood offers STARTTLS, then AUTH PLAIN, LOGIN and CRAM-MD5 only
 	// inside TLS, and refuses to relay for unauthenticated clients.
 	SMTPGood string
@@ -85,6 +89,7 @@ func fromEnv(getenv func(string) string) (Peers, error) {
 		{"MAILFLOW_IT_DNS", &p.DNS, true},
 		{"MAILFLOW_IT_DNSBL", &p.DNSBL, true},
 		{"MAILFLOW_IT_UNBOUND", &p.Unbound, true},
+		{"MAILFLOW_IT_UNBOUND_53", &p.Unbound53, true},
 		{"MAILFLOW_IT_SMTP_GOOD", &p.SMTPGood, true},
 		{"MAILFLOW_IT_SMTP_BAD", &p.SMTPBad, true},
 		{"MAILFLOW_IT_SMTP_USER", &p.SMTPUser, false},

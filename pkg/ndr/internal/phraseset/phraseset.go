@@ -14,6 +14,8 @@
 // building live here instead.
 package phraseset
 
+import "slices"
+
 // Set is a compiled set of phrases. It is safe for concurrent use.
 //
 // The table has a column per distinct byte of the phrases, so phrases in
@@ -83,13 +85,11 @@ func build(phrases []string, ids []int32) *dfa {
 	}
 	d.nclass++ // class 0
 	nc := d.nclass
-	// Trie with -1 for missing edges, sized for the worst case (no shared
-	// prefixes) so building does not reallocate.
-	d.next = make([]int32, nc, size*nc)
-	for i := range d.next {
-		d.next[i] = -1
-	}
-	d.out = make([][]int32, 1, size)
+	// The trie, sized exactly: one row per distinct prefix. During the
+	// build 0 means "no edge", since no edge leads back to the root.
+	states := countStates(phrases)
+	d.next = make([]int32, states*nc)
+	d.out = make([][]int32, 1, states)
 	for k, p := range phrases {
 		if p == "" {
 			continue
@@ -98,44 +98,37 @@ func build(phrases []string, ids []int32) *dfa {
 		for i := 0; i < len(p); i++ {
 			c := int(d.classes[p[i]])
 			nx := d.next[int(st)*nc+c]
-			if nx < 0 {
+			if nx == 0 {
 				nx = int32(len(d.out))
 				d.out = append(d.out, nil)
-				for j := 0; j < nc; j++ {
-					d.next = append(d.next, -1)
-				}
 				d.next[int(st)*nc+c] = nx
 			}
 			st = nx
 		}
 		d.out[st] = append(d.out[st], ids[k])
 	}
-	d.next = append([]int32(nil), d.next...) // drop the unused capacity
 	// Breadth-first: failure links become direct transitions, and each
 	// state's output gains the outputs of its failure state.
+	// The root's missing edges already lead to the root (0).
 	fail := make([]int32, len(d.out))
 	queue := make([]int32, 0, len(d.out))
 	for c := 0; c < nc; c++ {
 		if nx := d.next[c]; nx > 0 {
-			fail[nx] = 0
 			queue = append(queue, nx)
-		} else {
-			d.next[c] = 0
 		}
 	}
-	for len(queue) > 0 {
-		st := queue[0]
-		queue = queue[1:]
+	for h := 0; h < len(queue); h++ {
+		st := queue[h]
 		if f := fail[st]; len(d.out[f]) > 0 {
 			d.out[st] = append(d.out[st], d.out[f]...)
 		}
-		for c := 0; c < nc; c++ {
-			i := int(st)*nc + c
-			if nx := d.next[i]; nx >= 0 {
-				fail[nx] = d.next[int(fail[st])*nc+c]
+		row, frow := d.next[int(st)*nc:int(st+1)*nc], d.next[int(fail[st])*nc:int(fail[st]+1)*nc]
+		for c, nx := range row {
+			if nx > 0 {
+				fail[nx] = frow[c]
 				queue = append(queue, nx)
 			} else {
-				d.next[i] = d.next[int(fail[st])*nc+c]
+				row[c] = frow[c]
 			}
 		}
 	}
@@ -146,6 +139,23 @@ func build(phrases []string, ids []int32) *dfa {
 		}
 	}
 	return d
+}
+
+// countStates returns the number of distinct prefixes of phrases (the
+// empty one included): the states of their trie.
+func countStates(phrases []string) int {
+	sorted := slices.Clone(phrases)
+	slices.Sort(sorted)
+	n, prev := 1, ""
+	for _, p := range sorted {
+		l := 0
+		for l < len(p) && l < len(prev) && p[l] == prev[l] {
+			l++
+		}
+		n += len(p) - l
+		prev = p
+	}
+	return n
 }
 
 // scan runs the automaton over text and reports whether text holds a
