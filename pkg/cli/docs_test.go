@@ -39,7 +39,7 @@ var docPages = map[string]string{
 	"lint.md":            "",
 	"mx.md":              "",
 	"ndr.md":             "",
-	"performance.md":     "benchmark figures and the scripts that measure them, which start their own servers",
+	"performance.md":     "",
 	"prometheus.md":      "configuration for Prometheus and Grafana; serve runs until stopped",
 	"security-checks.md": "",
 	"security.md":        "",

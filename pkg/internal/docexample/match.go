@@ -71,9 +71,10 @@ func elision(key string) *regexp.Regexp {
 	return regexp.MustCompile("^" + strings.Join(parts, ".*") + "$")
 }
 
-// traceHeader starts the DNS trace of `mailflow mx -v`. Its queries run in
-// parallel, so the order of its entries is the order the answers arrived.
-const traceHeader = "DNS queries for "
+// isTraceHeader reports whether a line starts the DNS trace of `mailflow mx
+// -v` or `mailflow dnsbl -v`. Their queries run in parallel, so the order
+// of the entries is the order the answers arrived.
+func isTraceHeader(l string) bool { return strings.HasPrefix(l, "DNS queries for ") || l == "DNS trace" }
 
 func items(lines []string) []item {
 	var out []item
@@ -82,12 +83,16 @@ func items(lines []string) []item {
 		switch {
 		case isGap(l):
 			out = append(out, item{key: Gap, text: []string{l}, gap: true})
-		case strings.HasPrefix(l, traceHeader):
+		case isTraceHeader(l) || l == serversHeader:
 			j := i + 1
 			for j < len(lines) && strings.HasPrefix(lines[j], " ") && !isGap(lines[j]) {
 				j++
 			}
-			out = append(out, item{key: traceKey(lines[i:j]), text: traceText(lines[i:j])})
+			if l == serversHeader {
+				out = append(out, item{key: serversKey(lines[i:j]), text: lines[i:j]})
+			} else {
+				out = append(out, item{key: traceKey(lines[i:j]), text: traceText(lines[i:j])})
+			}
 			i = j - 1
 		default:
 			key := Normalize(l)
@@ -169,6 +174,27 @@ func traceKey(section []string) string {
 	}
 	slices.Sort(keys)
 	return Normalize(section[0]) + "\n" + strings.Join(keys, "\n")
+}
+
+// serversHeader starts the table of what the resolver learned about each
+// DNS server (-v): round trips, timers, window and counts of datagrams,
+// all of which depend on timing (a retransmission, a lookup that shared
+// a query in flight), and the column widths with them. Only the columns
+// and the servers are compared.
+const serversHeader = "DNS servers"
+
+func serversKey(section []string) string {
+	key := []string{section[0]}
+	for i, l := range section[1:] {
+		f := strings.Fields(l)
+		switch {
+		case i == 0:
+			key = append(key, strings.Join(f, " "))
+		case len(f) > 0:
+			key = append(key, f[0])
+		}
+	}
+	return strings.Join(key, "\n")
 }
 
 // Match reports whether got, the program's output, is what want shows: the

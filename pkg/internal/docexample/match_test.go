@@ -59,6 +59,12 @@ const traceReordered = `DNS queries for a.test
 
 Mail route for a.test`
 
+const servers = `DNS servers
+  Server          RTT              RTO      Window  Sent  Resent  Answered  Timed out  Window halved
+  127.0.0.1:5300  0.7 ms ± 0.5 ms  50.0 ms  32      9     0       9         0          0
+
+Findings`
+
 func TestMatch(t *testing.T) {
 	for _, tc := range []struct {
 		name, want, got string
@@ -82,6 +88,10 @@ func TestMatch(t *testing.T) {
 		{"trace cached repeat", trace, strings.Replace(traceReordered, "\n\nMail", "\n  mx.a.test. A @127.0.0.1:5300 (cached) -> OK [aa]\n      mx.a.test. 3600 A 127.0.0.10\n\nMail", 1), true},
 		{"trace cached without the query", trace, strings.Replace(traceReordered, "  mx.a.test. A @127.0.0.1:5300 udp 0.2ms", "  mx.a.test. A @127.0.0.1:5300 (cached)", 1), false},
 		{"trace cached repeat differs", trace, strings.Replace(traceReordered, "\n\nMail", "\n  mx.a.test. A @127.0.0.1:5300 (cached) -> OK [aa]\n      mx.a.test. 3600 A 127.0.0.99\n\nMail", 1), false},
+		{"servers table timing", servers, strings.NewReplacer("0.7 ms ± 0.5 ms", "12.4 ms ± 10.2 ms", "9     0", "11    2").Replace(servers), true},
+		{"servers table server", servers, strings.Replace(servers, "127.0.0.1:5300", "127.0.0.2:5300", 1), false},
+		{"servers table columns", servers, strings.Replace(servers, "Resent", "Again ", 1), false},
+		{"dnsbl trace order", "DNS trace\n  a. A @x udp 0.1ms -> OK [aa]\n  b. A @x udp 0.1ms -> NXDOMAIN [aa]", "DNS trace\n  b. A @x udp 0.3ms -> NXDOMAIN [aa]\n  a. A @x udp 0.2ms -> OK [aa]", true},
 		{"trace content", trace, strings.Replace(traceReordered, "127.0.0.10", "127.0.0.11", 1), false},
 		{"trace entry missing", trace, strings.Replace(traceReordered, "  _mta-sts.a.test. TXT @127.0.0.1:5300 udp 0.9ms -> NXDOMAIN [aa]\n", "", 1), false},
 	} {
