@@ -115,7 +115,8 @@ var flagCompletions = map[string]flagCompletion{
 	"check --zone":              {values: zoneValues},
 	"check --dnsbl-dns":         free,
 	"check --concurrency":       free,
-	"lab --dns-addr":            fixed("127.0.0.1:5353", "127.0.0.1:0\tany free port"),
+	"lab --dns-addr":            fixed("127.0.0.1:5300", "127.0.0.1:0\tany free port"),
+	"lab --ca-out":              files("pem"),
 	"lab --smtp-port":           fixed("2525", "0\tany free port"),
 }
 

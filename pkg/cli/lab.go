@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"os"
 	"os/signal"
 	"syscall"
 
@@ -15,6 +16,7 @@ type labOptions struct {
 	dnsAddr  string
 	smtpPort int
 	stsPort  int
+	caOut    string
 }
 
 func init() {
@@ -27,7 +29,12 @@ func init() {
 servers, a DNS block list and an HTTPS host serving MTA-STS policies on
 127.0.0.0/8, seeded with the faults that break
 mail flow in the field. It prints the lab's hosts and the commands that point
-mailflow at it, then serves until interrupted (Ctrl-C).`,
+mailflow at it, then serves until interrupted (Ctrl-C).
+
+The examples in docs/ expect the lab on fixed ports, with its CA (new on
+every start) copied to ca.pem in docs/examples, where they run.`,
+			Example: `  mailflow lab
+  cd docs/examples && mailflow lab --dns-addr 127.0.0.1:5300 --smtp-port 2525 --mta-sts-port 8443 --ca-out ca.pem`,
 			Args: cobra.NoArgs,
 			RunE: runE(func(cmd *cobra.Command, args []string) error {
 				l, err := lab.Start(lab.Options{DNSAddr: o.dnsAddr, SMTPPort: o.smtpPort, MTASTSPort: o.stsPort})
@@ -35,9 +42,18 @@ mailflow at it, then serves until interrupted (Ctrl-C).`,
 					return err
 				}
 				defer l.Close()
-				printLab(e, l)
+				// Listen for Ctrl-C before anything announces the lab, so a
+				// script that waits for --ca-out can stop it at once.
 				ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
 				defer stop()
+				if o.caOut != "" {
+					// The CA is new on every start; the copy lets examples
+					// name it (--ca-file ca.pem) instead of a temporary path.
+					if err := os.WriteFile(o.caOut, l.CA.PEM(), 0o644); err != nil {
+						return Inputf("--ca-out: %v", err)
+					}
+				}
+				printLab(e, l)
 				<-ctx.Done()
 				fmt.Fprintln(e.IO.ErrOut, "mailflow: lab stopped")
 				return nil
@@ -46,6 +62,7 @@ mailflow at it, then serves until interrupted (Ctrl-C).`,
 		cmd.Flags().StringVar(&o.dnsAddr, "dns-addr", "127.0.0.1:0", "address for the lab DNS server (UDP and TCP)")
 		cmd.Flags().IntVar(&o.smtpPort, "smtp-port", 0, "port for every lab SMTP host (0 picks a free one)")
 		cmd.Flags().IntVar(&o.stsPort, "mta-sts-port", 0, "HTTPS port of the lab's MTA-STS policy host (0 picks a free one)")
+		cmd.Flags().StringVar(&o.caOut, "ca-out", "", "also write the lab CA certificate (PEM) to this file, for --ca-file")
 		return cmd
 	})
 }
