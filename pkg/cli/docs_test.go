@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -80,7 +81,7 @@ func TestDocs(t *testing.T) {
 
 	work := t.TempDir()
 	l := startDocLab(t, work)
-	ports := portMap{docDNSPort: portOf(l.DNSAddr), docSMTPPort: l.SMTPPort, docMTASTSPort: l.MTASTSPort}
+	ports := portMap{docDNSPort: int(netip.MustParseAddrPort(l.DNSAddr).Port()), docSMTPPort: l.SMTPPort, docMTASTSPort: l.MTASTSPort}
 	home := filepath.Join(work, "home")
 	if err := os.Mkdir(home, 0o755); err != nil {
 		t.Fatal(err)
@@ -354,12 +355,6 @@ func startDocLab(t *testing.T, dir string) *lab.Lab {
 	}
 	t.Fatalf("lab: %v", last)
 	return nil
-}
-
-func portOf(addr string) int {
-	_, p, _ := strings.Cut(addr, ":")
-	n, _ := strconv.Atoi(p)
-	return n
 }
 
 // copyExamples copies docs/examples into the working directory of the
