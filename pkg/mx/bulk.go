@@ -158,7 +158,8 @@ func (t *Totals) count(it Item) {
 
 // String is the totals line of a bulk run.
 func (t Totals) String() string {
-	s := fmt.Sprintf("%d domains: %d ok, %d warning, %d error, %d unchecked", t.Domains, t.OK, t.Warning, t.Error, t.Unchecked)
+	s := fmt.Sprintf("%s: %d ok, %s, %s, %d unchecked", report.Plural(t.Domains, "domain"), t.OK,
+		report.Plural(t.Warning, "warning"), report.Plural(t.Error, "error"), t.Unchecked)
 	if t.BadLines > 0 {
 		nums := make([]string, len(t.BadLineNumbers))
 		for i, n := range t.BadLineNumbers {
