@@ -27,9 +27,9 @@ func init() {
 			Short: "Serve the built-in lab (DNS, SMTP, DNSBL with seeded faults) on loopback",
 			Long: `Start the built-in lab in the foreground: an authoritative DNS server, SMTP
 servers, a DNS block list and an HTTPS host serving MTA-STS policies on
-127.0.0.0/8, seeded with the faults that break
-mail flow in the field. It prints the lab's hosts and the commands that point
-mailflow at it, then serves until interrupted (Ctrl-C).
+127.0.0.0/8, seeded with the faults that break mail flow in the field. It
+prints the lab's hosts and the commands that point mailflow at it, then
+serves until interrupted (Ctrl-C).
 
 The examples in docs/ expect the lab on fixed ports, with its CA (new on
 every start) copied to ca.pem in docs/examples, where they run.`,
