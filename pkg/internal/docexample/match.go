@@ -74,7 +74,9 @@ func elision(key string) *regexp.Regexp {
 // isTraceHeader reports whether a line starts the DNS trace of `mailflow mx
 // -v` or `mailflow dnsbl -v`. Their queries run in parallel, so the order
 // of the entries is the order the answers arrived.
-func isTraceHeader(l string) bool { return strings.HasPrefix(l, "DNS queries for ") || l == "DNS trace" }
+func isTraceHeader(l string) bool {
+	return strings.HasPrefix(l, "DNS queries for ") || l == "DNS trace"
+}
 
 func items(lines []string) []item {
 	var out []item
