@@ -109,6 +109,24 @@ func TestWindowOneCutPerLossEvent(t *testing.T) {
 	}
 }
 
+// A fresh window doubles while it is full only up to initialSsthresh,
+// below what a server's default socket buffer holds, and opens slowly
+// beyond it.
+func TestWindowSlowStartEndsAtThreshold(t *testing.T) {
+	s := newServer("127.0.0.1:53")
+	t0 := time.Now()
+	for i := range 600 {
+		s.inflight = int(s.window) - 1 // full, but for the query answered
+		s.answered(reply{rtt: time.Millisecond, sent: t0.Add(time.Duration(i) * time.Microsecond), first: t0, held: true})
+		if i == 96 && s.window < initialSsthresh {
+			t.Fatalf("window %v after %d answers to a full window, want the threshold %d", s.window, i+1, initialSsthresh)
+		}
+	}
+	if s.window < initialSsthresh || s.window > initialSsthresh+8 {
+		t.Errorf("window %v after 600 answers, want a little above %d", s.window, initialSsthresh)
+	}
+}
+
 // A late reply that later queries overtook measures the name, not the
 // server: it is no round-trip sample, and no loss when it answers a
 // retransmission. A late reply nothing overtook is the server slowing
