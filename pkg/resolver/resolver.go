@@ -29,7 +29,12 @@
 // one. A congestion window per server bounds the queries in flight,
 // opening as answers come and halving when a retransmission shows a query
 // was lost (AIMD), so that raising a command's concurrency does not flood
-// a server into dropping queries. Stats reports what was learned.
+// a server into dropping queries. A query whose timer ran out is presumed
+// lost and leaves the window. A recursive resolver is slow for some names
+// (it waits on their servers) while it answers others at once: a late
+// reply that queries sent after it overtook is taken for such a name, and
+// is neither a round-trip sample nor a loss, so slow and dead names do not
+// hold up the rest of a bulk run. Stats reports what was learned.
 //
 // The cache is bounded by an approximate byte budget (Config.CacheBytes):
 // expired answers are evicted first, then the least recently used.
@@ -323,7 +328,7 @@ func (r *Resolver) Query(ctx context.Context, name string, qtype uint16) (*Answe
 func (r *Resolver) query(ctx context.Context, q question) (*Answer, error) {
 	if r.cache != nil {
 		if a, ok := r.cache.get(q, time.Now()); ok {
-			traceFrom(ctx).add(exchangeOf(a, true))
+			traceFrom(ctx).addAnswer(a, true, "")
 			return a, nil
 		}
 	}
@@ -371,7 +376,7 @@ func (r *Resolver) resolve(ctx context.Context, q question) *Answer {
 			return &Answer{Name: q.name, Type: q.qtype, Status: StatusTimeout, Server: srv, Err: ctx.Err()}
 		}
 		a := r.exchange(ctx, r.state[srv], q)
-		traceFrom(ctx).add(exchangeOf(a, false))
+		traceFrom(ctx).addAnswer(a, false, "")
 		last = a
 		if a.Status.Definite() {
 			return a

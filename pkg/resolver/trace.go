@@ -34,10 +34,22 @@ type Exchange struct {
 }
 
 // Trace collects exchanges for one diagnosis. Attach it to a context with
-// WithTrace; concurrent queries may share it.
+// WithTrace; concurrent queries may share it. Answers are kept as they came
+// and put into words only when the trace is read: a bulk run traces nothing,
+// and a diagnosis that prints its trace formats each answer once.
 type Trace struct {
-	mu        sync.Mutex
-	exchanges []Exchange
+	mu      sync.Mutex
+	entries []traceEntry
+}
+
+// traceEntry is one exchange: either already in words (a datagram that got
+// no reply), or an answer to render when the trace is read, with a note
+// to add to its error.
+type traceEntry struct {
+	ex     Exchange
+	ans    *Answer
+	cached bool
+	note   string
 }
 
 type traceKey struct{}
@@ -53,24 +65,43 @@ func traceFrom(ctx context.Context) *Trace {
 }
 
 func (t *Trace) add(e Exchange) {
+	t.mu.Lock()
+	t.entries = append(t.entries, traceEntry{ex: e})
+	t.mu.Unlock()
+}
+
+// addAnswer records a as it is now (the transport may reuse a for the next
+// transmission), to be rendered when the trace is read. A nil trace records
+// nothing and costs nothing.
+func (t *Trace) addAnswer(a *Answer, cached bool, note string) {
 	if t == nil {
 		return
 	}
+	snap := *a
 	t.mu.Lock()
-	t.exchanges = append(t.exchanges, e)
+	t.entries = append(t.entries, traceEntry{ex: Exchange{Time: time.Now()}, ans: &snap, cached: cached, note: note})
 	t.mu.Unlock()
 }
 
 // Exchanges returns what was recorded, in order of completion.
 func (t *Trace) Exchanges() []Exchange {
 	t.mu.Lock()
-	defer t.mu.Unlock()
-	return append([]Exchange(nil), t.exchanges...)
+	entries := t.entries[:len(t.entries):len(t.entries)]
+	t.mu.Unlock()
+	out := make([]Exchange, len(entries))
+	for i, en := range entries {
+		out[i] = en.ex
+		if en.ans != nil {
+			out[i] = exchangeOf(en.ans, en.cached, en.ex.Time)
+			out[i].Error += en.note
+		}
+	}
+	return out
 }
 
-func exchangeOf(a *Answer, cached bool) Exchange {
+func exchangeOf(a *Answer, cached bool, at time.Time) Exchange {
 	e := Exchange{
-		Time:      time.Now(),
+		Time:      at,
 		Name:      a.Name,
 		Type:      dns.TypeToString[a.Type],
 		Server:    a.Server,

@@ -34,10 +34,21 @@ const (
 	// halves when a retransmission shows that a query was lost, as TCP's
 	// AIMD does, so a run stays just under what the server (or its socket
 	// buffer) can take instead of flooding it and waiting out lost
-	// queries.
+	// queries. Only queries not yet presumed lost are in flight (the
+	// "pipe" of RFC 6675): once a query's timer has run out it gives its
+	// place to the next, whether or not it is sent again, so names that
+	// never answer do not hold back the ones that do.
 	initialWindow = 32
 	minWindow     = 4
 	maxWindow     = 1024
+	// initialSsthresh ends the doubling of a fresh window below what a
+	// server's socket holds: Linux's default receive buffer (208 KiB)
+	// takes about 150 small queries. On a nearby server a loss shows
+	// only when a timer runs out, some 50 round trips later, and a window
+	// still doubling all that while overshoots the buffer several times
+	// over, so that the retransmissions are dropped in the same overflow.
+	// Beyond it the window opens by one per window of answers.
+	initialSsthresh = 128
 
 	// maxIdle bounds the pooled UDP sockets per server.
 	maxIdle = 64
@@ -57,6 +68,9 @@ type server struct {
 	// (RFC 6298 §5.5); any answer resets it.
 	backoff    int
 	lastAnswer time.Time
+	// newestAnswered is when the most recently sent of the transmissions
+	// answered so far was sent: a reply to an older one was overtaken.
+	newestAnswered time.Time
 
 	window   float64
 	ssthresh float64
@@ -67,7 +81,7 @@ type server struct {
 	// again.
 	lastCut time.Time
 
-	sent, answers, retransmits, timeouts, cuts uint64
+	sent, answers, retransmits, timeouts, cuts, slowNames uint64
 
 	// idle keeps connected UDP sockets for reuse: a bulk run of thousands
 	// of queries would otherwise pay a socket, connect and close each.
@@ -75,7 +89,7 @@ type server struct {
 }
 
 func newServer(addr string) *server {
-	return &server{addr: addr, window: initialWindow, ssthresh: maxWindow}
+	return &server{addr: addr, window: initialWindow, ssthresh: initialSsthresh}
 }
 
 // rtoLocked is the current retransmission timeout, clamped to [floor, ceil].
@@ -84,13 +98,18 @@ func (s *server) rtoLocked(floor, ceil time.Duration) time.Duration {
 	if s.measured {
 		rto = s.srtt + max(rttGranularity, 4*s.rttvar)
 	}
-	for range s.backoff {
-		if rto >= ceil {
+	return max(backedOff(rto, s.backoff, ceil), min(floor, ceil))
+}
+
+// backedOff is d doubled n times, at most ceil.
+func backedOff(d time.Duration, n int, ceil time.Duration) time.Duration {
+	for range n {
+		if d >= ceil {
 			break
 		}
-		rto *= 2
+		d *= 2
 	}
-	return min(max(rto, floor), ceil)
+	return min(d, ceil)
 }
 
 // sampleLocked folds one round-trip time into the estimate (RFC 6298 §2.2,
@@ -150,21 +169,58 @@ func (s *server) wakeLocked() {
 	}
 }
 
-// answered records a reply to transmission try (0 = the first) of a query
-// first sent at first, after rtt.
-func (s *server) answered(rtt time.Duration, try int, first time.Time) {
+// reply is what one answered query tells about its server.
+type reply struct {
+	// rtt is the round trip of the transmission answered (try, 0 = the
+	// first), which its ID identifies, sent at sent; the first went out
+	// at first.
+	rtt         time.Duration
+	try         int
+	sent, first time.Time
+	// late says the reply came after the timer of the transmission it
+	// answers had run out.
+	late bool
+	// held says the query still had its place in the window (it was not
+	// yet presumed lost).
+	held bool
+}
+
+// answered records a reply.
+//
+// A late reply that queries sent after it overtook (the server answered
+// them first) measures the name, not the server: a recursive resolver
+// answers at once what it has cached and waits on the name's own servers
+// for the rest, and a name that takes half a second says nothing about
+// how soon a lost datagram should be sent again. Such a reply is neither a
+// round-trip sample (it would raise every query's timer, and with it how
+// long a name that never answers holds its worker) nor, when it answers a
+// retransmission, a sign that the first datagram was lost. A late reply
+// that nothing overtook is the server's queue growing, and is a sample.
+func (s *server) answered(rep reply) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := time.Now()
+	overtaken := s.newestAnswered.After(rep.sent)
+	if !overtaken {
+		s.newestAnswered = rep.sent
+	}
+	slowName := rep.late && overtaken
 	s.answers++
-	s.sampleLocked(rtt)
+	if slowName {
+		s.slowNames++
+	} else {
+		s.sampleLocked(rep.rtt)
+	}
 	s.backoff = 0
 	s.lastAnswer = now
 	// flight counts this query with the others still in flight (its own
 	// room was given back before the answer was recorded).
-	flight := float64(s.inflight + 1)
+	flight := float64(s.inflight)
+	if rep.held {
+		flight++
+	}
 	switch {
-	case try > 0 && first.After(s.lastCut):
+	case rep.try > 0 && !slowName && rep.first.After(s.lastCut):
 		// A retransmission was answered and the first datagram never
 		// was: it was lost on the way, most often dropped by a server
 		// that receives more than it can read.
@@ -186,14 +242,16 @@ func (s *server) answered(rtt time.Duration, try int, first time.Time) {
 	s.wakeLocked()
 }
 
-// expired records a transmission sent at sent that got no reply within its
-// timeout. It backs the timer off only when the server answered nothing at
-// all since: a name whose own servers are dead makes a recursive resolver
-// silent for that name alone, which says nothing about the path.
-func (s *server) expired(sent time.Time, first bool) {
+// expired records that the first transmission of a query, sent at sent,
+// got no reply within its timer. It backs the timer off only when the
+// server answered nothing at all since (RFC 6298 §5.5): a name whose own
+// servers are dead makes a recursive resolver silent for that name alone,
+// which says nothing about the path. Nor is it a congestion signal: only
+// an answered retransmission shows that a datagram was lost.
+func (s *server) expired(sent time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if first && s.lastAnswer.Before(sent) && s.backoff < maxBackoff {
+	if s.lastAnswer.Before(sent) && s.backoff < maxBackoff {
 		s.backoff++
 	}
 }
@@ -255,11 +313,15 @@ type ServerStats struct {
 	// timeout, Answers the replies used, Timeouts the queries this server
 	// never answered, WindowCuts the times the window was halved.
 	Sent, Retransmits, Answers, Timeouts, WindowCuts uint64
+	// SlowNames counts the answers that came after their timer while the
+	// server answered queries sent later: slow names, taken neither as
+	// round-trip samples nor as losses.
+	SlowNames uint64
 }
 
 func (st ServerStats) String() string {
-	return fmt.Sprintf("%s: srtt %s rttvar %s rto %s, window %d (%d in flight), %d sent, %d retransmitted, %d answered, %d timed out, window halved %d times",
-		st.Server, ms(st.SRTT), ms(st.RTTVar), ms(st.RTO), st.Window, st.InFlight, st.Sent, st.Retransmits, st.Answers, st.Timeouts, st.WindowCuts)
+	return fmt.Sprintf("%s: srtt %s rttvar %s rto %s, window %d (%d in flight), %d sent, %d retransmitted, %d answered (%d slow names), %d timed out, window halved %d times",
+		st.Server, ms(st.SRTT), ms(st.RTTVar), ms(st.RTO), st.Window, st.InFlight, st.Sent, st.Retransmits, st.Answers, st.SlowNames, st.Timeouts, st.WindowCuts)
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1000) }
@@ -274,6 +336,7 @@ func (r *Resolver) Stats() []ServerStats {
 				Server: addr, SRTT: s.srtt, RTTVar: s.rttvar, RTO: s.rtoLocked(r.minRTO(), r.cfg.Timeout),
 				Window: int(s.window), InFlight: s.inflight,
 				Sent: s.sent, Retransmits: s.retransmits, Answers: s.answers, Timeouts: s.timeouts, WindowCuts: s.cuts,
+				SlowNames: s.slowNames,
 			})
 		})
 	}
@@ -353,6 +416,16 @@ func (r *Resolver) udpAsk(ctx context.Context, s *server, q question, a *Answer)
 	var sent []sentQuery
 	tr := traceFrom(ctx)
 	mismatched := false
+	// The query is presumed lost when the first transmission's timer runs
+	// out: it gives its place in the window to the next query, even when
+	// no retransmission follows (Retries 0), and keeps listening.
+	var lostAt time.Time
+	presumeLost := func() {
+		if held {
+			s.expired(sent[0].at)
+			leave()
+		}
+	}
 	for try := 0; try <= r.cfg.Retries; try++ {
 		m := r.newQuery(q)
 		wire, err := m.Pack()
@@ -364,6 +437,9 @@ func (r *Resolver) udpAsk(ctx context.Context, s *server, q question, a *Answer)
 			return false, err
 		}
 		sent = append(sent, sentQuery{m.Id, at})
+		if try == 0 {
+			lostAt = at.Add(rto)
+		}
 		s.count(func(s *server) {
 			s.sent++
 			if try > 0 {
@@ -378,7 +454,19 @@ func (r *Resolver) udpAsk(ctx context.Context, s *server, q question, a *Answer)
 		if d, ok := ctx.Deadline(); ok && d.Before(until) {
 			until = d
 		}
-		resp, idx, err := readReply(ctx, conn, buf, sent, until)
+		var resp *dns.Msg
+		var idx int
+		for {
+			deadline := until
+			if held && lostAt.Before(until) {
+				deadline = lostAt
+			}
+			resp, idx, err = readReply(ctx, conn, buf, sent, deadline)
+			if !isNetTimeout(err) || ctx.Err() != nil || deadline.Equal(until) {
+				break
+			}
+			presumeLost()
+		}
 		if err == nil {
 			a.RTT, a.Try = time.Since(sent[idx].at), idx+1
 			if resp.Truncated {
@@ -388,14 +476,14 @@ func (r *Resolver) udpAsk(ctx context.Context, s *server, q question, a *Answer)
 			a.read(q, resp)
 			if a.Status == StatusMismatch && !last {
 				mismatched = true
-				e := exchangeOf(a, false)
-				e.Error += "; sending again"
-				tr.add(e)
+				tr.addAnswer(a, false, "; sending again")
 				continue
 			}
+			wasHeld := held
 			leave()
 			if a.Status != StatusMismatch { // what may be forged teaches nothing
-				s.answered(a.RTT, idx, sent[0].at)
+				s.answered(reply{rtt: a.RTT, try: idx, sent: sent[idx].at, first: sent[0].at,
+					late: a.RTT > backedOff(rto, idx, r.cfg.Timeout), held: wasHeld})
 				reuse = len(sent) == 1
 			}
 			return false, nil
@@ -403,13 +491,11 @@ func (r *Resolver) udpAsk(ctx context.Context, s *server, q question, a *Answer)
 		if ctx.Err() != nil {
 			return false, ctx.Err()
 		}
-		var ne net.Error
-		if !errors.As(err, &ne) || !ne.Timeout() {
+		if !isNetTimeout(err) {
 			return false, err
 		}
-		s.expired(at, try == 0)
-		leave()
-		if !last {
+		presumeLost()
+		if !last && tr != nil {
 			tr.add(Exchange{Time: time.Now(), Name: q.name, Type: dns.TypeToString[q.qtype], Server: s.addr,
 				Transport: "udp", Status: StatusTimeout.String(), RTTMS: float64(time.Since(at).Microseconds()) / 1000,
 				Try: try + 1, Error: "no reply, sending again"})
@@ -465,13 +551,13 @@ func readReply(ctx context.Context, conn net.Conn, buf []byte, sent []sentQuery,
 func schedule(rto, timeout time.Duration, retries int) (sends []time.Duration, giveUp time.Duration) {
 	sends = make([]time.Duration, retries+1)
 	for k := 1; k <= retries; k++ {
-		step := min(rto<<(k-1), timeout)
+		step := backedOff(rto, k-1, timeout)
 		sends[k] = sends[k-1] + step
 		if k > 1 {
 			sends[k] = max(sends[k], timeout>>(retries-k+1))
 		}
 	}
-	giveUp = max(sends[retries]+min(rto<<retries, timeout), timeout)
+	giveUp = max(sends[retries]+backedOff(rto, retries, timeout), timeout)
 	return sends, giveUp
 }
 
@@ -500,13 +586,18 @@ func (r *Resolver) tcpAsk(ctx context.Context, s *server, q question, a *Answer,
 		if !isTimeout(err) {
 			return err
 		}
-		if try < retries {
+		if try < retries && tr != nil {
 			tr.add(Exchange{Time: time.Now(), Name: q.name, Type: dns.TypeToString[q.qtype], Server: s.addr,
 				Transport: "tcp", Status: StatusTimeout.String(), RTTMS: float64(time.Since(start).Microseconds()) / 1000,
 				Try: try + 1, Error: err.Error()})
 		}
 	}
 	return err
+}
+
+func isNetTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 func isTimeout(err error) bool {

@@ -20,12 +20,18 @@ import (
 // overflows, as rbldnsd's does under load), answers the first datagram of
 // a name starting with "forged" with a record for another name (a forgery
 // that won the race), and answers names starting with "slow" 150 ms late.
+// Like a recursive resolver waiting on a name's own servers, it never
+// answers names starting with "dead", answers names starting with
+// "sluggish" 600 ms late, and answers every datagram of a name starting
+// with "mesh" 600 ms after the first one came, the newest first (as
+// unbound answers the queries it joined to one lookup).
 type lossyServer struct {
 	addr  string
 	delay time.Duration
 
 	mu          sync.Mutex
 	datagrams   map[string]int
+	firstSeen   map[string]time.Time
 	inflight    int
 	maxInflight int
 }
@@ -36,7 +42,7 @@ func startLossy(t *testing.T, delay time.Duration) *lossyServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := &lossyServer{addr: pc.LocalAddr().String(), delay: delay, datagrams: map[string]int{}}
+	l := &lossyServer{addr: pc.LocalAddr().String(), delay: delay, datagrams: map[string]int{}, firstSeen: map[string]time.Time{}}
 	started := make(chan struct{})
 	srv := &dns.Server{PacketConn: pc, Handler: l, NotifyStartedFunc: func() { close(started) }}
 	go srv.ActivateAndServe() //nolint:errcheck // ends on Shutdown
@@ -50,6 +56,10 @@ func (l *lossyServer) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 	l.mu.Lock()
 	l.datagrams[q.Name]++
 	n := l.datagrams[q.Name]
+	if n == 1 {
+		l.firstSeen[q.Name] = time.Now()
+	}
+	first := l.firstSeen[q.Name]
 	l.inflight++
 	l.maxInflight = max(l.maxInflight, l.inflight)
 	l.mu.Unlock()
@@ -58,12 +68,21 @@ func (l *lossyServer) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 		l.inflight--
 		l.mu.Unlock()
 	}()
-	if strings.HasPrefix(q.Name, "lossy") && n == 1 {
+	if strings.HasPrefix(q.Name, "lossy") && n == 1 || strings.HasPrefix(q.Name, "dead") {
 		return
 	}
 	time.Sleep(l.delay)
-	if strings.HasPrefix(q.Name, "slow") {
+	switch {
+	case strings.HasPrefix(q.Name, "slow"):
 		time.Sleep(150 * time.Millisecond)
+	case strings.HasPrefix(q.Name, "sluggish"):
+		time.Sleep(600 * time.Millisecond)
+	case strings.HasPrefix(q.Name, "mesh"):
+		at := first.Add(600 * time.Millisecond)
+		if n == 1 {
+			at = at.Add(100 * time.Millisecond)
+		}
+		time.Sleep(time.Until(at))
 	}
 	m := new(dns.Msg)
 	m.SetReply(req)
@@ -153,6 +172,119 @@ func TestSlowReplyToFirstDatagramCounts(t *testing.T) {
 	if a.Try != 1 || st.WindowCuts != 0 {
 		t.Errorf("answered on try %d with %d window cuts; want the first datagram's reply and no cut (%s)", a.Try, st.WindowCuts, st)
 	}
+	// Nothing overtook it: the server itself was slow this time, and the
+	// reply is a round-trip sample.
+	if st.SlowNames != 0 {
+		t.Errorf("a slow reply nothing overtook was taken for a slow name: %s", st)
+	}
+}
+
+// Names a recursive resolver is slow to resolve, while it answers the
+// queries sent after them, are neither round-trip samples nor losses: the
+// timer stays where the server's own answers put it, and a reply to a
+// retransmission that came late is no sign that a datagram was lost.
+func TestSlowNamesAmidAnswersAreNoSamples(t *testing.T) {
+	l := startLossy(t, 0)
+	r := newResolver(t, resolver.Config{Servers: []string{l.addr}, Timeout: 5 * time.Second, Retries: 2})
+	ctx := context.Background()
+	for i := range 20 {
+		if _, err := r.Query(ctx, fmt.Sprintf("warm%d.test", i), dns.TypeA); err != nil {
+			t.Fatal(err)
+		}
+	}
+	warm := statsOf(t, r)
+	slow := []string{"sluggish0.test", "sluggish1.test", "sluggish2.test", "mesh.test"}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	tries := make([]int, len(slow))
+	for i, name := range slow {
+		wg.Go(func() {
+			a, err := r.Query(ctx, name, dns.TypeA)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			tries[i] = a.Try
+		})
+	}
+	go func() { wg.Wait(); close(done) }()
+	// The other queries of a bulk run go on meanwhile.
+	for i := 0; ; i++ {
+		select {
+		case <-done:
+		default:
+			if _, err := r.Query(ctx, fmt.Sprintf("fast%d.test", i), dns.TypeA); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		break
+	}
+	st := statsOf(t, r)
+	if l.count("mesh.test") < 2 || tries[3] < 2 {
+		t.Fatalf("mesh.test answered on try %d after %d datagrams; want its retransmission answered first", tries[3], l.count("mesh.test"))
+	}
+	if st.SlowNames != uint64(len(slow)) || st.WindowCuts != 0 {
+		t.Errorf("%d slow names, %d window cuts; want %d and none (%s)", st.SlowNames, st.WindowCuts, len(slow), st)
+	}
+	if st.RTO >= 600*time.Millisecond {
+		t.Errorf("RTO %s after the slow names, %s before: they were taken as round trips (%s)", st.RTO, warm.RTO, st)
+	}
+}
+
+// A query whose timer has run out is presumed lost and leaves the window,
+// even with no retransmission to follow: names that never answer do not
+// hold back the queries behind them, and their timeouts do not close the
+// window while the server answers the rest.
+func TestPresumedLostQueriesLeaveTheWindow(t *testing.T) {
+	l := startLossy(t, 0)
+	r := newResolver(t, resolver.Config{Servers: []string{l.addr}, Timeout: 10 * time.Second, Retries: 0})
+	ctx := context.Background()
+	if _, err := r.Query(ctx, "warm.test", dns.TypeA); err != nil {
+		t.Fatal(err)
+	}
+	window := statsOf(t, r).Window
+	deadCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var returned sync.WaitGroup
+	var pending sync.Mutex
+	dead := 0
+	for i := range window {
+		returned.Go(func() {
+			r.Query(deadCtx, fmt.Sprintf("dead%d.test", i), dns.TypeA) //nolint:errcheck // cancelled below
+			pending.Lock()
+			dead++
+			pending.Unlock()
+		})
+	}
+	// Every dead query has its datagram out, so each took a place.
+	for statsOf(t, r).Sent < uint64(window)+1 {
+		time.Sleep(time.Millisecond)
+	}
+	if _, err := r.Query(ctx, "live.test", dns.TypeA); err != nil {
+		t.Fatal(err)
+	}
+	finished := func() int {
+		pending.Lock()
+		defer pending.Unlock()
+		return dead
+	}
+	if n := finished(); n != 0 {
+		t.Fatalf("%d dead queries gave up before the live one behind them was answered", n)
+	}
+	// Each leaves the window when its own timer runs out, long before it
+	// gives up.
+	for statsOf(t, r).InFlight != 0 && finished() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	if n := finished(); n != 0 {
+		t.Errorf("%d dead queries gave up while still counted in flight: %s", n, statsOf(t, r))
+	}
+	if st := statsOf(t, r); st.Window < window || st.WindowCuts != 0 {
+		t.Errorf("window %d (%d cuts) after %d dead queries, want at least %d", st.Window, st.WindowCuts, window, window)
+	}
+	cancel()
+	returned.Wait()
 }
 
 // The congestion window opens while it holds queries back, and halves when

@@ -13,14 +13,22 @@
 # coming from its cache) and routing only (--security=false --ptr=false).
 # BASELINE=/path/to/older/mailflow also times that binary with the
 # defaults, for a before/after figure in the same run.
+#
+# On a machine shared with other jobs one run says little: ROUNDS (default
+# 3) repeats every timing, the tools taking turns within each round, and
+# the script prints the best and the median wall and CPU time of each, and
+# the median of the per-round ratios. adnshost with every query in one
+# process (which loses answers) runs in the first round only.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 n=${1:-10000}
 concurrency=${CONCURRENCY:-64}
+rounds=${ROUNDS:-3}
 [[ $n =~ ^[1-9][0-9]*$ ]] || { echo "usage: scripts/bench/mx.sh [N]" >&2; exit 2; }
-for cmd in nsd adnshost dig go ss; do
-	command -v "$cmd" >/dev/null || { echo "mx.sh: $cmd not found (nsd, adns-tools, dnsutils, iproute2)" >&2; exit 1; }
+[[ $rounds =~ ^[1-9][0-9]*$ ]] || { echo "mx.sh: ROUNDS must be a positive number" >&2; exit 2; }
+for cmd in nsd adnshost dig go ss /usr/bin/time; do
+	command -v "$cmd" >/dev/null || { echo "mx.sh: $cmd not found (nsd, adns-tools, dnsutils, iproute2, time)" >&2; exit 1; }
 done
 
 ip=
@@ -33,6 +41,7 @@ dir=$(mktemp -d "${TMPDIR:-/tmp}/mailflow-bench-mx.XXXXXX")
 nsd_pid=
 cleanup() {
 	[ -z "$nsd_pid" ] || kill "$nsd_pid" 2>/dev/null || true
+	wait 2>/dev/null || true
 	rm -rf "$dir"
 }
 trap cleanup EXIT
@@ -88,54 +97,78 @@ done
 seq 1 "$n" | sed 's/.*/d&.bench.test/' >"$dir/domains.txt"
 go build -o "$dir/mailflow" ./cmd/mailflow
 
-# run NAME CMD...: time one run (wall clock, milliseconds) into $ms.
+# run KEY NAME CMD...: time one run; its wall and CPU milliseconds are
+# appended to wall[KEY] and cpu[KEY], the wall time also left in $w.
+declare -A wall cpu label
+keys=()
 run() {
-	local name=$1 start end
-	shift
-	start=$(date +%s%N)
-	"$@"
-	end=$(date +%s%N)
-	ms=$(((end - start) / 1000000))
-	printf '%-34s %6d ms  %8.0f domains/s\n' "$name" "$ms" "$(echo "$n * 1000 / $ms" | bc -l)"
+	local key=$1 name=$2 u s
+	shift 2
+	/usr/bin/time -f '%e %U %S' -o "$dir/time" "$@"
+	read -r w u s <"$dir/time"
+	w=$(echo "$w * 1000 / 1" | bc)
+	u=$(echo "($u + $s) * 1000 / 1" | bc)
+	[ -n "${label[$key]:-}" ] || keys+=("$key")
+	label[$key]=$name
+	wall[$key]="${wall[$key]:-} $w"
+	cpu[$key]="${cpu[$key]:-} $u"
+	printf '  %-34s %6d ms  %8.0f domains/s  CPU %6d ms\n' "$name" "$w" "$(echo "$n * 1000 / $w" | bc -l)" "$u"
 }
 
-echo "mx bulk benchmark: $n domains, nsd on $ip:53, $(nproc) CPUs, mailflow --concurrency $concurrency"
-run "mailflow mx --file (defaults)" \
-	sh -c "'$dir/mailflow' --dns $ip:53 --timeout 2s mx --file '$dir/domains.txt' --concurrency $concurrency --format jsonl >'$dir/full.jsonl'; [ \$? -le 1 ]"
-full_ms=$ms
-if [ -n "${BASELINE:-}" ]; then
-	run "baseline mx --file (defaults)" \
-		sh -c "'$BASELINE' --dns $ip:53 --timeout 2s mx --file '$dir/domains.txt' --concurrency $concurrency --format jsonl >'$dir/baseline.jsonl'; [ \$? -le 1 ]"
-	baseline_ms=$ms
-fi
-run "mailflow mx --file (routing only)" \
-	sh -c "'$dir/mailflow' --dns $ip:53 --timeout 2s mx --file '$dir/domains.txt' --security=false --ptr=false --concurrency $concurrency --format jsonl >'$dir/route.jsonl'; [ \$? -le 1 ]"
-route_ms=$ms
-# adnshost exits non-zero when queries fail; how many did is counted below.
-run "adnshost -a -f -t mx" \
-	sh -c "{ echo '--type mx'; cat '$dir/domains.txt'; } | adnshost --asynch --config 'nameserver $ip' --pipe >'$dir/adns.out' 2>'$dir/adns.err' || true"
-adns_ms=$ms
-# adnshost puts every query of a run in flight at once; past a few hundred
-# answers get lost, and it waits out its retransmission timer and gives up
-# on some queries. Batches of 100 queries show its speed without losses.
+# best and median of a list of numbers.
+best() { tr ' ' '\n' <<<"$1" | sed '/^$/d' | sort -n | head -1; }
+median() { tr ' ' '\n' <<<"$1" | sed '/^$/d' | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
 split -l 100 "$dir/domains.txt" "$dir/batch."
-run "adnshost, 100 queries per run" \
-	sh -c "for b in '$dir'/batch.*; do { echo '--type mx'; cat \"\$b\"; } | adnshost --asynch --config 'nameserver $ip' --pipe; done >'$dir/adns-batched.out' 2>>'$dir/adns.err'"
-batched_ms=$ms
-
-# Both tools must have answered every domain.
-for f in full route; do
-	got=$(grep -c '"outcome":"mx"' "$dir/$f.jsonl" || true)
-	[ "$got" -eq "$n" ] || { echo "mx.sh: mailflow ($f) routed $got of $n domains" >&2; head -3 "$dir/$f.jsonl" >&2; exit 1; }
+echo "mx bulk benchmark: $n domains, nsd on $ip:53, $(nproc) CPUs, mailflow --concurrency $concurrency, $rounds rounds"
+declare -A ratios
+for ((r = 1; r <= rounds; r++)); do
+	echo "round $r (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+	run full "mailflow mx --file (defaults)" \
+		sh -c "'$dir/mailflow' --dns $ip:53 --timeout 2s mx --file '$dir/domains.txt' --concurrency $concurrency --format jsonl >'$dir/full.jsonl'; [ \$? -le 1 ]"
+	full_ms=$w
+	# adnshost puts every query of a run in flight at once; past a few
+	# hundred answers get lost, and it waits out its retransmission timer
+	# and gives up on some queries. Batches of 100 queries show its speed
+	# without losses.
+	run batched "adnshost, 100 queries per run" \
+		sh -c "for b in '$dir'/batch.*; do { echo '--type mx'; cat \"\$b\"; } | adnshost --asynch --config 'nameserver $ip' --pipe; done >'$dir/adns-batched.out' 2>>'$dir/adns.err'"
+	batched_ms=$w
+	got=$(grep -cE '^[0-9]+ [0-9]+ ok 0 ' "$dir/adns-batched.out" || true)
+	[ "$got" -eq "$n" ] || { echo "mx.sh: adnshost in batches answered $got of $n queries" >&2; head -3 "$dir/adns.err" >&2; exit 1; }
+	run route "mailflow mx --file (routing only)" \
+		sh -c "'$dir/mailflow' --dns $ip:53 --timeout 2s mx --file '$dir/domains.txt' --security=false --ptr=false --concurrency $concurrency --format jsonl >'$dir/route.jsonl'; [ \$? -le 1 ]"
+	route_ms=$w
+	ratios[full]="${ratios[full]:-} $(echo "$full_ms / $batched_ms" | bc -l)"
+	ratios[route]="${ratios[route]:-} $(echo "$route_ms / $batched_ms" | bc -l)"
+	if [ -n "${BASELINE:-}" ]; then
+		run baseline "baseline mx --file (defaults)" \
+			sh -c "'$BASELINE' --dns $ip:53 --timeout 2s mx --file '$dir/domains.txt' --concurrency $concurrency --format jsonl >'$dir/baseline.jsonl'; [ \$? -le 1 ]"
+		ratios[baseline]="${ratios[baseline]:-} $(echo "$w / $batched_ms" | bc -l)"
+	fi
+	if [ "$r" -eq 1 ]; then
+		# adnshost exits non-zero when queries fail; how many did is
+		# counted below.
+		run single "adnshost, all queries in one run" \
+			sh -c "{ echo '--type mx'; cat '$dir/domains.txt'; } | adnshost --asynch --config 'nameserver $ip' --pipe >'$dir/adns.out' 2>'$dir/adns.err' || true"
+		echo "  adnshost in one run answered $(grep -cE '^[0-9]+ [0-9]+ ok 0 ' "$dir/adns.out" || true) of $n queries"
+	fi
+	# mailflow must have routed every domain.
+	for f in full route; do
+		got=$(grep -c '"outcome":"mx"' "$dir/$f.jsonl" || true)
+		[ "$got" -eq "$n" ] || { echo "mx.sh: mailflow ($f) routed $got of $n domains" >&2; head -3 "$dir/$f.jsonl" >&2; exit 1; }
+	done
 done
-got=$(grep -cE '^[0-9]+ [0-9]+ ok 0 ' "$dir/adns-batched.out" || true)
-[ "$got" -eq "$n" ] || { echo "mx.sh: adnshost in batches answered $got of $n queries" >&2; head -3 "$dir/adns.err" >&2; exit 1; }
-echo "adnshost in one run answered $(grep -cE '^[0-9]+ [0-9]+ ok 0 ' "$dir/adns.out" || true) of $n queries"
 
-ratio() { echo "$1 / $2" | bc -l; }
-echo "throughput ratio mailflow/adnshost (above 1: mailflow is faster):"
-printf '  vs adnshost in one run:       defaults %.2f, routing only %.2f\n' "$(ratio "$adns_ms" "$full_ms")" "$(ratio "$adns_ms" "$route_ms")"
-printf '  vs adnshost 100 per run:      defaults %.2f, routing only %.2f\n' "$(ratio "$batched_ms" "$full_ms")" "$(ratio "$batched_ms" "$route_ms")"
-if [ -n "${BASELINE:-}" ]; then
-	printf '  baseline vs adnshost 100 per run: defaults %.2f\n' "$(ratio "$batched_ms" "$baseline_ms")"
-fi
+echo "summary over $rounds rounds (milliseconds):"
+printf '  %-34s %8s %8s %9s %9s\n' "" "best" "median" "CPU best" "CPU median"
+for k in "${keys[@]}"; do
+	printf '  %-34s %8d %8.0f %9d %9.0f\n' "${label[$k]}" "$(best "${wall[$k]}")" "$(median "${wall[$k]}")" "$(best "${cpu[$k]}")" "$(median "${cpu[$k]}")"
+done
+echo "time of mailflow / time of adnshost in batches (below 1: mailflow is faster):"
+for k in full route baseline; do
+	[ -n "${ratios[$k]:-}" ] || continue
+	printf '  %-34s best %.2f, median of rounds %.2f, CPU (medians) %.2f\n' "${label[$k]}" \
+		"$(echo "$(best "${wall[$k]}") / $(best "${wall[batched]}")" | bc -l)" "$(median "${ratios[$k]}")" \
+		"$(echo "$(median "${cpu[$k]}") / $(median "${cpu[batched]}")" | bc -l)"
+done
