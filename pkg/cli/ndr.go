@@ -3,13 +3,17 @@ package cli
 import (
 	"bufio"
 	"cmp"
+	"context"
 	"errors"
 	"io"
 	"os"
+	"runtime"
+	"slices"
 	"sync/atomic"
 
 	"github.com/spf13/cobra"
 
+	"github.com/mailflowkit/mailflow/pkg/internal/bulk"
 	"github.com/mailflowkit/mailflow/pkg/ndr"
 )
 
@@ -68,10 +72,10 @@ tool), 2 when an input cannot be read or is neither a file nor a code.`,
 					}
 					args = []string{"-"}
 				}
-				return runNDR(e, o, args)
+				return runNDR(cmd.Context(), e, o, args)
 			}),
 		}
-		cmd.Flags().IntVar(&o.workers, "workers", 0, "goroutines parsing mbox messages (0: one per CPU)")
+		cmd.Flags().IntVar(&o.workers, "workers", 0, "goroutines parsing bounce files and mbox messages (0: one per CPU)")
 		cmd.Flags().IntVar(&o.maxInput, "max-input", ndr.DefaultMaxInput>>20, "most MiB read of one input: a file, standard input, one mbox message")
 		return cmd
 	})
@@ -143,7 +147,7 @@ type ndrRun struct {
 // below it a run is over before a bar would say anything. Tests lower it.
 var ndrProgressBytes int64 = 8 << 20
 
-func runNDR(e *Env, o *ndrOptions, args []string) error {
+func runNDR(ctx context.Context, e *Env, o *ndrOptions, args []string) error {
 	started := e.Now()
 	inputs, err := resolveInputs(args)
 	if err != nil {
@@ -169,13 +173,11 @@ func runNDR(e *Env, o *ndrOptions, args []string) error {
 			run.bar = e.newProgress("ndr", "", size, true)
 		}
 	}
-	for _, in := range inputs {
-		if err := run.read(in); err != nil {
-			run.bar.done()
-			return err
-		}
-	}
+	_, err = bulk.Run(ctx, slices.Values(inputs), bulk.Options{Workers: run.workers(), Window: ndrWindow, KeepOrder: true}, run.parse, run.emit)
 	run.bar.done()
+	if err != nil {
+		return err
+	}
 	rep := run.collect.Report(args, started, e.Now().Sub(started))
 	if run.doc != nil {
 		exit := e.ExitFor(rep.Findings)
@@ -207,36 +209,123 @@ func inputBytes(inputs []ndrInput) int64 {
 	return n
 }
 
+// ndrWindow bounds the parsed single messages that wait for an earlier
+// input (an mbox being read, a large message still parsing). The run keeps
+// the order of the arguments: the workers wait rather than write ahead.
+const ndrWindow = 16
+
+// parsed is what a worker made of one input: the result of a single
+// message or code, or the note that the input streams its results (an
+// mbox, a log, standard input) and is read by the writer in its turn.
+type parsed struct {
+	in     ndrInput
+	res    ndr.Result
+	stream bool
+	err    error
+}
+
+// parse reads a single-message input on a worker, so a few hundred bounce
+// files are parsed on every CPU while their results are written in order.
+func (run *ndrRun) parse(_ context.Context, in ndrInput) parsed {
+	switch {
+	case in.code != nil:
+		return parsed{in: in, res: *in.code}
+	case in.arg == "-":
+		return parsed{in: in, stream: true}
+	}
+	// Uncounted: a streaming input is opened again by the writer, and a
+	// message counts once parsed.
+	var n atomic.Int64
+	src, err := run.open(in, &n)
+	if err != nil {
+		return parsed{in: in, err: err}
+	}
+	defer src.close()
+	if src.kind != ndrMessage {
+		return parsed{in: in, stream: true}
+	}
+	res := run.parseMessage(src, in)
+	run.bytesRead.Add(n.Load())
+	return parsed{in: in, res: res}
+}
+
+// emit records a parsed input, or reads a streaming one now.
+func (run *ndrRun) emit(p parsed) error {
+	switch {
+	case p.err != nil:
+		return p.err
+	case p.stream:
+		return run.read(p.in)
+	}
+	run.bar.set(run.bytesRead.Load())
+	return run.add(p.in.arg, p.res)
+}
+
 // read parses one input and records its results.
 func (run *ndrRun) read(in ndrInput) error {
-	if in.code != nil {
-		return run.add(in.arg, *in.code)
-	}
-	name := inputName("", in.arg)
-	r, done, err := openInput(run.e, "", in.arg)
+	src, err := run.open(in, &run.bytesRead)
 	if err != nil {
 		return err
 	}
-	defer done()
+	defer src.close()
+	switch src.kind {
+	case ndrMbox:
+		return run.readMbox(src.r, in.arg, src.name)
+	case ndrLog:
+		return run.readLog(src.r, in.arg, src.name)
+	}
+	res := run.parseMessage(src, in)
+	run.bar.set(run.bytesRead.Load())
+	return run.add(in.arg, res)
+}
+
+type ndrKind int
+
+const (
+	ndrMessage ndrKind = iota
+	ndrMbox
+	ndrLog
+)
+
+// ndrSource is an opened input whose format is known.
+type ndrSource struct {
+	r     *bufio.Reader
+	name  string
+	kind  ndrKind
+	close func()
+}
+
+// open opens an input and tells its format from its head. The bytes read
+// from a file are added to read, for the progress bar.
+func (run *ndrRun) open(in ndrInput, read *atomic.Int64) (ndrSource, error) {
+	name := inputName("", in.arg)
+	r, done, err := openInput(run.e, "", in.arg)
+	if err != nil {
+		return ndrSource{}, err
+	}
 	if in.arg != "-" {
-		r = countingReader{r: r, n: &run.bytesRead}
+		r = countingReader{r: r, n: read}
 	}
 	// The buffer holds the head the format is told by; the parsers read
 	// through it with buffers of their own.
 	br := bufio.NewReaderSize(r, 8<<10)
 	head, err := br.Peek(4096)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
-		return Inputf("%s: %v", name, err)
+		done()
+		return ndrSource{}, Inputf("%s: %v", name, err)
 	}
+	src := ndrSource{r: br, name: name, close: done}
 	switch {
 	case ndr.IsMbox(head):
-		return run.readMbox(br, in.arg, name)
+		src.kind = ndrMbox
 	case ndr.IsLog(head):
-		return run.readLog(br, in.arg, name)
+		src.kind = ndrLog
 	}
-	res := ndr.ParseReader(br, name, ndr.Options{MaxInput: run.maxInput(), SizeHint: in.size})
-	run.bar.set(run.bytesRead.Load())
-	return run.add(in.arg, res)
+	return src, nil
+}
+
+func (run *ndrRun) parseMessage(src ndrSource, in ndrInput) ndr.Result {
+	return ndr.ParseReader(src.r, src.name, ndr.Options{MaxInput: run.maxInput(), SizeHint: in.size})
 }
 
 // add records a result that stands alone.
@@ -322,6 +411,14 @@ func streamErr(name string, err error) error {
 }
 
 func (run *ndrRun) maxInput() int64 { return int64(run.o.maxInput) << 20 }
+
+// workers is --workers, or one per CPU.
+func (run *ndrRun) workers() int {
+	if run.o.workers > 0 {
+		return run.o.workers
+	}
+	return runtime.NumCPU()
+}
 
 // tickReader calls tick after every read, for a progress bar over input
 // that yields results rarely (a log of deliveries).

@@ -141,3 +141,69 @@ func TestNDRLog(t *testing.T) {
 		t.Errorf("text:\n%s", text)
 	}
 }
+
+// TestNDRInputOrder: bounce files are parsed on several workers, but the
+// results come out in the order of the arguments, with an mbox, standard
+// input and a bare code read in their turn; an input that cannot be read
+// stops the run with its name.
+func TestNDRInputOrder(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	bounce := func(user string) string {
+		return "From: MAILER-DAEMON@mx.example.net\nSubject: Undelivered Mail Returned to Sender\n\n" +
+			"<" + user + "@example.org>: host mx.example.org[192.0.2.1] said: 550 5.1.1 User unknown (in reply to RCPT TO command)\n"
+	}
+	mbox := write("box.mbox", "From MAILER-DAEMON Thu Feb  1 10:00:00 2024\n"+bounce("inbox1")+"\nFrom MAILER-DAEMON Thu Feb  1 10:00:01 2024\n"+bounce("inbox2"))
+	var args, want []string
+	for i := range 40 {
+		if i == 7 {
+			args = append(args, mbox, "5.7.1", "-")
+			want = append(want, "inbox1", "inbox2", "", "stdin")
+		}
+		user := fmt.Sprintf("user%02d", i)
+		args = append(args, write(user+".eml", bounce(user)))
+		want = append(want, user)
+	}
+	code, out, errOut := runNDRCmd(t, bounce("piped"), append([]string{"ndr", "--format", "jsonl", "--workers", "4"}, args...)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	results, _ := jsonlRecords(t, out)
+	var got []string
+	for _, r := range results {
+		var rcpts []struct{ Address string }
+		if err := json.Unmarshal(r["recipients"], &rcpts); err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case string(r["kind"]) == `"code"`:
+			got = append(got, "")
+		case string(r["source"]) == `"stdin"`:
+			got = append(got, "stdin")
+		case len(rcpts) == 1:
+			got = append(got, strings.TrimSuffix(rcpts[0].Address, "@example.org"))
+		default:
+			t.Fatalf("result %s with %d recipients", r["source"], len(rcpts))
+		}
+	}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("results in order\n%v\nwant\n%v", got, want)
+	}
+
+	// A file that opens but cannot be read (on Linux, reading
+	// /proc/self/mem at offset 0 fails even for root).
+	const unreadable = "/proc/self/mem"
+	if _, err := os.Stat(unreadable); err != nil {
+		t.Skip(err)
+	}
+	code, _, errOut = runNDRCmd(t, "", "ndr", "--format", "jsonl", args[0], unreadable, args[1])
+	if code != 2 || !strings.Contains(errOut, unreadable) {
+		t.Errorf("unreadable input: exit %d, stderr %q", code, errOut)
+	}
+}

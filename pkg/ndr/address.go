@@ -2,10 +2,24 @@ package ndr
 
 import "strings"
 
+// addrChar is the class of characters an address's local part and
+// domain labels are made of besides ASCII punctuation: ASCII letters and
+// digits, and every non-ASCII character except the punctuation blocks that
+// bounce text puts around an address (Latin-1 signs and NBSP, « », general
+// punctuation and quotes, CJK and full-width punctuation, the BOM). It
+// stands in for \p{L}\p{N}, which costs about 0.4 ms to compile in each
+// of the package's two dozen expressions and makes every match search
+// hundreds of ranges; unlike \p{L}\p{N}, it keeps the combining marks that
+// Indic and Thai domain names are written with.
+const addrChar = `A-Za-z0-9\x{C0}-\x{D6}\x{D8}-\x{F6}\x{F8}-\x{1FFF}\x{2C00}-\x{2DFF}\x{2E80}-\x{2FFF}` +
+	`\x{3040}-\x{FE0F}\x{FE70}-\x{FEFE}\x{FF10}-\x{FF19}\x{FF21}-\x{FF3A}\x{FF41}-\x{FF5A}\x{FF66}-\x{FFDC}\x{10000}-\x{10FFFF}`
+
 // addrPattern matches an email address as it appears in bounce text. The
 // domain may be a single label ("user@server") because some reports name
-// internal hosts that way.
-const addrPattern = `[\p{L}\p{N}!#$%&'*+/=?^_{|}~.-]+@[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?)*`
+// internal hosts that way. Case folding is off inside it: the class holds
+// both cases already, and folding its wide ranges under a caller's (?i)
+// costs more than the class saves.
+const addrPattern = `(?-i:[` + addrChar + `!#$%&'*+/=?^_{|}~.-]+@[` + addrChar + `](?:[` + addrChar + `-]*[` + addrChar + `])?(?:\.[` + addrChar + `](?:[` + addrChar + `-]*[` + addrChar + `])?)*)`
 
 var addrRE = lazyRE(addrPattern)
 

@@ -41,6 +41,12 @@ type Options struct {
 	// Done, when set, is called once per finished input, in completion
 	// order, from the goroutine that calls emit (progress meters).
 	Done func()
+	// KeepOrder makes a full window wait for the input at its head instead
+	// of writing ahead of it: the workers idle behind a slow input, and the
+	// output is in input order whatever happens. For work whose inputs
+	// take about as long as each other (parsing files), where a stable
+	// order is worth more than the time a rare slow input costs.
+	KeepOrder bool
 }
 
 // Stats describe a finished run.
@@ -118,7 +124,7 @@ func Run[In, Out any](ctx context.Context, inputs iter.Seq[In], o Options, work 
 		close(results)
 	}()
 
-	w := writer[Out]{emit: emit, slots: slots, held: map[int]Out{}, ahead: map[int]bool{}, window: window, st: &st}
+	w := writer[Out]{emit: emit, slots: slots, held: map[int]Out{}, ahead: map[int]bool{}, window: window, keepOrder: o.KeepOrder, st: &st}
 	var err error
 	for d := range results {
 		if o.Done != nil {
@@ -139,13 +145,14 @@ func Run[In, Out any](ctx context.Context, inputs iter.Seq[In], o Options, work 
 // results that wait for an earlier one; ahead marks inputs whose result
 // was written out of order, so next can step over them.
 type writer[Out any] struct {
-	emit   func(Out) error
-	slots  chan struct{}
-	next   int
-	held   map[int]Out
-	ahead  map[int]bool
-	window int
-	st     *Stats
+	emit      func(Out) error
+	slots     chan struct{}
+	next      int
+	held      map[int]Out
+	ahead     map[int]bool
+	window    int
+	keepOrder bool
+	st        *Stats
 }
 
 func (w *writer[Out]) write(out Out) error {
@@ -158,7 +165,9 @@ func (w *writer[Out]) add(d done[Out]) error {
 	if d.seq != w.next {
 		w.held[d.seq] = d.out
 		w.st.MaxHeld = max(w.st.MaxHeld, len(w.held))
-		if len(w.held) < w.window {
+		if len(w.held) < w.window || w.keepOrder {
+			// Holding at most window+workers: the feeder waits for a
+			// slot once that many inputs are taken and not written.
 			return nil
 		}
 		// The window is full and the input at its head still runs:

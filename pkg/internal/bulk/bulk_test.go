@@ -99,6 +99,46 @@ func TestRunWindowOverflowWritesAhead(t *testing.T) {
 	}
 }
 
+func TestRunKeepOrderWaitsForHead(t *testing.T) {
+	const n, window, workers = 300, 8, 3
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	release := make(chan struct{})
+	var started atomic.Int64
+	work := func(ctx context.Context, i int) int {
+		started.Add(1)
+		if i == 0 {
+			<-release
+		}
+		return i
+	}
+	go func() {
+		// Let the others run into the full window before the head ends.
+		for started.Load() < window+workers {
+			time.Sleep(time.Millisecond)
+		}
+		time.Sleep(20 * time.Millisecond)
+		close(release)
+	}()
+	var got []int
+	st, err := Run(ctx, count(n), Options{Workers: workers, Window: window, KeepOrder: true}, work, func(v int) error {
+		got = append(got, v)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, slices.Collect(count(n))) {
+		t.Errorf("results out of order or missing: %v", got)
+	}
+	if st.Reordered != 0 || st.MaxHeld > window+workers {
+		t.Errorf("stats %+v, want nothing reordered and at most %d held", st, window+workers)
+	}
+	if st.MaxHeld < window {
+		t.Errorf("MaxHeld = %d: the window never filled behind the slow head", st.MaxHeld)
+	}
+}
+
 func TestRunWorkersNeverIdleBehindSlowInput(t *testing.T) {
 	// Two workers, input 0 stalls until inputs 1..n-1 are done: they can
 	// only get done if the second worker keeps pulling.

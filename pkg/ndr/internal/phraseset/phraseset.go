@@ -132,9 +132,15 @@ func build(phrases []string, ids []int32) *dfa {
 			}
 		}
 	}
+	// One byte per state, so this pass over every transition does not
+	// read a slice header per entry.
+	final := make([]bool, len(d.out))
+	for st, o := range d.out {
+		final[st] = len(o) > 0
+	}
 	for i, nx := range d.next {
 		d.next[i] = nx * int32(nc)
-		if len(d.out[nx]) > 0 {
+		if final[nx] {
 			d.next[i] = -d.next[i] - 1
 		}
 	}
