@@ -9,8 +9,10 @@
 #             on port 53 of a loopback address of its own, for clients of the
 #             C library's resolver (posttls-finger), which cannot use another port
 #   rbldnsd   the DNSBL datasets listed in scripts/peers/rbl/zones.list
-#   postfix   two instances, "good" (AUTH only after STARTTLS, no open relay)
-#             and "bad" (AUTH in plaintext, open relay from loopback)
+#   postfix   three instances, "good" (AUTH only after STARTTLS, no open relay),
+#             "bad" (AUTH in plaintext, open relay from loopback) and "relay"
+#             (delivers everything to a test's SMTP server on a loopback port,
+#             and returns what that server refuses as a real Postfix bounce)
 # Everything they write lives under DIR (a new temporary directory by default).
 # Once all of them answer, DIR/peers.env holds the export lines the
 # integration tests read. Stop them with down.sh DIR. Needs root: Postfix only
@@ -41,8 +43,8 @@ stop_on_failure() {
 trap stop_on_failure EXIT
 mkdir -p "$dir/run"
 
-ports=$("$here/freeport.pl" 5) || die "could not pick free loopback ports"
-read -r dns_port rbl_port good_port bad_port unbound_port <<<"${ports//$'\n'/ }"
+ports=$("$here/freeport.pl" 7) || die "could not pick free loopback ports"
+read -r dns_port rbl_port good_port bad_port unbound_port relay_port remote_port <<<"${ports//$'\n'/ }"
 unbound_ip=$("$here/freeaddr.pl" 53) || die "could not find a loopback address with port 53 free for unbound"
 
 # wait_ready NAME LOG PID CHECK...: poll CHECK until it succeeds, failing fast
@@ -267,8 +269,12 @@ postfix_instance() {
 	local conf=$inst/etc
 	mkdir -p "$conf/sasl" "$inst/queue"
 	cat "$here/postfix/main.cf" "$here/postfix/$name.cf" |
-		sed -e "s|@INSTANCE@|$inst|g" -e "s|@NAME@|$name|g" -e "s|@TLSDIR@|$tls|g" >"$conf/main.cf"
+		sed -e "s|@INSTANCE@|$inst|g" -e "s|@NAME@|$name|g" -e "s|@TLSDIR@|$tls|g" \
+			-e "s|@REMOTE_HOST@|127.0.0.1|g" -e "s|@REMOTE_PORT@|$remote_port|g" >"$conf/main.cf"
 	sed -e "s|@LISTEN@|127.0.0.1:$port|" "$here/postfix/master.cf" >"$conf/master.cf"
+	if [ "$name" = relay ]; then
+		echo "smtp       unix  -       -       n       -       -       smtp" >>"$conf/master.cf"
+	fi
 	sed -e "s|@INSTANCE@|$inst|g" "$here/postfix/smtpd.conf" >"$conf/sasl/smtpd.conf"
 	printf '%s' "$smtp_pass" | saslpasswd2 -f "$conf/sasl/sasldb2" -c -p -u "${smtp_user#*@}" "${smtp_user%@*}" ||
 		die "saslpasswd2 could not create $conf/sasl/sasldb2"
@@ -286,6 +292,7 @@ postfix_instance() {
 }
 postfix_instance good "$good_port"
 postfix_instance bad "$bad_port"
+postfix_instance relay "$relay_port"
 
 # ---- wait until every peer answers ----
 for zone in "${zones[@]}"; do
@@ -305,6 +312,8 @@ wait_ready "postfix good (port $good_port)" "$dir/postfix-good/postfix.log" "$(c
 	smtp_banner "$good_port"
 wait_ready "postfix bad (port $bad_port)" "$dir/postfix-bad/postfix.log" "$(cat "$dir/run/postfix-bad.pid")" \
 	smtp_banner "$bad_port"
+wait_ready "postfix relay (port $relay_port)" "$dir/postfix-relay/postfix.log" "$(cat "$dir/run/postfix-relay.pid")" \
+	smtp_banner "$relay_port"
 
 {
 	echo "# Written by scripts/peers/up.sh; stop the peers with scripts/peers/down.sh $dir"
@@ -316,6 +325,8 @@ wait_ready "postfix bad (port $bad_port)" "$dir/postfix-bad/postfix.log" "$(cat 
 		MAILFLOW_IT_UNBOUND_53 "$unbound_ip:53" \
 		MAILFLOW_IT_SMTP_GOOD "127.0.0.1:$good_port" \
 		MAILFLOW_IT_SMTP_BAD "127.0.0.1:$bad_port" \
+		MAILFLOW_IT_SMTP_RELAY "127.0.0.1:$relay_port" \
+		MAILFLOW_IT_RELAY_NEXT_HOP "127.0.0.1:$remote_port" \
 		MAILFLOW_IT_SMTP_USER "$smtp_user" \
 		MAILFLOW_IT_SMTP_PASS "$smtp_pass" \
 		MAILFLOW_IT_CA "$tls/ca.crt"

@@ -2,9 +2,10 @@
 // servers scripts/peers/up.sh starts: nsd (authoritative DNS for the
 // scripts/peers/zones files and the DNSSEC zones of scripts/peers/dnssec),
 // unbound (validating those), rbldnsd (the DNSBL datasets in
-// scripts/peers/rbl) and two Postfix instances, "good" (AUTH only after
-// STARTTLS, relaying only for authenticated clients) and "bad" (AUTH in
-// plaintext, open relay from loopback).
+// scripts/peers/rbl) and three Postfix instances, "good" (AUTH only after
+// STARTTLS, relaying only for authenticated clients), "bad" (AUTH in
+// plaintext, open relay from loopback) and "relay" (delivers to a test's
+// own SMTP server and returns what it refuses as real Postfix bounces).
 //
 // Everything except this comment builds only with the integration tag:
 // integration tests declare //go:build integration and call Get. The package

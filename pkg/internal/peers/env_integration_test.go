@@ -10,15 +10,17 @@ import (
 )
 
 var completeEnv = map[string]string{
-	"MAILFLOW_IT_DNS":        "127.0.0.1:5300",
-	"MAILFLOW_IT_DNSBL":      "127.0.0.1:5301",
-	"MAILFLOW_IT_UNBOUND":    "127.0.0.1:5302",
-	"MAILFLOW_IT_UNBOUND_53": "127.53.0.1:53",
-	"MAILFLOW_IT_SMTP_GOOD":  "127.0.0.1:2525",
-	"MAILFLOW_IT_SMTP_BAD":   "[::1]:2526",
-	"MAILFLOW_IT_SMTP_USER":  "probe@it.test",
-	"MAILFLOW_IT_SMTP_PASS":  "secret",
-	"MAILFLOW_IT_CA":         "/tmp/ca.crt",
+	"MAILFLOW_IT_DNS":            "127.0.0.1:5300",
+	"MAILFLOW_IT_DNSBL":          "127.0.0.1:5301",
+	"MAILFLOW_IT_UNBOUND":        "127.0.0.1:5302",
+	"MAILFLOW_IT_UNBOUND_53":     "127.53.0.1:53",
+	"MAILFLOW_IT_SMTP_GOOD":      "127.0.0.1:2525",
+	"MAILFLOW_IT_SMTP_BAD":       "[::1]:2526",
+	"MAILFLOW_IT_SMTP_RELAY":     "127.0.0.1:2527",
+	"MAILFLOW_IT_RELAY_NEXT_HOP": "127.0.0.1:2528",
+	"MAILFLOW_IT_SMTP_USER":      "probe@it.test",
+	"MAILFLOW_IT_SMTP_PASS":      "secret",
+	"MAILFLOW_IT_CA":             "/tmp/ca.crt",
 }
 
 // envWith returns completeEnv with the given key, value pairs replaced.
@@ -38,7 +40,7 @@ func TestFromEnv(t *testing.T) {
 	}{
 		{"complete", envWith(), nil},
 		{"nothing set", func(string) string { return "" },
-			[]string{"MAILFLOW_IT_DNS, MAILFLOW_IT_DNSBL, MAILFLOW_IT_UNBOUND, MAILFLOW_IT_UNBOUND_53, MAILFLOW_IT_SMTP_GOOD, MAILFLOW_IT_SMTP_BAD, MAILFLOW_IT_SMTP_USER, MAILFLOW_IT_SMTP_PASS, MAILFLOW_IT_CA not set"}},
+			[]string{"MAILFLOW_IT_DNS, MAILFLOW_IT_DNSBL, MAILFLOW_IT_UNBOUND, MAILFLOW_IT_UNBOUND_53, MAILFLOW_IT_SMTP_GOOD, MAILFLOW_IT_SMTP_BAD, MAILFLOW_IT_SMTP_RELAY, MAILFLOW_IT_RELAY_NEXT_HOP, MAILFLOW_IT_SMTP_USER, MAILFLOW_IT_SMTP_PASS, MAILFLOW_IT_CA not set"}},
 		{"one missing", envWith("MAILFLOW_IT_CA", ""), []string{"MAILFLOW_IT_CA not set"}},
 		{"real server", envWith("MAILFLOW_IT_DNS", "192.0.2.53:53"),
 			[]string{`MAILFLOW_IT_DNS="192.0.2.53:53": host must be a loopback IP address`}},
@@ -58,7 +60,7 @@ func TestFromEnv(t *testing.T) {
 					t.Fatalf("unexpected error: %v", err)
 				}
 				want := Peers{DNS: "127.0.0.1:5300", DNSBL: "127.0.0.1:5301", Unbound: "127.0.0.1:5302", Unbound53: "127.53.0.1:53", SMTPGood: "127.0.0.1:2525",
-					SMTPBad: "[::1]:2526", SMTPUser: "probe@it.test", SMTPPass: "secret", CAFile: "/tmp/ca.crt"}
+					SMTPBad: "[::1]:2526", SMTPRelay: "127.0.0.1:2527", RelayNextHop: "127.0.0.1:2528", SMTPUser: "probe@it.test", SMTPPass: "secret", CAFile: "/tmp/ca.crt"}
 				if p != want {
 					t.Errorf("got %+v, want %+v", p, want)
 				}

@@ -37,6 +37,13 @@ type Peers struct {
 	SMTPGood string
 	// SMTPBad offers AUTH before STARTTLS and relays for anyone on 127.0.0.0/8.
 	SMTPBad string
+	// SMTPRelay relays for anyone on 127.0.0.0/8 and delivers every message,
+	// bounces included, over SMTP to RelayNextHop, returning at once what
+	// is refused there, temporary failures too: Postfix's own bounces.
+	SMTPRelay string
+	// RelayNextHop is the loopback address a test listens on to play the
+	// remote server (and the senders' server, which receives the bounces).
+	RelayNextHop string
 	// SMTPUser and SMTPPass are the SASL login both Postfix instances accept.
 	SMTPUser string
 	SMTPPass string
@@ -92,6 +99,8 @@ func fromEnv(getenv func(string) string) (Peers, error) {
 		{"MAILFLOW_IT_UNBOUND_53", &p.Unbound53, true},
 		{"MAILFLOW_IT_SMTP_GOOD", &p.SMTPGood, true},
 		{"MAILFLOW_IT_SMTP_BAD", &p.SMTPBad, true},
+		{"MAILFLOW_IT_SMTP_RELAY", &p.SMTPRelay, true},
+		{"MAILFLOW_IT_RELAY_NEXT_HOP", &p.RelayNextHop, true},
 		{"MAILFLOW_IT_SMTP_USER", &p.SMTPUser, false},
 		{"MAILFLOW_IT_SMTP_PASS", &p.SMTPPass, false},
 		{"MAILFLOW_IT_CA", &p.CAFile, false},
