@@ -123,8 +123,8 @@ func TestRealPostfixBounces(t *testing.T) {
 		hard           bool
 	}
 	wants := map[string]want{
-		"nobody@remote.it.test":   {"5.1.1", "userunknown", 550, true},
-		"full@remote.it.test":     {"4.2.2", "mailboxfull", 452, false},
+		"nobody@remote.it.test": {"5.1.1", "userunknown", 550, true},
+		"full@remote.it.test":   {"4.2.2", "mailboxfull", 452, false},
 		// Content can be changed and sent again: not hard (as Sisimai).
 		"spamtrap@remote.it.test": {"5.7.1", "spamdetected", 554, false},
 	}
