@@ -73,12 +73,16 @@ type logReader struct {
 }
 
 // IsLog reports whether head, the start of an input, is a mail log of a
-// format ParseLog reads: its first line is a syslog line, an Exim log line,
+// format ParseLog reads: a line of it is a syslog line, an Exim log line,
 // an Exchange message tracking log header, the header row of an Exchange
 // Online message trace export, or a Postfix or Sendmail delivery record
-// without its syslog envelope.
+// without its syslog envelope. Lines before the first such line are
+// allowed (a tool's warnings written into the same file, a "==> file <=="
+// banner of tail), but an input whose first line starts a message (a
+// header field, an mbox separator) is a message whatever its body quotes.
 func IsLog(head []byte) bool {
 	head = bytes.TrimPrefix(head, []byte("\xef\xbb\xbf"))
+	first := true
 	for len(head) > 0 {
 		line, rest, _ := bytes.Cut(head, []byte("\n"))
 		head = rest
@@ -86,19 +90,49 @@ func IsLog(head []byte) bool {
 		if strings.TrimSpace(l) == "" || journalHeader(l) {
 			continue
 		}
-		if csvHeader(l) != nil || exchangeComment(l) {
+		if isLogLine(l) {
 			return true
 		}
-		if sl, ok := splitSyslog(l); ok {
-			return sl.msg != ""
+		if first && startsMessage(l) {
+			return false
 		}
-		if _, ok := splitExim(l); ok {
-			return true
-		}
-		id, msg, ok := strings.Cut(l, ": ")
-		return ok && queueID(id) && (strings.HasPrefix(msg, "to=") || strings.HasPrefix(msg, "from="))
+		first = false
 	}
 	return false
+}
+
+// isLogLine reports whether l is a line of a log ParseLog reads.
+func isLogLine(l string) bool {
+	if csvHeader(l) != nil || exchangeComment(l) {
+		return true
+	}
+	if sl, ok := splitSyslog(l); ok {
+		return sl.msg != ""
+	}
+	if _, ok := splitExim(l); ok {
+		return true
+	}
+	id, msg, ok := strings.Cut(l, ": ")
+	return ok && queueID(id) && (strings.HasPrefix(msg, "to=") || strings.HasPrefix(msg, "from="))
+}
+
+// startsMessage reports whether l opens a message: an mbox separator or a
+// header field whose name is letters, digits and hyphens.
+func startsMessage(l string) bool {
+	if strings.HasPrefix(l, "From ") {
+		return true
+	}
+	name, _, ok := strings.Cut(l, ":")
+	if !ok || name == "" {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // journalHeader reports the line journalctl writes before the log lines

@@ -198,7 +198,15 @@ func TestIsLog(t *testing.T) {
 		{"#TYPE Microsoft.Exchange.Management.TransportLogSearchTasks.MessageTrackingEvent\n", true},
 		{`"Received","SenderAddress","RecipientAddress","Subject","Status"` + "\n", true},
 		{"origin_timestamp_utc,sender_address,recipient_status,message_subject\n", true},
-		// Not logs: messages, pasted NDRs and replies.
+		// Lines before the log's own: a tool's warnings in the same file,
+		// tail's banner.
+		{"/usr/sbin/postconf: warning: /etc/postfix/main.cf, line 55: overriding earlier entry: mydestination=$mydomain\n" +
+			"Dec 02 23:21:52 mail postfix/master[18399]: daemon started -- version 3.7.11\n", true},
+		{"==> /var/log/mail.log <==\nFeb  1 10:00:01 mx1 postfix/smtp[2103]: ABCDE12345: to=<a@example.org>\n", true},
+		// Not logs: messages, pasted NDRs and replies, also when they
+		// quote a log line further down.
+		{"From: MAILER-DAEMON@example.net\nSubject: Undelivered Mail\n\nFeb  1 10:00:01 mx1 postfix/smtp[2103]: ABCDE12345: to=<a@example.org>\n", false},
+		{"Received: from mx1.example.net\n\tby mx2.example.net; Thu, 1 Feb 2024 10:00:01 +0000\n\nFeb  1 10:00:01 mx1 postfix/smtp[2103]: ABCDE12345: to=<a@example.org>\n", false},
 		{"From: MAILER-DAEMON@example.net\nSubject: Undelivered Mail\n\n", false},
 		{"From MAILER-DAEMON Thu Jan  1 00:00:00 2024\nFrom: x\n", false},
 		{"550 5.1.1 <bob@example.com>: Recipient address rejected: User unknown\n", false},

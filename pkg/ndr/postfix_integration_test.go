@@ -6,6 +6,8 @@ import (
 	"crypto/tls"
 	"io"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -75,7 +77,8 @@ func (s *remoteSession) Logout() error { return nil }
 
 // TestRealPostfixBounces has a real Postfix return mail that a server
 // refused, at RCPT permanently and temporarily and after DATA, and reads
-// the bounces it writes: its own template, its DSN, its wording.
+// the bounces it writes (its own template, its DSN, its wording) and the
+// lines its log has for the same deliveries.
 func TestRealPostfixBounces(t *testing.T) {
 	p := peers.Get(t)
 	ln, err := net.Listen("tcp", p.RelayNextHop)
@@ -165,5 +168,62 @@ func TestRealPostfixBounces(t *testing.T) {
 		for i, raw := range r.bounces {
 			t.Logf("bounce %d:\n%s", i, raw)
 		}
+	}
+
+	// The same deliveries in the relay's own log, as an administrator
+	// would have them: a deferral, then the expiry that returned it.
+	if p.Dir == "" {
+		t.Skip("MAILFLOW_IT_DIR not set: the relay's log cannot be found")
+	}
+	logWants := map[[2]string]want{
+		{"nobody@remote.it.test", "failed"}:   wants["nobody@remote.it.test"],
+		{"full@remote.it.test", "delayed"}:    wants["full@remote.it.test"],
+		{"full@remote.it.test", "failed"}:     {"4.2.2", "expired", 452, false},
+		{"spamtrap@remote.it.test", "failed"}: wants["spamtrap@remote.it.test"],
+	}
+	path := filepath.Join(p.Dir, "postfix-relay", "postfix.log")
+	var got map[[2]string]ndr.Recipient
+	for end := time.Now().Add(30 * time.Second); ; {
+		got = map[[2]string]ndr.Recipient{}
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		head := make([]byte, 4096)
+		n, _ := io.ReadFull(f, head)
+		if !ndr.IsLog(head[:n]) {
+			t.Fatalf("%s is not taken for a mail log; it starts:\n%s", path, head[:n])
+		}
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			t.Fatal(err)
+		}
+		_, err = ndr.ParseLog(f, path, func(res ndr.Result) error {
+			for _, rc := range res.Recipients {
+				got[[2]string{rc.Address, rc.Action}] = rc
+			}
+			return nil
+		})
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) >= len(logWants) || time.Now().After(end) {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	for key, w := range logWants {
+		rc, ok := got[key]
+		if !ok {
+			t.Errorf("log: no %s result for %s; the log is %s", key[1], key[0], path)
+			continue
+		}
+		if rc.Status != w.status || rc.ReplyCode != w.code || rc.Reason != w.reason || rc.HardBounce != w.hard {
+			t.Errorf("log: %s %s: status %s, reply %d, reason %s, hard %v; want %s, %d, %s, %v",
+				key[0], key[1], rc.Status, rc.ReplyCode, rc.Reason, rc.HardBounce, w.status, w.code, w.reason, w.hard)
+		}
+	}
+	if len(got) != len(logWants) {
+		t.Errorf("log: %d address and action pairs, want %d: %v", len(got), len(logWants), got)
 	}
 }

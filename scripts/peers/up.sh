@@ -268,7 +268,11 @@ postfix_instance() {
 	local inst=$dir/postfix-$name
 	local conf=$inst/etc
 	mkdir -p "$conf/sasl" "$inst/queue"
-	cat "$here/postfix/main.cf" "$here/postfix/$name.cf" |
+	# An instance setting replaces the shared one rather than follow it:
+	# Postfix would warn about the override on every command, into the log.
+	awk -F ' *= *' 'NR == FNR { if (/^[a-z_]+ *=/) set[$1] = 1; next }
+		!(/^[a-z_]+ *=/ && set[$1])' "$here/postfix/$name.cf" "$here/postfix/main.cf" |
+		cat - "$here/postfix/$name.cf" |
 		sed -e "s|@INSTANCE@|$inst|g" -e "s|@NAME@|$name|g" -e "s|@TLSDIR@|$tls|g" \
 			-e "s|@REMOTE_HOST@|127.0.0.1|g" -e "s|@REMOTE_PORT@|$remote_port|g" >"$conf/main.cf"
 	sed -e "s|@LISTEN@|127.0.0.1:$port|" "$here/postfix/master.cf" >"$conf/master.cf"
