@@ -99,7 +99,7 @@ smtp_banner() {
 		[[ $line == 220* ]]' _ "$1" 2>/dev/null
 }
 
-# ---- TLS material shared by both Postfix instances (and the TLSA records) ----
+# ---- TLS material shared by the Postfix instances (and the TLSA records) ----
 tls=$dir/tls
 mkdir -p "$tls"
 # Valid for 90 days: mailflow warns about certificates that expire within
