@@ -137,6 +137,13 @@ func FetchPolicy(ctx context.Context, r *resolver.Resolver, domain string, o Fet
 		f.Problem = "read"
 		return f
 	}
+	if err := ctx.Err(); err != nil {
+		// An answer that came as the deadline passed is a timeout, not an
+		// empty policy: net/http may hand over a response that raced its
+		// own cancellation.
+		f.fail(err, host)
+		return f
+	}
 	if len(body) > MaxPolicyBytes {
 		f.Problem = "too_large"
 		f.Error = fmt.Sprintf("the policy is larger than %d KiB, the most senders read (RFC 8461 §3.3)", MaxPolicyBytes>>10)

@@ -96,7 +96,10 @@ func serve(w http.ResponseWriter, r *http.Request, p Policy) {
 	if p.Delay > 0 {
 		select {
 		case <-r.Context().Done():
-			return
+			// Returning would send an empty 200 that a client racing
+			// its own deadline may still read; a slow server that
+			// was given up on sends nothing.
+			panic(http.ErrAbortHandler)
 		case <-time.After(p.Delay):
 		}
 	}
