@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mailflowkit/mailflow/pkg/internal/bulk"
+	"github.com/mailflowkit/mailflow/pkg/internal/textenc"
 	"github.com/mailflowkit/mailflow/pkg/ndr"
 )
 
@@ -289,10 +290,12 @@ const (
 
 // ndrSource is an opened input whose format is known.
 type ndrSource struct {
-	r     *bufio.Reader
-	name  string
-	kind  ndrKind
-	close func()
+	r    *bufio.Reader
+	name string
+	kind ndrKind
+	// decoded is set when the input was UTF-16, read through a decoder.
+	decoded bool
+	close   func()
 }
 
 // open opens an input and tells its format from its head. The bytes read
@@ -315,6 +318,15 @@ func (run *ndrRun) open(in ndrInput, read *atomic.Int64) (ndrSource, error) {
 		return ndrSource{}, Inputf("%s: %v", name, err)
 	}
 	src := ndrSource{r: br, name: name, close: done}
+	if u, ok := textenc.SniffUTF16(head); ok {
+		// Told apart on the decoded text; ndr.ParseReader would decode a
+		// message itself, but an mbox or a log is read here.
+		src.r, src.decoded = bufio.NewReaderSize(u.Reader(br), 8<<10), true
+		if head, err = src.r.Peek(4096); err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+			done()
+			return ndrSource{}, Inputf("%s: %v", name, err)
+		}
+	}
 	switch {
 	case ndr.IsMbox(head):
 		src.kind = ndrMbox
@@ -325,7 +337,11 @@ func (run *ndrRun) open(in ndrInput, read *atomic.Int64) (ndrSource, error) {
 }
 
 func (run *ndrRun) parseMessage(src ndrSource, in ndrInput) ndr.Result {
-	return ndr.ParseReader(src.r, src.name, ndr.Options{MaxInput: run.maxInput(), SizeHint: in.size})
+	hint := in.size
+	if src.decoded {
+		hint = 0 // the file's size is not the text's
+	}
+	return ndr.ParseReader(src.r, src.name, ndr.Options{MaxInput: run.maxInput(), SizeHint: hint})
 }
 
 // add records a result that stands alone.

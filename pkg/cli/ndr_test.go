@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/text/encoding/unicode"
+
 	"github.com/mailflowkit/mailflow/pkg/ndr"
 )
 
@@ -205,5 +207,48 @@ func TestNDRInputOrder(t *testing.T) {
 	code, _, errOut = runNDRCmd(t, "", "ndr", "--format", "jsonl", args[0], unreadable, args[1])
 	if code != 2 || !strings.Contains(errOut, unreadable) {
 		t.Errorf("unreadable input: exit %d, stderr %q", code, errOut)
+	}
+}
+
+// TestNDRUTF16: a mail log and an mbox saved as UTF-16 (Windows
+// PowerShell's > redirection) are told apart and read like their UTF-8
+// text.
+func TestNDRUTF16(t *testing.T) {
+	log := "Feb  1 10:00:01 mx1 postfix/smtp[2103]: 4TQf3x1abcz9sW: to=<carol@example.org>, relay=mx.example.org[192.0.2.10]:25, delay=1, delays=0/0/0.5/0.5, dsn=5.1.1, status=bounced (host mx.example.org[192.0.2.10] said: 550 5.1.1 <carol@example.org>: Recipient address rejected: User unknown (in reply to RCPT TO command))\r\n" +
+		"Feb  1 10:00:02 mx1 postfix/qmgr[1500]: 4TQf3x1abcz9sW: removed\r\n"
+	mbox := "From MAILER-DAEMON Thu Feb  1 10:00:00 2024\r\nFrom: MAILER-DAEMON@mx.example.net\r\nSubject: Undelivered Mail Returned to Sender\r\n\r\n" +
+		"<dave@example.org>: host mx.example.org[192.0.2.1] said: 550 5.1.1 User unknown (in reply to RCPT TO command)\r\n"
+	dir := t.TempDir()
+	for _, tt := range []struct{ name, text, source string }{
+		{"log", log, "log.txt:1"},
+		{"mbox", mbox, "mbox.txt#1"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			data, err := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder().String(tt.text)
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(dir, tt.name+".txt")
+			if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			utf8Path := filepath.Join(t.TempDir(), tt.name+".txt")
+			if err := os.WriteFile(utf8Path, []byte(tt.text), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, want, _ := runNDRCmd(t, "", "ndr", "--format", "jsonl", utf8Path)
+			code, got, errOut := runNDRCmd(t, "", "ndr", "--format", "jsonl", path)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			wantRes, _ := jsonlRecords(t, want)
+			gotRes, _ := jsonlRecords(t, got)
+			if len(gotRes) != 1 || len(wantRes) != 1 || string(gotRes[0]["recipients"]) != string(wantRes[0]["recipients"]) {
+				t.Fatalf("UTF-16:\n%s\nUTF-8:\n%s", got, want)
+			}
+			if src := filepath.Base(strings.Trim(string(gotRes[0]["source"]), `"`)); src != tt.source {
+				t.Errorf("source %s, want %s", src, tt.source)
+			}
+		})
 	}
 }

@@ -13,7 +13,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/charmap"
-	"golang.org/x/text/encoding/unicode"
+
+	"github.com/mailflowkit/mailflow/pkg/internal/textenc"
 )
 
 // DefaultMaxInput bounds one input file unless LoadOptions.MaxInput says
@@ -229,8 +230,7 @@ func formatHelp(f Format) string {
 // may be in the ANSI code page, read as Windows-1252.
 type textEncoding struct {
 	skip   int // bytes of byte-order mark
-	utf16  bool
-	big    bool
+	utf16  *textenc.UTF16
 	cp1252 bool // not UTF-8: read as Windows-1252
 }
 
@@ -245,15 +245,10 @@ func sniff(s Source, limit int64) (textEncoding, error) {
 	r := bufio.NewReaderSize(rc, 64<<10)
 	head, _ := r.Peek(4)
 	var enc textEncoding
-	switch {
-	case bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}):
+	if u, ok := textenc.SniffUTF16(head); ok {
+		enc.skip, enc.utf16 = u.BOM, &u
+	} else if bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}) {
 		enc.skip = 3
-	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}):
-		enc.skip, enc.utf16 = 2, true
-	case bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
-		enc.skip, enc.utf16, enc.big = 2, true, true
-	case len(head) >= 4 && head[0] != 0 && head[1] == 0 && head[2] != 0 && head[3] == 0:
-		enc.utf16 = true
 	}
 	var (
 		n       int64
@@ -274,7 +269,7 @@ func sniff(s Source, limit int64) (textEncoding, error) {
 			k := min(enc.skip-skipped, len(chunk))
 			chunk, skipped = chunk[k:], skipped+k
 		}
-		if !enc.utf16 && len(chunk) > 0 {
+		if enc.utf16 == nil && len(chunk) > 0 {
 			nul = nul || bytes.IndexByte(chunk, 0) >= 0
 			if valid {
 				carry = append(carry, chunk...)
@@ -291,9 +286,9 @@ func sniff(s Source, limit int64) (textEncoding, error) {
 		}
 	}
 	switch {
-	case enc.utf16 && (n-int64(enc.skip))%2 != 0:
+	case enc.utf16 != nil && (n-int64(enc.skip))%2 != 0:
 		return enc, parseErrorf(s.Name, 0, "UTF-16 text with an odd number of bytes (file cut short?)")
-	case enc.utf16:
+	case enc.utf16 != nil:
 		return enc, nil
 	case nul:
 		return enc, parseErrorf(s.Name, 0, "binary data, not a text export")
@@ -323,18 +318,16 @@ func (in *input) text() (io.ReadCloser, error) {
 		return nil, err
 	}
 	var r io.Reader = &limitedReader{r: rc, left: in.limit, limit: in.limit, file: in.src.Name}
-	if in.enc.skip > 0 {
+	switch {
+	case in.enc.utf16 != nil:
+		r = in.enc.utf16.Reader(r)
+	case in.enc.skip > 0:
 		if _, err := io.CopyN(io.Discard, r, int64(in.enc.skip)); err != nil {
 			rc.Close()
 			return nil, err
 		}
 	}
-	switch {
-	case in.enc.utf16 && in.enc.big:
-		r = unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM).NewDecoder().Reader(r)
-	case in.enc.utf16:
-		r = unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM).NewDecoder().Reader(r)
-	case in.enc.cp1252:
+	if in.enc.cp1252 {
 		r = charmap.Windows1252.NewDecoder().Reader(r)
 	}
 	return struct {

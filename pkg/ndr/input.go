@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 	"sync"
+
+	"github.com/mailflowkit/mailflow/pkg/internal/textenc"
 )
 
 // DefaultMaxInput is how much of one input is read when Options.MaxInput
@@ -66,11 +68,24 @@ const maxNesting = 2
 // bytes, which mail and pasted text never hold.
 const binaryWindow = 4096
 
+// oleMagic starts a compound document (Outlook .msg, Word .doc): what
+// Outlook writes when a bounce is dragged out of it.
+var oleMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
+
 var readers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 64<<10) }}
 
 func parseStream(r io.Reader, source string, o Options, without map[string]bool, depth int) (res Result) {
 	res = Result{Source: source, Recipients: []Recipient{}}
 	limit := o.maxInput()
+	// Windows tools save text as UTF-16 (PowerShell's > and Out-File); it
+	// is decoded before anything looks at lines, line ends included.
+	var first [4]byte
+	n, _ := io.ReadFull(r, first[:])
+	r = io.MultiReader(bytes.NewReader(first[:n]), r)
+	if u, ok := textenc.SniffUTF16(first[:n]); ok {
+		r = u.Reader(r)
+		o.SizeHint = 0 // the input's size is not the text's
+	}
 	in := &inputReader{r: r, left: limit}
 	br := readers.Get().(*bufio.Reader)
 	br.Reset(in)
@@ -91,7 +106,10 @@ func parseStream(r io.Reader, source string, o Options, without map[string]bool,
 		}
 	}
 	head, _ := br.Peek(binaryWindow)
-	if bytes.IndexByte(head, 0) >= 0 {
+	switch {
+	case bytes.HasPrefix(head, oleMagic):
+		return unparsed(res, "an Outlook .msg file (a compound document), not a MIME message: open it in Outlook and paste its text into 'mailflow ndr -', or save it as text")
+	case bytes.IndexByte(head, 0) >= 0:
 		return unparsed(res, "binary data, not a mail message or NDR text")
 	}
 	start, err := br.Peek(br.Size())

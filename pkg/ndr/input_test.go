@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
 	"testing"
 	"testing/iotest"
 	"unicode/utf8"
+
+	"golang.org/x/text/encoding/unicode"
 )
 
 // postfixBounce is a plain-text Postfix bounce (bounce(5)'s default
@@ -254,4 +257,43 @@ func max64(a, b int64) int64 {
 		return a
 	}
 	return b
+}
+
+// TestParseUTF16: a bounce saved as UTF-16 (PowerShell's > and Out-File,
+// Notepad's "Unicode") reads like the same text in UTF-8; an Outlook .msg
+// is refused with what to do instead.
+func TestParseUTF16(t *testing.T) {
+	text := "Delivery has failed to these recipients or groups:\r\n\r\nbjörn@example.org\r\n" +
+		"The email address you entered couldn't be found.\r\n\r\nDiagnostic information for administrators:\r\n\r\n" +
+		"Generating server: mx.contoso.example\r\n\r\nbjörn@example.org\r\n" +
+		"Remote Server returned '550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup'\r\n"
+	want := Parse([]byte(text), "ndr.txt")
+	if len(want.Recipients) != 1 || want.Recipients[0].Address != "björn@example.org" {
+		t.Fatalf("UTF-8 text: %+v", want.Recipients)
+	}
+	for _, tt := range []struct {
+		name  string
+		order unicode.Endianness
+		bom   unicode.BOMPolicy
+	}{
+		{"UTF-16LE with its mark", unicode.LittleEndian, unicode.UseBOM},
+		{"UTF-16BE with its mark", unicode.BigEndian, unicode.UseBOM},
+		{"UTF-16LE without a mark", unicode.LittleEndian, unicode.IgnoreBOM},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			data, err := unicode.UTF16(tt.order, tt.bom).NewEncoder().String(text)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := ParseReader(iotest.OneByteReader(strings.NewReader(data)), "ndr.txt", Options{SizeHint: int64(len(data))})
+			if got.Kind != want.Kind || got.Layout != want.Layout || !reflect.DeepEqual(got.Recipients, want.Recipients) {
+				t.Errorf("got %s %s %+v\nwant %s %s %+v", got.Kind, got.Layout, got.Recipients, want.Kind, want.Layout, want.Recipients)
+			}
+		})
+	}
+
+	msg := Parse(append([]byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}, make([]byte, 504)...), "bounce.msg")
+	if msg.Kind != KindUnparsed || !strings.Contains(msg.Error, "Outlook .msg") {
+		t.Errorf(".msg: %s %q", msg.Kind, msg.Error)
+	}
 }
