@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"os/signal"
 	"syscall"
 	"time"
@@ -57,7 +58,10 @@ never sends a message. Block-list answers are cached for their TTL, so
 frequent scrapes do not multiply queries to the lists.
 
 A bad configuration exits 2 naming the file, line and key; a bad /probe
-request is answered 400 with the reason.`,
+request is answered 400 with the reason. SIGHUP or POST /-/reload reads
+--config again: a good file is served from the next probe on (probes
+running finish on the old one), a bad one is logged and the running
+configuration stays (mailflow_exporter_config_last_reload_successful 0).`,
 			Example: `  mailflow serve
   mailflow --dns 127.0.0.1:5353 serve --listen 127.0.0.1:9926
   mailflow serve --config /etc/mailflow/serve.yaml --listen :9926
@@ -93,7 +97,7 @@ func runServe(ctx context.Context, e *Env, o *serveOptions) error {
 		return err
 	}
 	srv, err := serve.New(cfg, serve.Options{MaxProbes: o.maxProbes, MaxPerTarget: o.maxPerTarget, History: o.history,
-		Margin: o.margin, Version: Version(), Log: e.IO.ErrOut})
+		Margin: o.margin, Version: Version(), Log: e.IO.ErrOut, Load: func() (*serve.Config, error) { return serveConfig(e, o) }})
 	if err != nil {
 		return &InputError{Err: err}
 	}
@@ -107,12 +111,24 @@ func runServe(ctx context.Context, e *Env, o *serveOptions) error {
 	fmt.Fprintf(e.IO.ErrOut, "mailflow: serving %d modules on http://%s/ (probe with /probe?module=NAME&target=TARGET)\n", len(cfg.Modules), ln.Addr())
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	done := make(chan error, 1)
 	go func() { done <- hs.Serve(ln) }()
-	select {
-	case err := <-done:
-		return err
-	case <-ctx.Done():
+	for stopping := false; !stopping; {
+		select {
+		case err := <-done:
+			return err
+		case <-hup:
+			if err := srv.Reload(); err != nil {
+				fmt.Fprintf(e.IO.ErrOut, "mailflow: reload failed, the running configuration stays: %v\n", err)
+			} else {
+				fmt.Fprintln(e.IO.ErrOut, "mailflow: configuration reloaded")
+			}
+		case <-ctx.Done():
+			stopping = true
+		}
 	}
 	// Probes in flight get a moment to answer; Prometheus retries the rest.
 	shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -186,7 +186,7 @@ func FuzzParseProbe(f *testing.F) {
 		if scrapeTimeout != "" {
 			r.Header.Set("X-Prometheus-Scrape-Timeout-Seconds", scrapeTimeout)
 		}
-		m, target, timeout, rerr := srv.parseProbe(r)
+		m, target, timeout, rerr := srv.parseProbe(cfg, r)
 		if rerr != nil {
 			if rerr.status < 400 || rerr.status > 499 || strings.Contains(rerr.msg, "\n") {
 				t.Fatalf("request error %d %q", rerr.status, rerr.msg)

@@ -20,12 +20,12 @@
 //
 // /metrics describes the exporter itself (Go runtime, probes by module and
 // result, probe errors), / lists the modules and the recent probes with
-// links to their findings as text, and /-/healthy answers while the
-// server runs.
+// links to their findings as text, /-/healthy answers while the server
+// runs, and POST /-/reload reads the configuration again.
 //
 // What it does not do: schedule probes (Prometheus does), take module
 // definitions from a request (modules come only from the configuration),
-// send a message (sessions never reach DATA), authenticate to a server
-// (modules have no credentials), or reload its configuration while
-// running (restart it).
+// send a message (sessions never reach DATA), or authenticate to a server
+// (modules have no credentials). Server.Reload (SIGHUP, POST /-/reload)
+// swaps in a new configuration without cutting the probes running short.
 package serve

@@ -204,6 +204,13 @@ func (m *Module) start() error {
 var flagName = regexp.MustCompile(`--[a-z][a-z-]*`)
 
 // close releases the module's sockets.
+// close closes the modules of c.
+func (c *Config) close() {
+	for _, m := range c.Modules {
+		m.close()
+	}
+}
+
 func (m *Module) close() {
 	for _, r := range []*resolver.Resolver{m.r, m.compareR, m.dnsblR} {
 		if r != nil {

@@ -40,11 +40,13 @@ type pageProbe struct {
 }
 
 func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request) {
+	g := s.acquire()
+	defer g.release()
 	data := struct {
 		Version, File string
 		Modules       []*Module
 		Probes        []pageProbe
-	}{Version: s.o.Version, File: s.cfg.File, Modules: s.cfg.Modules}
+	}{Version: s.o.Version, File: g.cfg.File, Modules: g.cfg.Modules}
 	for _, o := range s.hist.recent() {
 		result := "failure"
 		if o.Success() {

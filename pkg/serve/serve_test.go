@@ -560,7 +560,7 @@ func TestBuiltinModules(t *testing.T) {
 // the server.
 func TestPanicIsAnAnswer(t *testing.T) {
 	ls := startLab(t, Options{})
-	m := ls.srv.cfg.Module("mx")
+	m := ls.srv.gen.Load().cfg.Module("mx")
 	m.r = nil // Probe dereferences the resolver
 	a := get(t, ls.srv, probePath("mx", "good.lab.test"))
 	if a.status != http.StatusInternalServerError {
@@ -568,5 +568,76 @@ func TestPanicIsAnAnswer(t *testing.T) {
 	}
 	if h := get(t, ls.srv, "/-/healthy"); h.status != http.StatusOK {
 		t.Fatal("the server is gone after a panic")
+	}
+}
+
+// TestReload: POST /-/reload serves a good configuration from the next
+// probe on, keeps the running one when the new one is bad, says which in
+// the reload gauges, and retires the old modules only once the probes
+// using them end.
+func TestReload(t *testing.T) {
+	var next []byte
+	var ls *labServer
+	ls = startLab(t, Options{Load: func() (*Config, error) {
+		return LoadConfig("serve.yaml", next, Defaults{DNS: []string{ls.lab.DNSAddr}, Timeout: 3 * time.Second})
+	}})
+	reload := func(method string) (int, string) {
+		rec := httptest.NewRecorder()
+		ls.srv.ServeHTTP(rec, httptest.NewRequest(method, "/-/reload", nil))
+		return rec.Code, rec.Body.String()
+	}
+	gauges := func() (ok, at float64) {
+		m := get(t, ls.srv, "/metrics")
+		return m.values["mailflow_exporter_config_last_reload_successful"], m.values["mailflow_exporter_config_last_reload_success_timestamp_seconds"]
+	}
+	if ok, at := gauges(); ok != 1 || at < float64(time.Now().Add(-time.Minute).Unix()) {
+		t.Fatalf("at start: reload gauges %v, %v", ok, at)
+	}
+	if code, _ := reload(http.MethodGet); code != http.StatusMethodNotAllowed {
+		t.Errorf("GET /-/reload: %d, want 405", code)
+	}
+
+	// A probe running across the reloads holds the first generation.
+	running := ls.srv.acquire()
+
+	next = []byte("modules:\n  mx:\n    command: mxx\n")
+	code, body := reload(http.MethodPost)
+	if code != http.StatusInternalServerError || !strings.Contains(body, "serve.yaml:3") || !strings.Contains(body, "running configuration stays") {
+		t.Errorf("bad configuration: %d %q", code, body)
+	}
+	if ok, _ := gauges(); ok != 0 {
+		t.Errorf("after a failed reload mailflow_exporter_config_last_reload_successful = %v, want 0", ok)
+	}
+	if a := get(t, ls.srv, probePath("submission", "good.lab.test")); a.status != http.StatusOK {
+		t.Errorf("after a failed reload the old modules are gone: %d %s", a.status, a.body)
+	}
+
+	next = []byte("modules:\n  routes:\n    command: mx\n    mx:\n      self: hub.lab.test\n")
+	code, body = reload(http.MethodPost)
+	if code != http.StatusOK || body != "reloaded: 1 modules\n" {
+		t.Fatalf("good configuration: %d %q", code, body)
+	}
+	if ok, _ := gauges(); ok != 1 {
+		t.Errorf("after a reload mailflow_exporter_config_last_reload_successful = %v, want 1", ok)
+	}
+	if a := get(t, ls.srv, probePath("routes", "good.lab.test")); a.status != http.StatusOK || a.values["mailflow_probe_success"] != 1 {
+		t.Errorf("new module: %d %s", a.status, a.body)
+	}
+	if a := get(t, ls.srv, probePath("submission", "good.lab.test")); a.status != http.StatusBadRequest || !strings.Contains(a.body, "modules: routes") {
+		t.Errorf("module of the old configuration: %d %s", a.status, a.body)
+	}
+	if a := get(t, ls.srv, "/metrics"); a.values[`mailflow_exporter_probes_total{module=routes,result=failure}`] != 0 || !strings.Contains(a.body, `module="routes",result="failure"`) {
+		t.Errorf("the new module's series are not there before it fails:\n%s", a.body)
+	}
+
+	running.mu.Lock()
+	refs, retired := running.refs, running.retired
+	running.mu.Unlock()
+	if refs != 1 || !retired {
+		t.Errorf("first generation: %d users, retired %v; want the running probe and retired", refs, retired)
+	}
+	running.release()
+	if running.refs != 0 {
+		t.Errorf("first generation still has %d users", running.refs)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -45,12 +46,17 @@ type Options struct {
 	Version string
 	// Log receives one line per probe that could not run; nil discards.
 	Log io.Writer
+	// Load reads the configuration again, for Reload and POST /-/reload;
+	// nil refuses both.
+	Load func() (*Config, error)
 }
 
-// Server answers /probe, /metrics, / and /-/healthy. It is safe for
-// concurrent use.
+// Server answers /probe, /metrics, /, /-/healthy and /-/reload. It is safe
+// for concurrent use.
 type Server struct {
-	cfg     *Config
+	gen     atomic.Pointer[generation]
+	seq     atomic.Uint64 // of generations
+	reload  sync.Mutex    // one reload at a time
 	o       Options
 	mux     *http.ServeMux
 	slots   chan struct{}
@@ -65,6 +71,63 @@ type Server struct {
 	coalesced *prometheus.CounterVec
 	inFlight  prometheus.Gauge
 	durations *prometheus.HistogramVec
+	reloadOK  prometheus.Gauge
+	reloadAt  prometheus.Gauge
+}
+
+// generation is one configuration with its started modules. A reload
+// replaces it; the modules of the old one are closed once the last probe
+// that uses them ends, so a reload never cuts a probe short.
+type generation struct {
+	id  uint64
+	cfg *Config
+
+	mu      sync.Mutex
+	refs    int  // probes and requests using it
+	retired bool // replaced: close when refs reaches 0
+}
+
+// acquire returns the current generation, held until release.
+func (s *Server) acquire() *generation {
+	for {
+		g := s.gen.Load()
+		g.mu.Lock()
+		if !g.retired {
+			g.refs++
+			g.mu.Unlock()
+			return g
+		}
+		// Replaced between the load and the lock: take the new one.
+		g.mu.Unlock()
+	}
+}
+
+// hold adds a user to a generation already held by the caller.
+func (g *generation) hold() {
+	g.mu.Lock()
+	g.refs++
+	g.mu.Unlock()
+}
+
+func (g *generation) release() {
+	g.mu.Lock()
+	g.refs--
+	last := g.retired && g.refs == 0
+	g.mu.Unlock()
+	if last {
+		g.cfg.close()
+	}
+}
+
+// retire marks a replaced generation and closes it if nothing uses it.
+func (g *generation) retire() {
+	g.mu.Lock()
+	g.retired = true
+	last := g.refs == 0
+	g.mu.Unlock()
+	if last {
+		g.cfg.close()
+	}
 }
 
 // Probe errors, the reason label of mailflow_exporter_probe_errors_total.
@@ -94,24 +157,87 @@ func New(cfg *Config, o Options) (*Server, error) {
 	if o.Log == nil {
 		o.Log = io.Discard
 	}
-	s := &Server{cfg: cfg, o: o, slots: make(chan struct{}, o.MaxProbes), targets: newKeyLimiter(o.MaxPerTarget), hist: newHistory(o.History)}
-	for _, m := range cfg.Modules {
+	s := &Server{o: o, slots: make(chan struct{}, o.MaxProbes), targets: newKeyLimiter(o.MaxPerTarget), hist: newHistory(o.History)}
+	g, err := s.start(cfg)
+	if err != nil {
+		return nil, err
+	}
+	s.gen.Store(g)
+	s.metrics()
+	s.mux = http.NewServeMux()
+	s.mux.HandleFunc("/probe", s.handleProbe)
+	s.mux.Handle("/metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg}))
+	s.mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "Healthy\n") })
+	s.mux.HandleFunc("/-/reload", s.handleReload)
+	s.mux.HandleFunc("/result", s.handleResult)
+	s.mux.HandleFunc("/{$}", s.handleIndex)
+	return s, nil
+}
+
+// start starts the modules of cfg as a new generation.
+func (s *Server) start(cfg *Config) (*generation, error) {
+	for i, m := range cfg.Modules {
 		if err := m.start(); err != nil {
-			s.Close()
+			(&Config{Modules: cfg.Modules[:i+1]}).close()
 			if cfg.File == "" {
 				return nil, fmt.Errorf("built-in module %s: %v", m.Name, err)
 			}
 			return nil, fmt.Errorf("%s: module %s: %v", m.Origin, m.Name, err)
 		}
 	}
-	s.metrics()
-	s.mux = http.NewServeMux()
-	s.mux.HandleFunc("/probe", s.handleProbe)
-	s.mux.Handle("/metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg}))
-	s.mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "Healthy\n") })
-	s.mux.HandleFunc("/result", s.handleResult)
-	s.mux.HandleFunc("/{$}", s.handleIndex)
-	return s, nil
+	return &generation{id: s.seq.Add(1), cfg: cfg}, nil
+}
+
+// Reload reads the configuration again with Options.Load and, when it is
+// good and its modules start, serves it from the next probe on; probes
+// running on the old one finish on it. On any error the running
+// configuration stays, and the error says why.
+func (s *Server) Reload() error {
+	s.reload.Lock()
+	defer s.reload.Unlock()
+	err := s.reloadLocked()
+	if err != nil {
+		s.reloadOK.Set(0)
+		return err
+	}
+	s.reloadOK.Set(1)
+	s.reloadAt.SetToCurrentTime()
+	return nil
+}
+
+func (s *Server) reloadLocked() error {
+	if s.o.Load == nil {
+		return errors.New("this server has no configuration to read again")
+	}
+	cfg, err := s.o.Load()
+	if err != nil {
+		return err
+	}
+	g, err := s.start(cfg)
+	if err != nil {
+		return err
+	}
+	s.labels(cfg)
+	s.gen.Swap(g).retire()
+	return nil
+}
+
+// handleReload answers POST /-/reload, as Prometheus and the blackbox
+// exporter do.
+func (s *Server) handleReload(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost && r.Method != http.MethodPut {
+		w.Header().Set("Allow", "POST, PUT")
+		http.Error(w, "use POST to reload the configuration", http.StatusMethodNotAllowed)
+		return
+	}
+	if err := s.Reload(); err != nil {
+		s.logf("reload failed, the running configuration stays: %v", err)
+		http.Error(w, "reload failed, the running configuration stays: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	g := s.acquire()
+	defer g.release()
+	fmt.Fprintf(w, "reloaded: %d modules\n", len(g.cfg.Modules))
 }
 
 // metrics registers the exporter's own metrics.
@@ -129,24 +255,36 @@ func (s *Server) metrics() {
 	build := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "mailflow_exporter_build_info",
 		Help: "Always 1; the version label is the mailflow release."}, []string{"version"})
 	build.WithLabelValues(s.o.Version).Set(1)
-	for _, m := range s.cfg.Modules {
+	s.reloadOK = prometheus.NewGauge(prometheus.GaugeOpts{Name: "mailflow_exporter_config_last_reload_successful",
+		Help: "1 when the last reload of the configuration succeeded (or none was asked for), 0 when it failed."})
+	s.reloadAt = prometheus.NewGauge(prometheus.GaugeOpts{Name: "mailflow_exporter_config_last_reload_success_timestamp_seconds",
+		Help: "When the configuration was last loaded successfully, in seconds since the Unix epoch."})
+	s.reloadOK.Set(1)
+	s.reloadAt.SetToCurrentTime()
+	s.labels(s.gen.Load().cfg)
+	s.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		s.probes, s.errs, s.coalesced, s.inFlight, s.durations, build, s.reloadOK, s.reloadAt)
+}
+
+// labels creates the series of cfg's modules, so a module that has not
+// probed yet shows 0 rather than no series.
+func (s *Server) labels(cfg *Config) {
+	for _, m := range cfg.Modules {
 		for _, res := range []string{"success", "failure"} {
 			s.probes.WithLabelValues(m.Name, res)
 		}
 		s.durations.WithLabelValues(m.Name)
 	}
-	s.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		s.probes, s.errs, s.coalesced, s.inFlight, s.durations, build)
 }
 
 // ServeHTTP routes a request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
 
-// Close releases the modules' sockets.
+// Close releases the modules' sockets, once the probes running end.
 func (s *Server) Close() {
-	for _, m := range s.cfg.Modules {
-		m.close()
-	}
+	s.reload.Lock()
+	defer s.reload.Unlock()
+	s.gen.Load().retire()
 }
 
 // requestError is a /probe request that cannot be run: the status and the
@@ -172,7 +310,9 @@ func (s *Server) handleProbe(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, module, &requestError{status: http.StatusInternalServerError, reason: reasonInternal, msg: "internal error; the exporter's log has the details"})
 		}
 	}()
-	m, t, timeout, rerr := s.parseProbe(r)
+	g := s.acquire()
+	defer g.release()
+	m, t, timeout, rerr := s.parseProbe(g.cfg, r)
 	if m != nil {
 		module = m.Name
 	}
@@ -184,7 +324,7 @@ func (s *Server) handleProbe(w http.ResponseWriter, r *http.Request) {
 	// request sharing it still gets its answer; the deadline bounds it.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), timeout)
 	defer cancel()
-	out, rerr := s.run(ctx, m, t)
+	out, rerr := s.run(ctx, g, m, t)
 	if rerr != nil {
 		s.fail(w, module, rerr)
 		return
@@ -201,7 +341,7 @@ func (s *Server) handleProbe(w http.ResponseWriter, r *http.Request) {
 
 // parseProbe validates a /probe request: the module, the target and the
 // deadline. Only the configuration defines modules; the query names one.
-func (s *Server) parseProbe(r *http.Request) (*Module, Target, time.Duration, *requestError) {
+func (s *Server) parseProbe(cfg *Config, r *http.Request) (*Module, Target, time.Duration, *requestError) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		return nil, Target{}, 0, &requestError{status: http.StatusMethodNotAllowed, reason: reasonBadRequest, msg: "use GET"}
 	}
@@ -211,11 +351,11 @@ func (s *Server) parseProbe(r *http.Request) (*Module, Target, time.Duration, *r
 	}
 	name, err := single(q, "module")
 	if err != nil {
-		return nil, Target{}, 0, badRequest("%v (modules: %s)", err, s.moduleNames())
+		return nil, Target{}, 0, badRequest("%v (modules: %s)", err, cfg.moduleNames())
 	}
-	m := s.cfg.Module(name)
+	m := cfg.Module(name)
 	if m == nil {
-		return nil, Target{}, 0, badRequest("unknown module %q (modules: %s)", name, s.moduleNames())
+		return nil, Target{}, 0, badRequest("unknown module %q (modules: %s)", name, cfg.moduleNames())
 	}
 	raw, err := single(q, "target")
 	if err != nil {
@@ -264,9 +404,9 @@ func single(q url.Values, key string) (string, error) {
 	return "", fmt.Errorf("%s is given %d times; give it once", key, len(q[key]))
 }
 
-func (s *Server) moduleNames() string {
-	names := make([]string, len(s.cfg.Modules))
-	for i, m := range s.cfg.Modules {
+func (c *Config) moduleNames() string {
+	names := make([]string, len(c.Modules))
+	for i, m := range c.Modules {
 		names[i] = m.Name
 	}
 	return strings.Join(names, ", ")
@@ -274,9 +414,17 @@ func (s *Server) moduleNames() string {
 
 // run probes t with m, sharing the run with identical requests in flight
 // and waiting for a free slot, globally and for the target, until ctx ends.
-func (s *Server) run(ctx context.Context, m *Module, t Target) (*Outcome, *requestError) {
+func (s *Server) run(ctx context.Context, g *generation, m *Module, t Target) (*Outcome, *requestError) {
 	ran := false // set only in the request whose function runs the probe
-	ch := s.flight.DoChan(m.Name+"\x00"+t.Input, func() (any, error) {
+	// The generation is in the key: after a reload a module of the same
+	// name may probe differently.
+	key := strconv.FormatUint(g.id, 10) + "\x00" + m.Name + "\x00" + t.Input
+	ch := s.flight.DoChan(key, func() (any, error) {
+		// The probe may outlive this request (see handleProbe), whose
+		// hold on g lasts until the probe has started (its deadline plus
+		// probeGrace at the least).
+		g.hold()
+		defer g.release()
 		ran = true
 		return s.probe(ctx, m, t)
 	})
