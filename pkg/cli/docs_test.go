@@ -1,7 +1,6 @@
 package cli_test
 
 import (
-	"bytes"
 	"flag"
 	"fmt"
 	"io"
@@ -298,7 +297,7 @@ func runAll(runs []*docRun, do func(*docRun)) {
 // it, minus the terminal: standard output and standard error go to one
 // buffer in the order they are written, color is off.
 func runMailflow(args []string, stdin string, env map[string]string) ([]string, int) {
-	var out lockedBuffer
+	var out cli.LockedBuffer
 	var in io.Reader = strings.NewReader("")
 	if stdin != "" {
 		f, err := os.Open(stdin)
@@ -314,23 +313,6 @@ func runMailflow(args []string, stdin string, env map[string]string) ([]string, 
 		return nil, code
 	}
 	return strings.Split(text, "\n"), code
-}
-
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // startDocLab starts the lab on free four-digit ports, so that the ports

@@ -3,43 +3,22 @@
 package cli
 
 import (
-	"bytes"
 	"io"
 	"net/http"
 	"os"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 )
-
-// lockedBuffer is a bytes.Buffer a server goroutine writes while the test
-// reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // TestServeSIGHUP: the running command reads --config again on SIGHUP,
 // keeps serving the old modules when the new file is bad, and stops on
 // SIGTERM.
 func TestServeSIGHUP(t *testing.T) {
 	path := writeFile(t, "serve.yaml", "modules:\n  first:\n    command: mx\n")
-	var errOut lockedBuffer
+	var errOut LockedBuffer
 	streams := &IOStreams{In: strings.NewReader(""), Out: io.Discard, ErrOut: &errOut, Getenv: func(string) string { return "" }}
 	exit := make(chan int, 1)
 	go func() {

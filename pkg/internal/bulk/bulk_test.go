@@ -43,18 +43,26 @@ func stallFirst(t *testing.T, n int) func(context.Context, int) int {
 	}
 }
 
-func TestRunSlowHeadInOrder(t *testing.T) {
-	const n = 200
+// collect runs work over 0..n-1 and returns the results in the order they
+// were written.
+func collect(t *testing.T, n int, o Options, work func(context.Context, int) int) ([]int, Stats) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var got []int
-	st, err := Run(ctx, count(n), Options{Workers: 4, Window: 512}, stallFirst(t, n), func(v int) error {
+	st, err := Run(ctx, count(n), o, work, func(v int) error {
 		got = append(got, v)
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return got, st
+}
+
+func TestRunSlowHeadInOrder(t *testing.T) {
+	const n = 200
+	got, st := collect(t, n, Options{Workers: 4, Window: 512}, stallFirst(t, n))
 	if !slices.Equal(got, slices.Collect(count(n))) {
 		t.Errorf("results out of order or missing: %v", got)
 	}
@@ -71,16 +79,7 @@ func TestRunSlowHeadInOrder(t *testing.T) {
 
 func TestRunWindowOverflowWritesAhead(t *testing.T) {
 	const n, window = 1000, 50
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	var got []int
-	st, err := Run(ctx, count(n), Options{Workers: 8, Window: window}, stallFirst(t, n), func(v int) error {
-		got = append(got, v)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	got, st := collect(t, n, Options{Workers: 8, Window: window}, stallFirst(t, n))
 	head := slices.Index(got, 0)
 	if len(got) != n || head < window {
 		t.Fatalf("got %d results with the stalled input 0 at %d, want %d with at least the window (%d) written ahead of it", len(got), head, n, window)
@@ -101,8 +100,6 @@ func TestRunWindowOverflowWritesAhead(t *testing.T) {
 
 func TestRunKeepOrderWaitsForHead(t *testing.T) {
 	const n, window, workers = 300, 8, 3
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
 	release := make(chan struct{})
 	var started atomic.Int64
 	work := func(ctx context.Context, i int) int {
@@ -120,14 +117,7 @@ func TestRunKeepOrderWaitsForHead(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 		close(release)
 	}()
-	var got []int
-	st, err := Run(ctx, count(n), Options{Workers: workers, Window: window, KeepOrder: true}, work, func(v int) error {
-		got = append(got, v)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	got, st := collect(t, n, Options{Workers: workers, Window: window, KeepOrder: true}, work)
 	if !slices.Equal(got, slices.Collect(count(n))) {
 		t.Errorf("results out of order or missing: %v", got)
 	}
