@@ -68,3 +68,27 @@ func TestErrorsSanitized(t *testing.T) {
 		t.Errorf("stderr = %q", got)
 	}
 }
+
+// TestMissingArguments: a command run without what it needs says what to
+// give, in one line, with exit 2.
+func TestMissingArguments(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"mx"}, "mailflow: give a DOMAIN or --file FILE\n"},
+		{[]string{"smtp"}, "mailflow: give one TARGET (host[:port], an IP address, @domain or user@domain), got 0\n"},
+		{[]string{"smtp", "a.example", "b.example"}, "mailflow: give one TARGET (host[:port], an IP address, @domain or user@domain), got 2\n"},
+		{[]string{"smtp", "[::1"}, "mailflow: target \"[::1\": unbalanced brackets; write an IPv6 address as [2001:db8::25] or [2001:db8::25]:587\n"},
+		{[]string{"ndr", ""}, "mailflow: an empty argument: give a file, a status code or a reply line\n"},
+		{[]string{"check"}, "mailflow: give a DOMAIN or --spec FILE\n"},
+	} {
+		var out, errOut bytes.Buffer
+		io := &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, Getenv: func(string) string { return "" }}
+		code := Run(io, tt.args)
+		first, _, _ := strings.Cut(errOut.String(), "hint:")
+		if code != 2 || first != tt.want || out.Len() != 0 {
+			t.Errorf("%q: exit %d, stderr %q, stdout %q; want 2 and %q", tt.args, code, errOut.String(), out.String(), tt.want)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime"
 	"slices"
+	"strings"
 	"sync/atomic"
 
 	"github.com/spf13/cobra"
@@ -121,6 +122,9 @@ func resolveInputs(args []string) ([]ndrInput, error) {
 		if r, ok := ndr.ParseCode(a); ok {
 			out = append(out, ndrInput{arg: a, code: &r})
 			continue
+		}
+		if strings.TrimSpace(a) == "" {
+			return nil, Inputf("an empty argument: give a file, a status code or a reply line")
 		}
 		return nil, Inputf("%s: no such file, and not a status code or SMTP reply line", a)
 	}

@@ -110,8 +110,10 @@ Exit codes: 0 fine, 1 a problem (an error finding or failed expectation; see
   mailflow smtp mx.example.com --script submission.yaml -v --timing
   mailflow smtp 10.0.0.25:587 --tls-name mail.corp.example --ca-file corp-ca.pem --user me --auth PLAIN
   mailflow smtp @example.com --all-mx --tls-grade --save-chain chains.pem`,
-			Args: cobra.ExactArgs(1),
 			RunE: runE(func(cmd *cobra.Command, args []string) error {
+				if len(args) != 1 {
+					return Usagef("give one TARGET (host[:port], an IP address, @domain or user@domain), got %d", len(args))
+				}
 				return runSMTP(cmd, e, f, args[0])
 			}),
 		}

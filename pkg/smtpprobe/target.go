@@ -49,15 +49,17 @@ func ParseTarget(s string) (Target, error) {
 		}
 		return t, nil
 	}
+	if strings.HasPrefix(in, "[") || strings.HasSuffix(in, "]") {
+		return addressLiteral(t, s, in)
+	}
 	host := in
 	if h, p, err := net.SplitHostPort(in); err == nil {
-		port, perr := strconv.Atoi(p)
-		if perr != nil || port < 1 || port > 65535 {
-			return t, fmt.Errorf("target %q: port %q is not a number from 1 to 65535", s, p)
+		if t.Port, err = parsePort(s, p); err != nil {
+			return t, err
 		}
-		host, t.Port = h, port
+		host = h
 	}
-	if ip, err := netip.ParseAddr(strings.Trim(host, "[]")); err == nil {
+	if ip, err := netip.ParseAddr(host); err == nil {
 		t.IP, t.Host = ip.Unmap(), ip.Unmap().String()
 		return t, nil
 	}
@@ -67,6 +69,44 @@ func ParseTarget(s string) (Target, error) {
 	}
 	t.Host = name.ASCII
 	return t, nil
+}
+
+// addressLiteral reads a bracketed address with an optional port:
+// [2001:db8::1]:587, and the RFC 5321 forms [IPv6:2001:db8::1] and
+// [192.0.2.1] as Received lines and bounces write them.
+func addressLiteral(t Target, s, in string) (Target, error) {
+	end := strings.IndexByte(in, ']')
+	if !strings.HasPrefix(in, "[") || end < 0 {
+		return t, fmt.Errorf("target %q: unbalanced brackets; write an IPv6 address as [2001:db8::25] or [2001:db8::25]:587", s)
+	}
+	inner, rest := in[1:end], in[end+1:]
+	if rest != "" {
+		p, ok := strings.CutPrefix(rest, ":")
+		if !ok {
+			return t, fmt.Errorf("target %q: %q after the address; want [address] or [address]:port", s, rest)
+		}
+		var err error
+		if t.Port, err = parsePort(s, p); err != nil {
+			return t, err
+		}
+	}
+	if len(inner) > 5 && strings.EqualFold(inner[:5], "IPv6:") {
+		inner = inner[5:]
+	}
+	ip, err := netip.ParseAddr(inner)
+	if err != nil || ip.Zone() != "" {
+		return t, fmt.Errorf("target %q: [%s] is not an IP address", s, inner)
+	}
+	t.IP, t.Host = ip.Unmap(), ip.Unmap().String()
+	return t, nil
+}
+
+func parsePort(s, p string) (int, error) {
+	port, err := strconv.Atoi(p)
+	if err != nil || port < 1 || port > 65535 {
+		return 0, fmt.Errorf("target %q: port %q is not a number from 1 to 65535", s, p)
+	}
+	return port, nil
 }
 
 // Endpoint is one server to probe.
