@@ -34,7 +34,7 @@ func TestDNSBLCommand(t *testing.T) {
 		{"allow-list only is clean", []string{"dnsbl", "127.0.0.11", "--zone", "wl.lab.test:allow"}, 0,
 			[]string{"allow-listed", "0 listed, 1 clean"}},
 		{"selftest skips a dead list", []string{"dnsbl", "--selftest", "127.0.0.14", "--zone", "bl.lab.test", "--zone", "dead.lab.test"}, 1,
-			[]string{"List health", "dead.lab.test  ip    127.0.0.2: 127.0.0.2", "lists-everything", "skipped", "dnsbl.selftest.lists_everything"}},
+			[]string{"List health", "dead.lab.test  ip    127.0.0.2: 127.0.0.2", "lists_everything", "skipped", "dnsbl.selftest.lists_everything"}},
 		{"range summary", []string{"dnsbl", "127.0.0.0/29", "--zone", "bl.lab.test"}, 1,
 			[]string{"Summary", "127.0.0.2  listed   bl.lab.test", "8 targets on 1 list: 1 listed, 7 clean"}},
 		{"markdown", []string{"-o", "markdown", "dnsbl", "127.0.0.14", "--zone", "bl.lab.test"}, 1,

@@ -178,3 +178,45 @@ func scriptGoldens(script string) []scriptGolden {
 	}
 	return out
 }
+
+// TestSchemaEnumsSnakeCase: every enumerated value in docs/schema is lower
+// snake_case, the one convention docs/json.md promises for finding IDs and
+// enumerations alike.
+func TestSchemaEnumsSnakeCase(t *testing.T) {
+	word := regexp.MustCompile(`^[a-z0-9]+(_[a-z0-9]+)*$`)
+	files, err := filepath.Glob(filepath.Join(repoRoot, "docs", "schema", "*.json"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no schemas: %v", err)
+	}
+	var walk func(file, path string, v any)
+	walk = func(file, path string, v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			if enum, ok := v["enum"].([]any); ok {
+				for _, e := range enum {
+					if s, ok := e.(string); ok && !word.MatchString(s) {
+						t.Errorf("%s %s: enum value %q is not lower snake_case", filepath.Base(file), path, s)
+					}
+				}
+			}
+			for k, sub := range v {
+				walk(file, path+"/"+k, sub)
+			}
+		case []any:
+			for _, sub := range v {
+				walk(file, path, sub)
+			}
+		}
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc any
+		if err := json.Unmarshal(data, &doc); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		walk(f, "", doc)
+	}
+}

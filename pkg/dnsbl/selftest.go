@@ -21,7 +21,7 @@ const (
 	HealthNoTestEntry                         // the must-be-listed entry is not listed
 )
 
-var healthNames = [...]string{"ok", "lists-everything", "bogus-answers", "refused", "down", "no-test-entry"}
+var healthNames = [...]string{"ok", "lists_everything", "bogus_answers", "refused", "down", "no_test_entry"}
 
 func (h HealthStatus) String() string { return enumName(healthNames[:], int(h), "health") }
 

@@ -34,10 +34,10 @@ const (
 type Format string
 
 const (
-	FormatList   Format = "format-list"
+	FormatList   Format = "format_list"
 	FormatCliXML Format = "clixml"
 	FormatJSON   Format = "json"
-	FormatLegacy Format = "legacy-yaml"
+	FormatLegacy Format = "legacy_yaml"
 )
 
 // redacted stands in for any credential value: rules only need to know

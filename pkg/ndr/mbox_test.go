@@ -79,7 +79,7 @@ func TestParseMboxOrderAndCoverage(t *testing.T) {
 			}
 		}
 		if got[3].Kind != KindNotBounce {
-			t.Errorf("plain message: kind %s, want not-bounce", got[3].Kind)
+			t.Errorf("plain message: kind %s, want not_bounce", got[3].Kind)
 		}
 		if got[4].Kind != KindUnparsed || got[4].Error == "" {
 			t.Errorf("broken message: kind %s %q, want unparsed with a reason", got[4].Kind, got[4].Error)

@@ -27,7 +27,7 @@ type Collector struct {
 	sections []report.Section
 	findings []report.Finding
 	// notes finds the finding that aggregates a file's unparsed or
-	// not-bounce inputs, and how many it stands for.
+	// not_bounce inputs, and how many it stands for.
 	notes map[noteKey]*noteCount
 	// lean drops what the report will not show: the results (kept only
 	// for JSON data) and the per-message rows of an mbox (shown with -v).

@@ -20,7 +20,7 @@ const (
 	// KindCode is a bare status code or a pasted reply line.
 	KindCode Kind = "code"
 	// KindNotBounce is a readable message that reports no delivery problem.
-	KindNotBounce Kind = "not-bounce"
+	KindNotBounce Kind = "not_bounce"
 	// KindUnparsed is input that could not be read as mail; Result.Error
 	// says why.
 	KindUnparsed Kind = "unparsed"
