@@ -178,7 +178,7 @@ func (w *bulkWriter) record(v any) error {
 	if m, ok := v.(json.Marshaler); ok {
 		b, err = m.MarshalJSON()
 	} else {
-		b, err = json.Marshal(v)
+		b, err = report.MarshalJSON(v)
 	}
 	if err != nil {
 		return err

@@ -48,7 +48,7 @@ func (d *docStream) write(s string) {
 // indented marshals v as the document would, at the given depth.
 func indented(v any, depth int) (string, error) {
 	pad := strings.Repeat("  ", depth)
-	b, err := json.MarshalIndent(v, pad, "  ")
+	b, err := report.MarshalJSONIndent(v, pad, "  ")
 	return string(b), err
 }
 
@@ -112,7 +112,7 @@ func (d *docStream) finish(rep *report.Report, rest any, exit int) error {
 		d.write("]")
 	}
 	if rest != nil {
-		fields, err := objectFields(json.Marshal(rest))
+		fields, err := objectFields(report.MarshalJSON(rest))
 		if err != nil {
 			return err
 		}
@@ -145,7 +145,7 @@ func (d *docStream) finish(rep *report.Report, rest any, exit int) error {
 		case "data", "findings":
 			continue
 		case "counts":
-			if f.value, err = json.Marshal(d.counts); err != nil {
+			if f.value, err = report.MarshalJSON(d.counts); err != nil {
 				return err
 			}
 		}
@@ -162,7 +162,7 @@ func (d *docStream) field(f docField, depth int) {
 	if err := json.Indent(&buf, f.value, pad, "  "); err != nil && d.err == nil {
 		d.err = err
 	}
-	key, _ := json.Marshal(f.key)
+	key, _ := report.MarshalJSON(f.key)
 	d.write(",\n" + pad + string(key) + ": " + buf.String())
 }
 

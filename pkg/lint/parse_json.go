@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/mailflowkit/mailflow/pkg/report"
 )
 
 // jnode is a JSON value with the line its key (or the value) starts on.
@@ -322,7 +324,7 @@ func jsonText(n *jnode) string {
 	case get("Value") != nil:
 		return str("Value")
 	}
-	b, _ := json.Marshal(n.plain())
+	b, _ := report.MarshalJSON(n.plain())
 	return clip(string(b))
 }
 

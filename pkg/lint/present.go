@@ -2,7 +2,6 @@ package lint
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -70,7 +69,7 @@ func SARIFRules() []report.SARIFRule {
 func WriteRules(w io.Writer, format string) error {
 	switch format {
 	case "json":
-		b, err := json.MarshalIndent(map[string]any{"rules": catalog}, "", "  ")
+		b, err := report.MarshalJSONIndent(map[string]any{"rules": catalog}, "", "  ")
 		if err != nil {
 			return err
 		}

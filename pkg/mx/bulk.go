@@ -3,7 +3,6 @@ package mx
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -115,9 +114,9 @@ func (it Item) BadLine() report.ErrorRecord {
 // could not be used.
 func (it Item) MarshalJSON() ([]byte, error) {
 	if it.Result == nil {
-		return json.Marshal(it.BadLine())
+		return report.MarshalJSON(it.BadLine())
 	}
-	return json.Marshal(it.Result.record(&ItemHead{"result", it.Source, it.Input, it.Result.Verdict()}))
+	return report.MarshalJSON(it.Result.record(&ItemHead{"result", it.Source, it.Input, it.Result.Verdict()}))
 }
 
 // Totals count the outcomes of a bulk run.

@@ -22,7 +22,6 @@ package mx
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -197,7 +196,7 @@ type ResultDomain struct {
 
 // MarshalJSON emits the domain in both forms beside the route.
 func (r *Result) MarshalJSON() ([]byte, error) {
-	return json.Marshal(r.record(nil))
+	return report.MarshalJSON(r.record(nil))
 }
 
 // plainResult is Result without its MarshalJSON.

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/mailflowkit/mailflow/pkg/report"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/logs/*.golden")
@@ -34,7 +36,7 @@ func TestParseLogGolden(t *testing.T) {
 			}
 			var out bytes.Buffer
 			st, err := ParseLog(bytes.NewReader(data), filepath.Base(file), func(r Result) error {
-				b, err := json.Marshal(r)
+				b, err := report.MarshalJSON(r)
 				out.Write(append(b, '\n'))
 				return err
 			})

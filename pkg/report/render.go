@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -135,10 +136,30 @@ func WriteJSON(w io.Writer, r *Report, o Options) error {
 	return err
 }
 
+// MarshalJSON is json.Marshal without its HTML escaping: mailflow's JSON
+// goes to files, pipes and jq, never into a web page, and a reply such as
+// "550 5.1.1 <bob@example.org>" should read (and grep) as the server wrote
+// it rather than as \u003cbob@example.org\u003e. Every JSON mailflow
+// writes goes through it or MarshalJSONIndent; a type's own MarshalJSON
+// must use it too, since an encoder copies such output as it is.
+func MarshalJSON(v any) ([]byte, error) { return MarshalJSONIndent(v, "", "") }
+
+// MarshalJSONIndent is json.MarshalIndent without HTML escaping.
+func MarshalJSONIndent(v any, prefix, indent string) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent(prefix, indent)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
 // WriteJSONLine writes v as one compact JSON line, for bulk runs where each
 // target is a record.
 func WriteJSONLine(w io.Writer, v any) error {
-	b, err := json.Marshal(v)
+	b, err := MarshalJSON(v)
 	if err != nil {
 		return err
 	}

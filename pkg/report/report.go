@@ -9,7 +9,6 @@
 package report
 
 import (
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -288,7 +287,7 @@ func (r *Report) jsonDoc(version string, exit int) jsonDoc {
 
 // MarshalJSONDoc renders the report as one indented JSON document.
 func (r *Report) MarshalJSONDoc(version string, exit int) ([]byte, error) {
-	b, err := json.MarshalIndent(r.jsonDoc(version, exit), "", "  ")
+	b, err := MarshalJSONIndent(r.jsonDoc(version, exit), "", "  ")
 	if err != nil {
 		return nil, err
 	}

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/json"
 	"io"
 	"net/url"
 	"path/filepath"
@@ -161,7 +160,7 @@ func WriteSARIF(w io.Writer, r *Report, rules []SARIFRule, version string) error
 		run.Results = append(run.Results, res)
 	}
 	log := sarifLog{Schema: "https://json.schemastore.org/sarif-2.1.0.json", Version: "2.1.0", Runs: []sarifRun{run}}
-	b, err := json.MarshalIndent(log, "", "  ")
+	b, err := MarshalJSONIndent(log, "", "  ")
 	if err != nil {
 		return err
 	}
