@@ -47,28 +47,45 @@ type item struct {
 	key  string
 	text []string
 	gap  bool
-	// elided is set for a line of a doc with "..." in it, which stands for
-	// any text there (the rest of a long JSON line).
-	elided *regexp.Regexp
+	// elided holds the parts of a doc line around its "..." gaps, each of
+	// which stands for any text there (the rest of a long JSON line); nil
+	// for a line without one.
+	elided []string
 }
 
 // matches reports whether the doc's item w shows the output item g.
 func (w item) matches(g item) bool {
 	if w.elided != nil {
-		return len(g.text) == 1 && !g.gap && w.elided.MatchString(g.key)
+		return len(g.text) == 1 && !g.gap && matchElided(w.elided, g.key)
 	}
 	return w.key == g.key
 }
 
-func elision(key string) *regexp.Regexp {
+func elision(key string) []string {
 	if !strings.Contains(key, Gap) {
 		return nil
 	}
-	parts := strings.Split(key, Gap)
-	for i, p := range parts {
-		parts[i] = regexp.QuoteMeta(p)
+	return strings.Split(key, Gap)
+}
+
+// matchElided reports whether s starts with the first part, ends with the
+// last and holds the others in order between them: the parts with any
+// text in each gap. Compared as bytes, so a line that is not UTF-8 still
+// compares.
+func matchElided(parts []string, s string) bool {
+	first, last := parts[0], parts[len(parts)-1]
+	rest, ok := strings.CutPrefix(s, first)
+	if !ok {
+		return false
 	}
-	return regexp.MustCompile("^" + strings.Join(parts, ".*") + "$")
+	for _, p := range parts[1 : len(parts)-1] {
+		i := strings.Index(rest, p)
+		if i < 0 {
+			return false
+		}
+		rest = rest[i+len(p):]
+	}
+	return strings.HasSuffix(rest, last)
 }
 
 // isTraceHeader reports whether a line starts the DNS trace of `mailflow mx

@@ -146,3 +146,23 @@ func FuzzUpdate(f *testing.F) {
 		}
 	})
 }
+
+func TestMatchElided(t *testing.T) {
+	for _, tt := range []struct {
+		doc, out string
+		want     bool
+	}{
+		{`{"type":"result",...}`, `{"type":"result","target":"x"}`, true},
+		{`{"type":"result",...}`, `{"type":"summary"}`, false},
+		{`a...b...c`, `a1b2c`, true},
+		{`a...b...c`, `acb`, false},
+		{`ab...b`, `ab`, false}, // the last part may not overlap the first
+		{`ab...b`, `abb`, true},
+		{"...\xb2", "0\xb2", true}, // not UTF-8: compared as bytes
+		{"...\xb2", "0", false},
+	} {
+		if got := matchElided(elision(tt.doc), tt.out); got != tt.want {
+			t.Errorf("%q shows %q: %v, want %v", tt.doc, tt.out, got, tt.want)
+		}
+	}
+}
