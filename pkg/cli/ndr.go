@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -294,12 +295,10 @@ const (
 
 // ndrSource is an opened input whose format is known.
 type ndrSource struct {
-	r    *bufio.Reader
-	name string
-	kind ndrKind
-	// decoded is set when the input was UTF-16, read through a decoder.
-	decoded bool
-	close   func()
+	r     *bufio.Reader
+	name  string
+	kind  ndrKind
+	close func()
 }
 
 // open opens an input and tells its format from its head. The bytes read
@@ -322,14 +321,12 @@ func (run *ndrRun) open(in ndrInput, read *atomic.Int64) (ndrSource, error) {
 		return ndrSource{}, Inputf("%s: %v", name, err)
 	}
 	src := ndrSource{r: br, name: name, close: done}
-	if u, ok := textenc.SniffUTF16(head); ok {
-		// Told apart on the decoded text; ndr.ParseReader would decode a
-		// message itself, but an mbox or a log is read here.
-		src.r, src.decoded = bufio.NewReaderSize(u.Reader(br), 8<<10), true
-		if head, err = src.r.Peek(4096); err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
-			done()
-			return ndrSource{}, Inputf("%s: %v", name, err)
-		}
+	u, utf16 := textenc.SniffUTF16(head)
+	if utf16 {
+		// Told apart on the decoded head. A message is handed over as it
+		// is: ndr.ParseReader decodes it and counts --max-input in the
+		// file's bytes. An mbox or a log is read here, decoded.
+		head, _ = io.ReadAll(u.Reader(bytes.NewReader(head)))
 	}
 	switch {
 	case ndr.IsMbox(head):
@@ -337,15 +334,14 @@ func (run *ndrRun) open(in ndrInput, read *atomic.Int64) (ndrSource, error) {
 	case ndr.IsLog(head):
 		src.kind = ndrLog
 	}
+	if utf16 && src.kind != ndrMessage {
+		src.r = bufio.NewReaderSize(u.Reader(br), 8<<10)
+	}
 	return src, nil
 }
 
 func (run *ndrRun) parseMessage(src ndrSource, in ndrInput) ndr.Result {
-	hint := in.size
-	if src.decoded {
-		hint = 0 // the file's size is not the text's
-	}
-	return ndr.ParseReader(src.r, src.name, ndr.Options{MaxInput: run.maxInput(), SizeHint: hint})
+	return ndr.ParseReader(src.r, src.name, ndr.Options{MaxInput: run.maxInput(), SizeHint: in.size})
 }
 
 // add records a result that stands alone.

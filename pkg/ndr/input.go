@@ -77,18 +77,22 @@ var readers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 64<<10
 func parseStream(r io.Reader, source string, o Options, without map[string]bool, depth int) (res Result) {
 	res = Result{Source: source, Recipients: []Recipient{}}
 	limit := o.maxInput()
-	// Windows tools save text as UTF-16 (PowerShell's > and Out-File); it
-	// is decoded before anything looks at lines, line ends included.
 	var first [4]byte
 	n, _ := io.ReadFull(r, first[:])
 	r = io.MultiReader(bytes.NewReader(first[:n]), r)
+	// The limit counts the input's bytes, whatever their encoding.
+	in := &inputReader{r: r, left: limit}
+	var text io.Reader = in
 	if u, ok := textenc.SniffUTF16(first[:n]); ok {
-		r = u.Reader(r)
+		// Windows tools save text as UTF-16 (PowerShell's > and
+		// Out-File): decoded before anything looks at lines, and line
+		// ends made LF after decoding, not on the UTF-16 bytes.
+		in.keepEnds = true
+		text = &lfReader{r: u.Reader(in)}
 		o.SizeHint = 0 // the input's size is not the text's
 	}
-	in := &inputReader{r: r, left: limit}
 	br := readers.Get().(*bufio.Reader)
-	br.Reset(in)
+	br.Reset(text)
 	defer func() {
 		br.Reset(nil)
 		readers.Put(br)
@@ -204,6 +208,8 @@ type inputReader struct {
 	// cr is set when the last byte read was a CR, whose LF (if the next
 	// read starts with one) belongs to the same line end.
 	cr bool
+	// keepEnds leaves line ends alone, for a reader that decodes first.
+	keepEnds bool
 }
 
 func (in *inputReader) Read(p []byte) (int, error) {
@@ -216,6 +222,9 @@ func (in *inputReader) Read(p []byte) (int, error) {
 		}
 		n, err := in.r.Read(p)
 		in.left -= int64(n)
+		if in.keepEnds {
+			return n, err
+		}
 		w := toLF(p[:n], &in.cr)
 		if w > 0 || err != nil {
 			return w, err
