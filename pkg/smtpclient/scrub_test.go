@@ -57,7 +57,21 @@ func FuzzRedact(f *testing.F) {
 		r.Add(secret)
 		enc := base64.StdEncoding.EncodeToString([]byte(secret))
 		for _, form := range []string{secret, enc} {
-			if got := r.Redact(before + form + after); strings.Contains(got, form) && !strings.Contains(before+after, form) && !strings.Contains(smtpclient.Redacted, form) {
+			got := r.Redact(before + form + after)
+			// The marker's own characters may spell the secret together
+			// with the text beside it ("...(redacted)" then "000" for the
+			// secret ")000"): nothing of the secret is left there, so
+			// look with each marker made one byte the secret lacks.
+			hole := -1
+			for c := 0; c < 256 && hole < 0; c++ {
+				if strings.IndexByte(form, byte(c)) < 0 {
+					hole = c
+				}
+			}
+			if hole < 0 {
+				continue
+			}
+			if left := strings.ReplaceAll(got, smtpclient.Redacted, string([]byte{byte(hole)})); strings.Contains(left, form) && !strings.Contains(before+after, form) {
 				t.Fatalf("Redact(%q) = %q keeps %q", before+form+after, got, form)
 			}
 		}
