@@ -1,6 +1,10 @@
 package ndr
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/mailflowkit/mailflow/pkg/statuscode"
+)
 
 // codeHit is one status or reply code found in free text, with its byte
 // offset so callers can tell which code came last.
@@ -155,6 +159,14 @@ func pickDiagnosticStatus(hits []codeHit) string {
 // server's own words carry the precise one, so the quoted code wins whenever
 // the field is vaguer or belongs to a catch-all group.
 func preferStatus(field, quoted, reply string) string {
+	// A Status field is whatever the report wrote ("..", "5.1"): only a
+	// well-formed code takes part.
+	if _, err := statuscode.ParseEnhanced(field); err != nil {
+		field = ""
+	}
+	if _, err := statuscode.ParseEnhanced(quoted); err != nil {
+		quoted = ""
+	}
 	switch {
 	case field == "":
 		return quoted
