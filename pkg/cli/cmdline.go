@@ -1,11 +1,12 @@
 package cli
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/mailflowkit/mailflow/pkg/internal/lazyre"
 )
 
 // Markdown reports start with the command line that produced them, so a
@@ -35,7 +36,7 @@ func secretFlag(name string) bool {
 }
 
 // urlPassword matches the password of user:password@ in a URL.
-var urlPassword = regexp.MustCompile(`(://[^/?#@:\s]*:)[^/?#@\s]*@`)
+var urlPassword = lazyre.New(`(://[^/?#@:\s]*:)[^/?#@\s]*@`)
 
 // redactArgs returns a copy of args (the command line after the program
 // name) safe to show: the values of secret flags, given as --flag=value or
@@ -52,11 +53,11 @@ func redactArgs(flags *pflag.FlagSet, args []string) []string {
 		case a == "--":
 			copy(out[i:], args[i:])
 			for j := i; j < len(out); j++ {
-				out[j] = urlPassword.ReplaceAllString(out[j], "${1}"+redacted+"@")
+				out[j] = urlPassword().ReplaceAllString(out[j], "${1}"+redacted+"@")
 			}
 			return out
 		}
-		out[i] = urlPassword.ReplaceAllString(a, "${1}"+redacted+"@")
+		out[i] = urlPassword().ReplaceAllString(a, "${1}"+redacted+"@")
 		name, value, inline := flagParts(a)
 		if name == "" || !secretFlag(name) {
 			continue

@@ -56,11 +56,18 @@ func Main() int {
 // os.Args[1:]) and returns the exit code. Tests call it directly.
 func Run(io *IOStreams, args []string) int {
 	env := &Env{IO: io, Now: time.Now, argv: args}
-	root := NewRoot(env)
+	if args == nil {
+		env.argv = os.Args[1:]
+	}
+	root := newTree(env)
+	if completing(env.argv) {
+		// Only the shell's completion request reads the table, and
+		// attaching it builds every command's flag set: about a
+		// millisecond at every start that no other run needs.
+		_ = registerCompletions(root)
+	}
 	if args != nil {
 		root.SetArgs(args)
-	} else {
-		env.argv = os.Args[1:]
 	}
 	root.SetIn(io.In)
 	root.SetOut(io.Out)
@@ -112,6 +119,12 @@ func runE(f func(cmd *cobra.Command, args []string) error) func(*cobra.Command, 
 }
 
 var knownFormats = []string{"text", "json", "jsonl", "markdown", "sarif", "junit"}
+
+// completing reports whether argv is a shell's request for completions
+// (cobra's hidden __complete commands).
+func completing(argv []string) bool {
+	return len(argv) > 0 && (argv[0] == cobra.ShellCompRequestCmd || argv[0] == cobra.ShellCompNoDescRequestCmd)
+}
 
 // NewRoot builds the command tree, with shell completion for flag values.
 func NewRoot(env *Env) *cobra.Command {

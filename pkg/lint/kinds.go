@@ -1,8 +1,9 @@
 package lint
 
 import (
-	"regexp"
 	"strings"
+
+	"github.com/mailflowkit/mailflow/pkg/internal/lazyre"
 )
 
 // kindFromType maps a .NET type name from CliXml (<T>, with or without the
@@ -35,10 +36,10 @@ func kindFromType(t string) Kind {
 
 // cmdletRE finds the Get- cmdlet in a pasted prompt line, which tells what
 // the following Format-List objects are.
-var cmdletRE = regexp.MustCompile(`(?i)\bGet-(SendConnector|ReceiveConnector|AcceptedDomain|TransportService|TransportServer|InboundConnector|OutboundConnector|ExchangeServer|ADPermission)\b`)
+var cmdletRE = lazyre.New(`(?i)\bGet-(SendConnector|ReceiveConnector|AcceptedDomain|TransportService|TransportServer|InboundConnector|OutboundConnector|ExchangeServer|ADPermission)\b`)
 
 func kindFromCmdlet(line string) Kind {
-	m := cmdletRE.FindStringSubmatch(line)
+	m := cmdletRE().FindStringSubmatch(line)
 	if m == nil {
 		return ""
 	}

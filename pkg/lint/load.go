@@ -8,12 +8,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/charmap"
 
+	"github.com/mailflowkit/mailflow/pkg/internal/lazyre"
 	"github.com/mailflowkit/mailflow/pkg/internal/textenc"
 )
 
@@ -364,9 +364,9 @@ func (in *input) parse(fn func(name string, r io.Reader) ([]*Object, error)) ([]
 }
 
 // jsonArrayRE tells a JSON array from a pasted "[PS] C:\>" prompt.
-var jsonArrayRE = regexp.MustCompile(`^\[\s*([{\["\]0-9-]|true|false|null)`)
+var jsonArrayRE = lazyre.New(`^\[\s*([{\["\]0-9-]|true|false|null)`)
 
-var legacyKeyRE = regexp.MustCompile(`^(servers|virtual_servers|smtp_connectors|recipient_policies|routing_groups):`)
+var legacyKeyRE = lazyre.New(`^(servers|virtual_servers|smtp_connectors|recipient_policies|routing_groups):`)
 
 // detect reads as far into the text as it takes to tell the format: the
 // first character, or the first line that is not a comment.
@@ -395,7 +395,7 @@ func (in *input) detect() (Format, error) {
 			// Peek sees at most the buffer: a "[" followed by 64 KiB of
 			// blanks is not JSON anyone wrote.
 			head, _ := r.Peek(r.Size())
-			if jsonArrayRE.Match(head) {
+			if jsonArrayRE().Match(head) {
 				return FormatJSON, nil
 			}
 		}
@@ -414,7 +414,7 @@ func (in *input) detect() (Format, error) {
 			}
 			continue
 		}
-		if legacyKeyRE.MatchString(l) {
+		if legacyKeyRE().MatchString(l) {
 			return FormatLegacy, nil
 		}
 		break

@@ -4,18 +4,19 @@ import (
 	"bufio"
 	"errors"
 	"io"
-	"regexp"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/mailflowkit/mailflow/pkg/internal/lazyre"
 )
 
 // Format-List prints "Name<padding>: value", one object per block separated
 // by blank lines, and wraps long values onto lines indented to the value
 // column.
 var (
-	flPropRE   = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9_.\-]*)[ \t]*:(?:[ \t](.*))?$`)
-	flPromptRE = regexp.MustCompile(`^(\[PS\][ \t]*)?(PS[ \t]+)?([A-Za-z]:\\[^>]*|PS)?>`)
-	flNoiseRE  = regexp.MustCompile(`^(WARNING|VERBOSE|DEBUG):[ \t]`)
+	flPropRE   = lazyre.New(`^([A-Za-z][A-Za-z0-9_.\-]*)[ \t]*:(?:[ \t](.*))?$`)
+	flPromptRE = lazyre.New(`^(\[PS\][ \t]*)?(PS[ \t]+)?([A-Za-z]:\\[^>]*|PS)?>`)
+	flNoiseRE  = lazyre.New(`^(WARNING|VERBOSE|DEBUG):[ \t]`)
 )
 
 // flLine is one physical line of a Format-List property value.
@@ -106,9 +107,9 @@ func (p *flParser) line(n int, l string) error {
 	switch {
 	case l == "":
 		p.finish()
-	case flNoiseRE.MatchString(l):
+	case flNoiseRE().MatchString(l):
 		p.finish()
-	case flPromptRE.MatchString(l) || strings.HasPrefix(strings.ToLower(l), "get-"):
+	case flPromptRE().MatchString(l) || strings.HasPrefix(strings.ToLower(l), "get-"):
 		p.finish()
 		p.hint = kindFromCmdlet(l)
 	case l[0] == ' ' || l[0] == '\t':
@@ -118,7 +119,7 @@ func (p *flParser) line(n int, l string) error {
 		last := p.props[len(p.props)-1]
 		last.parts = append(last.parts, flLine{text: strings.TrimLeft(l, " \t"), width: utf8.RuneCountInString(l)})
 	default:
-		m := flPropRE.FindStringSubmatch(l)
+		m := flPropRE().FindStringSubmatch(l)
 		if m == nil {
 			return parseErrorf(p.file, n, "cannot read %q: expected \"Name : value\" as printed by Format-List, Export-Clixml XML, ConvertTo-Json output or the legacy YAML", clip(l))
 		}

@@ -2,9 +2,9 @@ package lint
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
+	"github.com/mailflowkit/mailflow/pkg/internal/lazyre"
 	"github.com/mailflowkit/mailflow/pkg/report"
 )
 
@@ -46,7 +46,7 @@ func checkCloudServicesEXO(x *ctx) {
 }
 
 // subjectCN takes the CN out of "<I>issuer<S>CN=mail.contoso.com, O=...".
-var subjectCNRE = regexp.MustCompile(`(?i)<S>.*?CN=([^,]+)`)
+var subjectCNRE = lazyre.New(`(?i)<S>.*?CN=([^,]+)`)
 
 func checkInboundCertName(x *ctx) {
 	for _, o := range x.OfKind(KindInboundConnector) {
@@ -54,13 +54,13 @@ func checkInboundCertName(x *ctx) {
 		if name == "" {
 			continue
 		}
-		if certNameRE.MatchString(name) || strings.Contains(strings.ToUpper(name), "<S>") {
+		if certNameRE().MatchString(name) || strings.Contains(strings.ToUpper(name), "<S>") {
 			x.emit(hit{obj: o, prop: "TlsSenderCertificateName",
 				msg: "Exchange Online expects a domain here (the certificate's subject or SAN name), not the on-premises <I>issuer<S>subject form: your servers' mail is not matched (550 5.7.64 TenantAttribution)"})
 			continue
 		}
 		for _, s := range x.OfKind(KindSendConnector) {
-			m := subjectCNRE.FindStringSubmatch(s.Str("TlsCertificateName"))
+			m := subjectCNRE().FindStringSubmatch(s.Str("TlsCertificateName"))
 			if !toEXO(s) || m == nil || domainMatches(name, m[1]) {
 				continue
 			}

@@ -2,10 +2,11 @@ package lint
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/mailflowkit/mailflow/pkg/internal/lazyre"
 )
 
 func enabled(o *Object) bool { return !o.False("Enabled") }
@@ -429,12 +430,12 @@ func checkHybridCloudServices(x *ctx) {
 	}
 }
 
-var certNameRE = regexp.MustCompile(`(?i)^<I>.+<S>.+$`)
+var certNameRE = lazyre.New(`(?i)^<I>.+<S>.+$`)
 
 func checkCertificateNameSyntax(x *ctx) {
 	for _, o := range append(x.OfKind(KindSendConnector), x.OfKind(KindReceiveConnector)...) {
 		v := o.Str("TlsCertificateName")
-		if v == "" || certNameRE.MatchString(v) {
+		if v == "" || certNameRE().MatchString(v) {
 			continue
 		}
 		x.emit(hit{obj: o, prop: "TlsCertificateName",

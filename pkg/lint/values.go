@@ -3,9 +3,10 @@ package lint
 import (
 	"math/big"
 	"net/netip"
-	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/mailflowkit/mailflow/pkg/internal/lazyre"
 )
 
 // ipRange is an Exchange IPRange: a single address, lo-hi, CIDR or
@@ -234,7 +235,7 @@ func smartHosts(o *Object, prop string) []smartHost {
 
 // sizeRE reads ByteQuantifiedSize text such as "35 MB (36,700,160 bytes)";
 // the separators in the byte count follow the exporting machine's locale.
-var sizeRE = regexp.MustCompile(`\(([0-9][0-9,.' \x{a0}\x{202f}]*) bytes\)`)
+var sizeRE = lazyre.New(`\(([0-9][0-9,.' \x{a0}\x{202f}]*) bytes\)`)
 
 // size parses a message size; unlimited is true for "Unlimited". A bare
 // number is a byte count (ConvertTo-Json of a ByteQuantifiedSize).
@@ -244,7 +245,7 @@ func size(o *Object, prop string) (n int64, unlimited, ok bool) {
 		return 0, true, true
 	}
 	digits := v
-	if m := sizeRE.FindStringSubmatch(v); m != nil {
+	if m := sizeRE().FindStringSubmatch(v); m != nil {
 		digits = strings.Map(func(r rune) rune {
 			if r >= '0' && r <= '9' {
 				return r

@@ -13,10 +13,10 @@ package mtasts
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 
+	"github.com/mailflowkit/mailflow/pkg/internal/lazyre"
 	"github.com/mailflowkit/mailflow/pkg/internal/tagrec"
 )
 
@@ -54,7 +54,7 @@ type Policy struct {
 }
 
 // label is a DNS label of a host name pattern (LDH, A-labels included).
-var label = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+var label = lazyre.New(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 
 // ParsePolicy parses a policy file strictly (RFC 8461 §3.2): lines of
 // "field: value" ended by LF or CRLF; version STSv1, mode and max_age
@@ -89,7 +89,7 @@ func ParsePolicy(text string) (*Policy, error) {
 			return nil, fmt.Errorf("line %d: %q is not \"field: value\"", n, clip(line))
 		}
 		value = strings.TrimLeft(value, " \t")
-		if !tagrec.ExtName.MatchString(name) {
+		if !tagrec.ExtName().MatchString(name) {
 			return nil, fmt.Errorf("line %d: %q is not a field name", n, clip(name))
 		}
 		seen[name]++
@@ -179,7 +179,7 @@ func parsePattern(v string) (string, error) {
 		return "", fmt.Errorf("mx %q is a single label, not a host name", clip(v))
 	}
 	for _, l := range labels {
-		if !label.MatchString(l) {
+		if !label().MatchString(l) {
 			return "", fmt.Errorf("mx %q: %q is not a host name label (letters, digits, hyphens)", clip(v), clip(l))
 		}
 	}

@@ -2,8 +2,8 @@ package mtasts
 
 import (
 	"fmt"
-	"regexp"
 
+	"github.com/mailflowkit/mailflow/pkg/internal/lazyre"
 	"github.com/mailflowkit/mailflow/pkg/internal/tagrec"
 )
 
@@ -19,8 +19,8 @@ type Record struct {
 const recordVersion = "v=STSv1"
 
 var (
-	recordID = regexp.MustCompile(`^[A-Za-z0-9]{1,32}$`)
-	extValue = regexp.MustCompile(`^[\x21-\x3a\x3c\x3e-\x7e]+$`)
+	recordID = lazyre.New(`^[A-Za-z0-9]{1,32}$`)
+	extValue = lazyre.New(`^[\x21-\x3a\x3c\x3e-\x7e]+$`)
 )
 
 // IsRecord reports whether a TXT string is an MTA-STS record: one that
@@ -42,11 +42,11 @@ func ParseRecord(txt string) (*Record, error) {
 			if r.ID != "" {
 				return nil, fmt.Errorf("id appears twice")
 			}
-			if !recordID.MatchString(f.Value) {
+			if !recordID().MatchString(f.Value) {
 				return nil, fmt.Errorf("id=%q is not 1 to 32 letters and digits", clip(f.Value))
 			}
 			r.ID = f.Value
-		case !tagrec.ExtName.MatchString(f.Name) || !extValue.MatchString(f.Value):
+		case !tagrec.ExtName().MatchString(f.Name) || !extValue().MatchString(f.Value):
 			return nil, fmt.Errorf("field %q is not a valid extension (name=value without blanks, = or ;)", clip(f.Name+"="+f.Value))
 		default:
 			r.Extensions = append(r.Extensions, f.Name+"="+f.Value)

@@ -1,6 +1,10 @@
 package ndr
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/mailflowkit/mailflow/pkg/internal/lazyre"
+)
 
 // addrChar is the class of characters an address's local part and
 // domain labels are made of besides ASCII punctuation: ASCII letters and
@@ -21,7 +25,7 @@ const addrChar = `A-Za-z0-9\x{C0}-\x{D6}\x{D8}-\x{F6}\x{F8}-\x{1FFF}\x{2C00}-\x{
 // costs more than the class saves.
 const addrPattern = `(?-i:[` + addrChar + `!#$%&'*+/=?^_{|}~.-]+@[` + addrChar + `](?:[` + addrChar + `-]*[` + addrChar + `])?(?:\.[` + addrChar + `](?:[` + addrChar + `-]*[` + addrChar + `])?)*)`
 
-var addrRE = lazyRE(addrPattern)
+var addrRE = lazyre.New(addrPattern)
 
 // cleanAddress extracts the mailbox from a recipient value such as
 // "<user@example.org>", "rfc822; user@example.org", a source route

@@ -3,11 +3,13 @@ package ndr
 import (
 	"strconv"
 	"strings"
+
+	"github.com/mailflowkit/mailflow/pkg/internal/lazyre"
 )
 
 // replyLineRE finds a leading reply code in a pasted line such as
 // "#554 5.4.4 SMTPSEND.DNS.MxLoopback; ... ##" or "550-5.7.1 text".
-var replyLineRE = lazyRE(`^#?([245]\d\d)(?:[ -]|$)`)
+var replyLineRE = lazyre.New(`^#?([245]\d\d)(?:[ -]|$)`)
 
 // ParseCode explains a bare status code or pasted reply line: "5.4.4",
 // "550", "550 5.7.1", "#554 5.4.4 SMTPSEND.DNS.MxLoopback; ... ##". It

@@ -1,6 +1,7 @@
 package ndr
 
 import (
+	_ "embed"
 	"strings"
 	"sync"
 
@@ -146,19 +147,36 @@ var bodyMarkers = sync.OnceValue(func() (c struct {
 	owner []int
 }) {
 	var list []string
-	for _, r := range layouts {
-		f, ok := r.l.(*family)
+	list, c.owner = bodyMarkerList()
+	c.set = phraseset.Load(bodyMarkersTable, list)
+	return c
+})
+
+// The body marker automaton is built ahead and embedded (see package
+// phraseset); TestEmbeddedTable fails when it is out of date.
+//
+//go:generate go test -run ^TestEmbeddedTable$ -update
+//go:embed markers.bin
+var bodyMarkersTable []byte
+
+// bodyMarkerList lists every family's body phrases with the index of the
+// family each belongs to.
+func bodyMarkerList() (list []string, owner []int) {
+	// In detection order: the order of registration depends on how the
+	// package was built (the test binary initialises it in another order),
+	// and the embedded table must fit every build.
+	for _, l := range registry() {
+		f, ok := l.(*family)
 		if !ok {
 			continue
 		}
 		for _, p := range f.m.body {
 			list = append(list, p)
-			c.owner = append(c.owner, f.index)
+			owner = append(owner, f.index)
 		}
 	}
-	c.set = phraseset.New(list)
-	return c
-})
+	return list, owner
+}
 
 // hasBodyMarker reports whether the report text holds a body phrase of the
 // family with this index.

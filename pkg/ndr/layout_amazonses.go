@@ -3,6 +3,8 @@ package ndr
 import (
 	"encoding/json"
 	"strings"
+
+	"github.com/mailflowkit/mailflow/pkg/internal/lazyre"
 )
 
 // Amazon SES, in two shapes.
@@ -35,7 +37,7 @@ func sesDetect(m *message) bool {
 	return sesStart(m) >= 0
 }
 
-var sesStartRE = lazyRE(`\{\s*"(?:notificationType|eventType|Type)"\s*:`)
+var sesStartRE = lazyre.New(`\{\s*"(?:notificationType|eventType|Type)"\s*:`)
 
 // sesStart returns where an SES or SNS JSON object starts in the report
 // text (or the raw input when there is no text part), -1 when none does.

@@ -1,6 +1,10 @@
 package ndr
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/mailflowkit/mailflow/pkg/internal/lazyre"
+)
 
 // Automatic replies (RFC 3834): out-of-office and vacation notices are
 // marked with Auto-Submitted: auto-replied, or by older conventions
@@ -13,7 +17,7 @@ func init() {
 	register(1, &family{id: "autoreply", test: autoReplyOnly, read: readAutoReply})
 }
 
-var autoReplySubjectRE = lazyRE(`(?i)^(?:auto(?:matic)?[ -]?(?:reply|response)|auto:|out of (?:the )?office|autoreply|abwesenheit|automatische antwort|r[ée]ponse automatique|absence|risposta automatica|respuesta autom[áa]tica|resposta autom[áa]tica|fuera de la oficina|自動応答|自動返信|不在)`)
+var autoReplySubjectRE = lazyre.New(`(?i)^(?:auto(?:matic)?[ -]?(?:reply|response)|auto:|out of (?:the )?office|autoreply|abwesenheit|automatische antwort|r[ée]ponse automatique|absence|risposta automatica|respuesta autom[áa]tica|resposta autom[áa]tica|fuera de la oficina|自動応答|自動返信|不在)`)
 
 // autoReply recognises RFC 3834 automatic replies.
 func autoReply(m *message) bool {

@@ -1,6 +1,10 @@
 package ndr
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/mailflowkit/mailflow/pkg/internal/lazyre"
+)
 
 // This file holds the filtering gateways whose bounces carry the remote
 // server's reply in an RFC 3464 part or in a text part the scraper reads;
@@ -33,7 +37,7 @@ func init() {
 	}, read: readMcAfee})
 }
 
-var mcafeeLineRE = lazyRE(`^\s*<?(` + addrPattern + `)>?\s+\((.*)\)\s*$`)
+var mcafeeLineRE = lazyre.New(`^\s*<?(` + addrPattern + `)>?\s+\((.*)\)\s*$`)
 
 func readMcAfee(m *message) *parsed {
 	var facts []Fact
@@ -61,7 +65,7 @@ func init() {
 	}, read: readTrendMicro})
 }
 
-var trendRcptRE = lazyRE(`(?i)sent <<< rcpt to:\s*<?(` + addrPattern + `)>?`)
+var trendRcptRE = lazyre.New(`(?i)sent <<< rcpt to:\s*<?(` + addrPattern + `)>?`)
 
 func readTrendMicro(m *message) *parsed {
 	lines := headLines(m)

@@ -1,6 +1,10 @@
 package ndr
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/mailflowkit/mailflow/pkg/internal/lazyre"
+)
 
 // Novell/Micro Focus/OpenText GroupWise. The GroupWise Internet Agent's
 // undeliverable notice (Subject "Message status - undeliverable" or
@@ -27,7 +31,7 @@ var groupwiseHints = []phraseHint{
 	{"domain not found", "hostunknown"},
 }
 
-var groupwiseLineRE = lazyRE(`^\s+<?(` + addrPattern + `)>?\s*\(([^)]*)\)`)
+var groupwiseLineRE = lazyre.New(`^\s+<?(` + addrPattern + `)>?\s*\(([^)]*)\)`)
 
 func readGroupWise(m *message) *parsed {
 	var facts []Fact

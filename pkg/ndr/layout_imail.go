@@ -1,6 +1,10 @@
 package ndr
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/mailflowkit/mailflow/pkg/internal/lazyre"
+)
 
 // Ipswitch (Progress) IMail Server. Its SMTP32 delivery agent marks the
 // bounce with "X-Mailer: <SMTP32 v...>", Subject "Undeliverable Mail" (or
@@ -41,7 +45,7 @@ var imailHints = []phraseHint{
 	{"requested action not taken: mailbox unavailable", "userunknown"},
 }
 
-var imailLineRE = lazyRE(`(?i)^\s*(unknown user|user mailbox exceeds allowed size|delivery failed \d+ attempts|requested action not taken: mailbox unavailable|host unknown)\s*:?\s*<?(` + addrPattern + `)>?`)
+var imailLineRE = lazyre.New(`(?i)^\s*(unknown user|user mailbox exceeds allowed size|delivery failed \d+ attempts|requested action not taken: mailbox unavailable|host unknown)\s*:?\s*<?(` + addrPattern + `)>?`)
 
 func readIMail(m *message) *parsed {
 	lines := headLines(m)

@@ -1,6 +1,10 @@
 package ndr
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/mailflowkit/mailflow/pkg/internal/lazyre"
+)
 
 // MDaemon (MDaemon Technologies, formerly Alt-N). Its non-delivery notice
 // says "The attached message had PERMANENT fatal delivery errors!" (a
@@ -18,8 +22,8 @@ func init() {
 }
 
 var (
-	mdaemonRcptRE  = lazyRE(`(?i)(?:>>>|-->)\s*RCPT TO:\s*<?(` + addrPattern + `)>?`)
-	mdaemonReplyRE = lazyRE(`(?:<<<|<--)\s*([245]\d\d[ -].*)$`)
+	mdaemonRcptRE  = lazyre.New(`(?i)(?:>>>|-->)\s*RCPT TO:\s*<?(` + addrPattern + `)>?`)
+	mdaemonReplyRE = lazyre.New(`(?:<<<|<--)\s*([245]\d\d[ -].*)$`)
 )
 
 // readMDaemon pairs each "RCPT To:" of the transcript (session log lines

@@ -6,7 +6,25 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/mailflowkit/mailflow/pkg/ndr/internal/phraseset"
 )
+
+// TestEmbeddedTable keeps markers.bin the automaton of the families' body
+// markers; -update rewrites it.
+func TestEmbeddedTable(t *testing.T) {
+	list, _ := bodyMarkerList()
+	want, ok := phraseset.Current(bodyMarkersTable, list)
+	switch {
+	case ok:
+	case *update:
+		if err := os.WriteFile("markers.bin", want, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	default:
+		t.Error("markers.bin is out of date with the families' body markers: run go generate ./pkg/ndr/...")
+	}
+}
 
 // TestFamiliesRegistered checks that every family issue 12 names has a
 // layout.

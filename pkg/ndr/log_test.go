@@ -13,7 +13,7 @@ import (
 	"github.com/mailflowkit/mailflow/pkg/report"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/logs/*.golden")
+var update = flag.Bool("update", false, "rewrite testdata/logs/*.golden and the embedded markers.bin")
 
 // TestParseLogGolden reads every constructed log and compares what comes
 // out, result by result, with its golden file.

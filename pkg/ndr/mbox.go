@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/mailflowkit/mailflow/pkg/internal/bulk"
+	"github.com/mailflowkit/mailflow/pkg/internal/lazyre"
 )
 
 // IsMbox reports whether data starts like an mbox file: an envelope "From "
@@ -24,7 +25,7 @@ func IsMbox(data []byte) bool {
 // envelopeLineRE matches a complete envelope line ("From sender Thu Jan  1
 // 00:00:00 2024"), which starts a message even without the blank line mbox
 // writers are supposed to leave before it.
-var envelopeLineRE = lazyRE(`^From \S+ +(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +\d{1,2} \d{1,2}:\d{2}(?::\d{2})? `)
+var envelopeLineRE = lazyre.New(`^From \S+ +(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +\d{1,2} \d{1,2}:\d{2}(?::\d{2})? `)
 
 // mboxMessage is one message split out of an mbox, numbered from 1.
 type mboxMessage struct {

@@ -13,6 +13,7 @@ import (
 	_ "github.com/emersion/go-message/charset" // registers the charsets bounces come in
 	"github.com/emersion/go-message/textproto"
 
+	"github.com/mailflowkit/mailflow/pkg/internal/lazyre"
 	"github.com/mailflowkit/mailflow/pkg/ndr/internal/phraseset"
 )
 
@@ -32,7 +33,7 @@ const (
 )
 
 // mboxFromLine matches the envelope line mbox files put before a message.
-var mboxFromLine = lazyRE(`^From \S`)
+var mboxFromLine = lazyre.New(`^From \S`)
 
 // message is what the layouts, the DSN reader and the scraper see of one
 // input: the bounce's own header, its parts by kind, and the report text
@@ -298,9 +299,9 @@ func (m *message) keeps(mt string) string {
 func (m *message) beforeReport() bool { return m.nreturned == 0 && len(m.dsn) == 0 }
 
 var (
-	htmlBreakRE = lazyRE(`(?i)<\s*(?:br|/p|/div|/tr|/li|/h[1-6])[^>]*>`)
-	htmlTagRE   = lazyRE(`(?s)<[^>]*>`)
-	htmlSkipRE  = lazyRE(`(?is)<(script|style)[^>]*>.*?</(?:script|style)\s*>`)
+	htmlBreakRE = lazyre.New(`(?i)<\s*(?:br|/p|/div|/tr|/li|/h[1-6])[^>]*>`)
+	htmlTagRE   = lazyre.New(`(?s)<[^>]*>`)
+	htmlSkipRE  = lazyre.New(`(?is)<(script|style)[^>]*>.*?</(?:script|style)\s*>`)
 )
 
 // htmlToText flattens an HTML bounce body well enough for the scraper.
@@ -373,7 +374,7 @@ func (m *message) looksLikeBounce() bool {
 		strings.Contains(from, "mail delivery") || bounceSubjectRE().MatchString(m.headerText("Subject"))
 }
 
-var bounceSubjectRE = lazyRE(`(?i)undeliver|returned mail|delivery status|failure notice|delivery fail|mail delivery|non[- ]?delivery|could not be delivered|unzustellbar|non remis|rejected|not delivered|nicht zugestellt|no entregado|não entregue|non recapitato|配信|エラー`)
+var bounceSubjectRE = lazyre.New(`(?i)undeliver|returned mail|delivery status|failure notice|delivery fail|mail delivery|non[- ]?delivery|could not be delivered|unzustellbar|non remis|rejected|not delivered|nicht zugestellt|no entregado|não entregue|non recapitato|配信|エラー`)
 
 // originalHeaders reads the headers of the returned message, from a MIME
 // part or from the text after the returned-message marker, once.

@@ -2,10 +2,11 @@ package report
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/mailflowkit/mailflow/pkg/internal/lazyre"
 )
 
 // Check is the fixed description of one check a command can report: the
@@ -94,7 +95,7 @@ func Checks() []Check {
 	return out
 }
 
-var idForm = regexp.MustCompile(`^[a-z][a-z0-9]*(\.[a-z][a-z0-9_]*)+(\.\*)?$`)
+var idForm = lazyre.New(`^[a-z][a-z0-9]*(\.[a-z][a-z0-9_]*)+(\.\*)?$`)
 
 // failureWords are words that name a failure. A check that can pass must
 // not carry one, or its ok findings read as problems.
@@ -105,7 +106,7 @@ var failureWords = []string{"missing", "failed", "failure", "fail", "untrusted",
 // dot-separated lower snake_case segments led by the capability, and no
 // failure word in the ID of a check that can pass.
 func ValidateCheck(c Check) error {
-	if !idForm.MatchString(c.ID) {
+	if !idForm().MatchString(c.ID) {
 		return fmt.Errorf("check ID %q: want dot-separated lower snake_case segments such as mx.null_mx", c.ID)
 	}
 	if !c.Passes || strings.HasPrefix(c.ID, "check.spec.") {

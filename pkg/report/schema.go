@@ -20,4 +20,4 @@ func JSONDocument() any { return jsonDoc{} }
 
 // IDPattern is the regular expression every finding ID matches, for the
 // schema's "id" property.
-func IDPattern() string { return idForm.String() }
+func IDPattern() string { return idForm().String() }

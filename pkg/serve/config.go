@@ -5,7 +5,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/mailflowkit/mailflow/pkg/check"
 	"github.com/mailflowkit/mailflow/pkg/dnsbl"
+	"github.com/mailflowkit/mailflow/pkg/internal/lazyre"
 	"github.com/mailflowkit/mailflow/pkg/internal/yamlx"
 	"github.com/mailflowkit/mailflow/pkg/mx"
 	"github.com/mailflowkit/mailflow/pkg/report"
@@ -53,7 +53,7 @@ func (c *Config) Module(name string) *Module {
 }
 
 // moduleName keeps names usable as label values and in URLs as written.
-var moduleName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]{0,63}$`)
+var moduleName = lazyre.New(`^[A-Za-z_][A-Za-z0-9_.-]{0,63}$`)
 
 // The keys of the top level and of a module, in the order docs/serve.md
 // lists them. A module's command options sit under the command's name.
@@ -117,7 +117,7 @@ func (p *parser) keyError(n *yaml.Node, m *Module, key string, format string, a 
 
 func (p *parser) module(f yamlx.Field, d Defaults) (*Module, error) {
 	name := f.Key.Value
-	if !moduleName.MatchString(name) {
+	if !moduleName().MatchString(name) {
 		return nil, p.Errorf(f.Key, "module name %q: want letters, digits, _ . and -, starting with a letter or _ (at most 64)", yamlx.Short(name))
 	}
 	fs, err := p.Mapping(f.Val, "module "+name, moduleKeys)

@@ -4,12 +4,12 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
 	"github.com/mailflowkit/mailflow/pkg/check"
 	"github.com/mailflowkit/mailflow/pkg/dnsbl"
+	"github.com/mailflowkit/mailflow/pkg/internal/lazyre"
 	"github.com/mailflowkit/mailflow/pkg/mx"
 	"github.com/mailflowkit/mailflow/pkg/report"
 	"github.com/mailflowkit/mailflow/pkg/resolver"
@@ -188,7 +188,7 @@ func (m *Module) start() error {
 		// address shows whether the steps fit together.
 		if _, err := o.Plan("postmaster@example.org"); err != nil {
 			// smtpprobe words it for the command line.
-			return errors.New(flagName.ReplaceAllStringFunc(err.Error(), func(f string) string {
+			return errors.New(flagName().ReplaceAllStringFunc(err.Error(), func(f string) string {
 				return "smtp." + strings.ReplaceAll(f[2:], "-", "_")
 			}))
 		}
@@ -201,7 +201,7 @@ func (m *Module) start() error {
 }
 
 // flagName finds command-line flags in messages meant for the CLI.
-var flagName = regexp.MustCompile(`--[a-z][a-z-]*`)
+var flagName = lazyre.New(`--[a-z][a-z-]*`)
 
 // close releases the module's sockets.
 // close closes the modules of c.

@@ -2,9 +2,11 @@ package statuscode
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
+	"sync"
+
+	"github.com/mailflowkit/mailflow/pkg/internal/lazyre"
 )
 
 // Entry explains one code or diagnostic token.
@@ -125,7 +127,7 @@ func LookupToken(token string) (Entry, bool) {
 
 // tokenRE finds Exchange diagnostic tokens: a component prefix followed by
 // dotted parts and optionally an exception name after a colon.
-var tokenRE = regexp.MustCompile(`(?i)\b(SMTPSEND|RESOLVER|ROUTING|QUEUE|STOREDRV|PICKUP|REPLAY|DSNGENERATION|APPROVAL|TRANSPORT\.RULES)(?:\.[A-Za-z0-9_]+)+(?::[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)?`)
+var tokenRE = lazyre.New(`(?i)\b(SMTPSEND|RESOLVER|ROUTING|QUEUE|STOREDRV|PICKUP|REPLAY|DSNGENERATION|APPROVAL|TRANSPORT\.RULES)(?:\.[A-Za-z0-9_]+)+(?::[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)?`)
 
 // FindTokens returns the Exchange diagnostic tokens found in free text, in order.
 // Each token appears once. Exchange writes the component prefix in capitals;
@@ -135,7 +137,7 @@ func FindTokens(text string) []string {
 	text = bounded(text)
 	var out []string
 	seen := map[string]bool{}
-	for _, m := range tokenRE.FindAllStringSubmatchIndex(text, -1) {
+	for _, m := range tokenRE().FindAllStringSubmatchIndex(text, -1) {
 		tok := text[m[0]:m[1]]
 		prefix := text[m[2]:m[3]]
 		if prefix != strings.ToUpper(prefix) {
@@ -282,7 +284,10 @@ func (r *rule) entryFor(e Enhanced) Entry {
 
 // allRules is every vendor table in the order ties are broken: newest
 // Microsoft knowledge first, then the Exchange 2003 table, then providers.
-var allRules = concatRules(exchangeOnlineRules, exchangeRules, exchange2003Rules, outlookComRules, gmailRules, yahooRules)
+// The tables are built on first use, not at every start of the binary.
+var allRules = sync.OnceValue(func() []rule {
+	return concatRules(exchangeOnlineRules(), exchangeRules(), exchange2003Rules(), outlookComRules(), gmailRules(), yahooRules())
+})
 
 func concatRules(tables ...[]rule) []rule {
 	var out []rule
@@ -319,8 +324,9 @@ func vendorEntries(e Enhanced, lower string, hasTokens bool) []Entry {
 	}
 	var hits []hit
 	variantFor := map[family]bool{}
-	for i := range allRules {
-		r := &allRules[i]
+	rules := allRules()
+	for i := range rules {
+		r := &rules[i]
 		s, ok := r.match(e, lower, detected)
 		if !ok {
 			continue

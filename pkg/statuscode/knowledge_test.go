@@ -437,7 +437,7 @@ func TestExplainEmpty(t *testing.T) {
 }
 
 func TestVendorTablesWellFormed(t *testing.T) {
-	for _, r := range allRules {
+	for _, r := range allRules() {
 		name := r.Source + " " + r.Title
 		if r.Title == "" || r.Meaning == "" || r.Source == "" || r.family == 0 {
 			t.Errorf("rule %q lacks title, meaning, source or family", name)
@@ -457,11 +457,11 @@ func TestVendorTablesWellFormed(t *testing.T) {
 		}
 	}
 	for _, tok := range tokens {
-		if tok.Title == "" || tok.Meaning == "" || tok.Source == "" || !tokenRE.MatchString(tok.Code) {
+		if tok.Title == "" || tok.Meaning == "" || tok.Source == "" || !tokenRE().MatchString(tok.Code) {
 			t.Errorf("token %q is incomplete or would not be found in text", tok.Code)
 		}
 		for _, a := range tok.aliases {
-			if !tokenRE.MatchString(a) {
+			if !tokenRE().MatchString(a) {
 				t.Errorf("alias %q of %q would not be found in text", a, tok.Code)
 			}
 		}
@@ -478,8 +478,8 @@ var exchange2003Codes = []string{
 }
 
 func TestExchange2003TableComplete(t *testing.T) {
-	if len(exchange2003Rules) != len(exchange2003Codes) {
-		t.Errorf("Exchange 2003 table has %d rules, the guide lists %d codes", len(exchange2003Rules), len(exchange2003Codes))
+	if len(exchange2003Rules()) != len(exchange2003Codes) {
+		t.Errorf("Exchange 2003 table has %d rules, the guide lists %d codes", len(exchange2003Rules()), len(exchange2003Codes))
 	}
 	for _, code := range exchange2003Codes {
 		ent, found := vendorEntry(t, code, srcExchange2003)

@@ -6,8 +6,9 @@ package statuscode
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
+
+	"github.com/mailflowkit/mailflow/pkg/internal/lazyre"
 )
 
 // Enhanced is an RFC 3463 enhanced status code such as 5.4.4.
@@ -33,11 +34,11 @@ func (e Enhanced) Transient() bool { return e.Class == 4 }
 
 // RFC 3463 §2: class is 2, 4 or 5; subject up to three digits; detail up to
 // three digits. Word boundaries keep IP addresses and version numbers out.
-var enhancedRE = regexp.MustCompile(`(?:^|[^0-9.])([245])\.(\d{1,3})\.(\d{1,3})(?:[^0-9.]|\.(?:\s|$)|$)`)
+var enhancedRE = lazyre.New(`(?:^|[^0-9.])([245])\.(\d{1,3})\.(\d{1,3})(?:[^0-9.]|\.(?:\s|$)|$)`)
 
 // ParseEnhanced parses exactly one enhanced status code ("5.4.4").
 func ParseEnhanced(s string) (Enhanced, error) {
-	m := enhancedRE.FindStringSubmatch(" " + s + " ")
+	m := enhancedRE().FindStringSubmatch(" " + s + " ")
 	if m == nil || len(m[0]) != len(s)+2 {
 		return Enhanced{}, fmt.Errorf("%q is not an enhanced status code (want class.subject.detail, for example 5.1.1)", s)
 	}
@@ -47,7 +48,7 @@ func ParseEnhanced(s string) (Enhanced, error) {
 // FindEnhanced returns the first enhanced status code in free text, as found
 // in a reply line or a pasted NDR.
 func FindEnhanced(text string) (Enhanced, bool) {
-	m := enhancedRE.FindStringSubmatch(text)
+	m := enhancedRE().FindStringSubmatch(text)
 	if m == nil {
 		return Enhanced{}, false
 	}

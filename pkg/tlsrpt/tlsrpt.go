@@ -56,7 +56,7 @@ func ParseRecord(txt string) (*Record, error) {
 				}
 				r.RUA = append(r.RUA, u)
 			}
-		case !tagrec.ExtName.MatchString(f.Name) || f.Value == "" || strings.ContainsAny(f.Value, " \t="):
+		case !tagrec.ExtName().MatchString(f.Name) || f.Value == "" || strings.ContainsAny(f.Value, " \t="):
 			return nil, fmt.Errorf("field %q is not a valid extension (name=value)", clip(f.Name+"="+f.Value))
 		default:
 			r.Extensions = append(r.Extensions, f.Name+"="+f.Value)

@@ -7,16 +7,17 @@ package tagrec
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/mailflowkit/mailflow/pkg/internal/lazyre"
 )
 
 // Field is one name=value field after the version.
 type Field struct{ Name, Value string }
 
-// ExtName is the syntax of an extension field name in both records.
-var ExtName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$`)
+// ExtName returns the syntax of an extension field name in both records.
+var ExtName = lazyre.New(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$`)
 
 // HasVersion reports whether txt starts with version followed by the end,
 // a semicolon or a blank: the test senders use to discard other TXT

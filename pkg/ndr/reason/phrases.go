@@ -468,8 +468,12 @@ type compiled struct {
 }
 
 var phrases = sync.OnceValue(func() *compiled {
-	var list []string
-	var of []cats
+	list, of := phraseList()
+	return &compiled{set: phraseset.Load(phrasesTable, list), catsOf: of}
+})
+
+// phraseList lists every phrase once, with the categories it belongs to.
+func phraseList() (list []string, of []cats) {
 	index := map[string]int{}
 	for _, g := range phraseGroups {
 		bit := cats(1) << catIndex[g.cat]
@@ -483,8 +487,8 @@ var phrases = sync.OnceValue(func() *compiled {
 			of = append(of, bit)
 		}
 	}
-	return &compiled{set: phraseset.New(list), catsOf: of}
-})
+	return list, of
+}
 
 // match returns the categories whose phrases occur in normalised text.
 func match(text string) cats {

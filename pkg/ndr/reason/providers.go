@@ -1,10 +1,10 @@
 package reason
 
 import (
-	"regexp"
 	"strings"
 	"sync"
 
+	"github.com/mailflowkit/mailflow/pkg/internal/lazyre"
 	"github.com/mailflowkit/mailflow/pkg/ndr/internal/phraseset"
 )
 
@@ -24,14 +24,10 @@ type provider struct {
 }
 
 var (
-	googleHelpRE = lazyRE(`\?p=([a-z0-9]+)`)
-	orangeCodeRE = lazyRE(`(?:ofr|lpn)\d*_(\d{3})`)
-	codeWordRE   = lazyRE(`\[([a-z]{2,4}\d{2})\]`)
+	googleHelpRE = lazyre.New(`\?p=([a-z0-9]+)`)
+	orangeCodeRE = lazyre.New(`(?:ofr|lpn)\d*_(\d{3})`)
+	codeWordRE   = lazyre.New(`\[([a-z]{2,4}\d{2})\]`)
 )
-
-func lazyRE(expr string) func() *regexp.Regexp {
-	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
-}
 
 // googleHelp maps the help-article token Gmail appends to its replies
 // ("https://support.google.com/mail/?p=NoSuchUser") to the condition, as the
@@ -252,19 +248,26 @@ var signs = sync.OnceValue(func() (c struct {
 	provider []int
 }) {
 	var list []string
+	list, c.provider = signList()
+	c.set = phraseset.Load(signsTable, list)
+	return c
+})
+
+// signList lists the Exchange tokens and the providers' signatures, with
+// the provider index of each (-1 for a token).
+func signList() (list []string, provider []int) {
 	for _, t := range exchangeTokens {
 		list = append(list, strings.ToLower(t.token))
-		c.provider = append(c.provider, -1)
+		provider = append(provider, -1)
 	}
 	for i, p := range providers {
 		for _, s := range p.signs {
 			list = append(list, s)
-			c.provider = append(c.provider, i)
+			provider = append(provider, i)
 		}
 	}
-	c.set = phraseset.New(list)
-	return c
-})
+	return list, provider
+}
 
 // providerReason applies provider knowledge, "" when none applies.
 func providerReason(c *facts) (string, string) {

@@ -1,10 +1,10 @@
 package reason
 
 import (
-	"regexp"
 	"strings"
 	"sync"
 
+	"github.com/mailflowkit/mailflow/pkg/internal/lazyre"
 	"github.com/mailflowkit/mailflow/pkg/ndr/internal/phraseset"
 )
 
@@ -73,11 +73,9 @@ var stagePhrases = []struct {
 }
 
 var (
-	transcriptCmdRE = sync.OnceValue(func() *regexp.Regexp {
-		return regexp.MustCompile(`(?im)^\s*>>>\s*(RCPT|MAIL|DATA|EHLO|HELO|LHLO|RSET|QUIT|STARTTLS|AUTH)\b`)
-	})
-	transcriptReplyRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^\s*<<<\s*[45]\d\d`) })
-	gmailStateRE      = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\(state (\d+)\)`) })
+	transcriptCmdRE   = lazyre.New(`(?im)^\s*>>>\s*(RCPT|MAIL|DATA|EHLO|HELO|LHLO|RSET|QUIT|STARTTLS|AUTH)\b`)
+	transcriptReplyRE = lazyre.New(`(?m)^\s*<<<\s*[45]\d\d`)
+	gmailStateRE      = lazyre.New(`\(state (\d+)\)`)
 )
 
 // gmailStates maps the "(state N)" suffix of old Gmail bounces to the SMTP
@@ -142,12 +140,19 @@ var stageSet = sync.OnceValue(func() (c struct {
 	group []int
 }) {
 	var list []string
+	list, c.group = stageList()
+	c.set = phraseset.Load(stageTable, list)
+	return c
+})
+
+// stageList lists the stage phrases as they are matched, with the index
+// of each one's group.
+func stageList() (list []string, group []int) {
 	for g, sp := range stagePhrases {
 		for _, p := range sp.phrases {
 			list = append(list, strings.ReplaceAll(p, "-", " "))
-			c.group = append(c.group, g)
+			group = append(group, g)
 		}
 	}
-	c.set = phraseset.New(list)
-	return c
-})
+	return list, group
+}

@@ -12,9 +12,21 @@
 // search ran at about 30 MB/s on bounce text with a thousand phrases, and its
 // ASCII case-insensitive mode missed matches, so the few lines of table
 // building live here instead.
+//
+// Building the table for the classifier's thousand phrases costs a few
+// milliseconds and megabytes of fresh memory, which a command reading a
+// handful of bounces pays on every run. MarshalBinary and Load let a
+// package ship the table it would build, generated ahead and embedded in
+// the binary, and use it in place.
 package phraseset
 
-import "slices"
+import (
+	"bytes"
+	"encoding/binary"
+	"hash/fnv"
+	"slices"
+	"unsafe"
+)
 
 // Set is a compiled set of phrases. It is safe for concurrent use.
 //
@@ -24,6 +36,7 @@ import "slices"
 type Set struct {
 	ascii, wide *dfa
 	n           int
+	sum         uint64 // of the phrases, see checksum
 }
 
 // dfa is one automaton; ids maps its phrase numbers to the Set's ids.
@@ -35,9 +48,9 @@ type dfa struct {
 	// next[p+classes[b]]. A state where phrases end is stored as
 	// -(p+1), so the scan loop tests one sign instead of a table.
 	next []int32
-	// out lists per state the ids of the phrases ending there, including
-	// those of its suffixes.
-	out [][]int32
+	// outIDs[outStart[s]:outStart[s+1]] are the ids of the phrases
+	// ending in state s, including those of its suffixes.
+	outStart, outIDs []int32
 }
 
 // New compiles phrases. The id of a phrase is its index; empty phrases never
@@ -52,7 +65,7 @@ func New(phrases []string) *Set {
 			wide, wideIDs = append(wide, p), append(wideIDs, int32(id))
 		}
 	}
-	s := &Set{n: len(phrases), ascii: build(ascii, asciiIDs)}
+	s := &Set{n: len(phrases), sum: checksum(phrases), ascii: build(ascii, asciiIDs)}
 	if len(wide) > 0 {
 		s.wide = build(wide, wideIDs)
 	}
@@ -89,7 +102,7 @@ func build(phrases []string, ids []int32) *dfa {
 	// build 0 means "no edge", since no edge leads back to the root.
 	states := countStates(phrases)
 	d.next = make([]int32, states*nc)
-	d.out = make([][]int32, 1, states)
+	out := make([][]int32, 1, states)
 	for k, p := range phrases {
 		if p == "" {
 			continue
@@ -99,19 +112,19 @@ func build(phrases []string, ids []int32) *dfa {
 			c := int(d.classes[p[i]])
 			nx := d.next[int(st)*nc+c]
 			if nx == 0 {
-				nx = int32(len(d.out))
-				d.out = append(d.out, nil)
+				nx = int32(len(out))
+				out = append(out, nil)
 				d.next[int(st)*nc+c] = nx
 			}
 			st = nx
 		}
-		d.out[st] = append(d.out[st], ids[k])
+		out[st] = append(out[st], ids[k])
 	}
 	// Breadth-first: failure links become direct transitions, and each
 	// state's output gains the outputs of its failure state.
 	// The root's missing edges already lead to the root (0).
-	fail := make([]int32, len(d.out))
-	queue := make([]int32, 0, len(d.out))
+	fail := make([]int32, len(out))
+	queue := make([]int32, 0, len(out))
 	for c := 0; c < nc; c++ {
 		if nx := d.next[c]; nx > 0 {
 			queue = append(queue, nx)
@@ -119,8 +132,8 @@ func build(phrases []string, ids []int32) *dfa {
 	}
 	for h := 0; h < len(queue); h++ {
 		st := queue[h]
-		if f := fail[st]; len(d.out[f]) > 0 {
-			d.out[st] = append(d.out[st], d.out[f]...)
+		if f := fail[st]; len(out[f]) > 0 {
+			out[st] = append(out[st], out[f]...)
 		}
 		row, frow := d.next[int(st)*nc:int(st+1)*nc], d.next[int(fail[st])*nc:int(fail[st]+1)*nc]
 		for c, nx := range row {
@@ -134,9 +147,12 @@ func build(phrases []string, ids []int32) *dfa {
 	}
 	// One byte per state, so this pass over every transition does not
 	// read a slice header per entry.
-	final := make([]bool, len(d.out))
-	for st, o := range d.out {
+	final := make([]bool, len(out))
+	d.outStart = make([]int32, len(out)+1)
+	for st, o := range out {
 		final[st] = len(o) > 0
+		d.outIDs = append(d.outIDs, o...)
+		d.outStart[st+1] = int32(len(d.outIDs))
 	}
 	for i, nx := range d.next {
 		d.next[i] = nx * int32(nc)
@@ -177,7 +193,8 @@ func (d *dfa) scan(text string, hit func(id int)) (wide bool) {
 		p = next[p+int32(classes[b])]
 		if p < 0 {
 			p = -p - 1
-			for _, id := range d.out[p/nc] {
+			st := p / nc
+			for _, id := range d.outIDs[d.outStart[st]:d.outStart[st+1]] {
 				hit(int(id))
 			}
 		}
@@ -210,4 +227,113 @@ func (s *Set) Match(text string) Bits {
 	b := s.NewBits()
 	s.Scan(text, b.Set)
 	return b
+}
+
+// tableMagic opens a marshalled Set; its last byte is the format version.
+const tableMagic = 0x53485001 // "\x01PHS" little-endian
+
+// checksum identifies a phrase list: a table made from other phrases, or
+// the same ones in another order, must not be used for it.
+func checksum(phrases []string) uint64 {
+	h := fnv.New64a()
+	for _, p := range phrases {
+		h.Write([]byte(p))
+		h.Write([]byte{0xff}) // never in UTF-8, so no two lists run together
+	}
+	return h.Sum64()
+}
+
+// MarshalBinary encodes s as little-endian 32-bit words, the form Load
+// uses in place: a header (magic, checksum, phrase count, automaton
+// count), then per automaton its sizes, byte classes and tables.
+func (s *Set) MarshalBinary() ([]byte, error) {
+	w := []int32{tableMagic, int32(uint32(s.sum)), int32(uint32(s.sum >> 32)), int32(s.n), 1}
+	if s.wide != nil {
+		w[4] = 2
+	}
+	for _, d := range []*dfa{s.ascii, s.wide} {
+		if d == nil {
+			continue
+		}
+		w = append(w, int32(d.nclass), int32(len(d.next)), int32(len(d.outStart)), int32(len(d.outIDs)))
+		for i := 0; i < 256; i += 4 {
+			w = append(w, int32(binary.LittleEndian.Uint32(d.classes[i:i+4])))
+		}
+		w = append(w, d.next...)
+		w = append(w, d.outStart...)
+		w = append(w, d.outIDs...)
+	}
+	return binary.Append(nil, binary.LittleEndian, w)
+}
+
+// Load returns the Set New(phrases) would return. When table is
+// MarshalBinary's encoding of exactly that Set, the Set reads its tables
+// from table in place, without building or copying them, and table must
+// not change afterwards; otherwise (another phrase list, a damaged or
+// misaligned table, a big-endian machine) Load builds the Set with New.
+//
+// Load is for tables built by MarshalBinary and shipped inside the binary
+// beside the phrases, which a test of the shipping package compares with a
+// fresh build. It checks the header, the sizes and the checksum of the
+// phrases, not each transition: reading every entry would touch every page
+// of the table, which costs a large part of what building it does, while a
+// scan touches only the states it visits. A table that passes the checks
+// but was damaged can make a scan panic (Go's bounds checks), never read
+// outside the table.
+func Load(table []byte, phrases []string) *Set {
+	if s := view(table, phrases); s != nil {
+		return s
+	}
+	return New(phrases)
+}
+
+func view(table []byte, phrases []string) *Set {
+	if len(table) < 20 || len(table)%4 != 0 || uintptr(unsafe.Pointer(&table[0]))%4 != 0 ||
+		binary.NativeEndian.Uint32([]byte{1, 0, 0, 0}) != 1 {
+		return nil
+	}
+	// Aligned, native little-endian words: the table is read as it lies.
+	w := unsafe.Slice((*int32)(unsafe.Pointer(&table[0])), len(table)/4)
+	sum := checksum(phrases)
+	if w[0] != tableMagic || uint32(w[1]) != uint32(sum) || uint32(w[2]) != uint32(sum>>32) ||
+		int(w[3]) != len(phrases) || w[4] < 1 || w[4] > 2 {
+		return nil
+	}
+	s := &Set{n: len(phrases), sum: sum}
+	count := w[4]
+	w = w[5:]
+	for k := int32(0); k < count; k++ {
+		if len(w) < 4+64 {
+			return nil
+		}
+		nclass, nnext, nstart, nids := int(w[0]), int(w[1]), int(w[2]), int(w[3])
+		if nclass < 1 || nclass > 256 || nstart < 2 || nnext != (nstart-1)*nclass || nids < 0 ||
+			len(w) < 4+64+nnext+nstart+nids {
+			return nil
+		}
+		d := &dfa{nclass: nclass}
+		for i := 0; i < 64; i++ {
+			binary.LittleEndian.PutUint32(d.classes[4*i:], uint32(w[4+i]))
+		}
+		w = w[4+64:]
+		d.next, w = w[:nnext:nnext], w[nnext:]
+		d.outStart, w = w[:nstart:nstart], w[nstart:]
+		d.outIDs, w = w[:nids:nids], w[nids:]
+		if k == 0 {
+			s.ascii = d
+		} else {
+			s.wide = d
+		}
+	}
+	if len(w) != 0 {
+		return nil
+	}
+	return s
+}
+
+// Current returns the table Load wants for phrases and whether table is
+// it, for the test that keeps an embedded table up to date.
+func Current(table []byte, phrases []string) (want []byte, ok bool) {
+	want, _ = New(phrases).MarshalBinary()
+	return want, bytes.Equal(table, want)
 }

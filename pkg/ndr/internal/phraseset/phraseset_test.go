@@ -2,8 +2,10 @@ package phraseset
 
 import (
 	"math/rand"
+	"slices"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 func TestMatchOverlapping(t *testing.T) {
@@ -53,6 +55,94 @@ func TestAgainstContains(t *testing.T) {
 			}
 		}
 	}
+}
+
+// marshal returns s's table in a buffer of its own, which, allocated as
+// words, is aligned as Load needs.
+func marshal(t testing.TB, s *Set) []byte {
+	b, err := s.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	words := make([]uint32, (len(b)+3)/4)
+	out := unsafe.Slice((*byte)(unsafe.Pointer(&words[0])), len(words)*4)[:len(b)]
+	copy(out, b)
+	return out
+}
+
+// inPlace reports whether s reads its tables from table.
+func inPlace(s *Set, table []byte) bool {
+	p := uintptr(unsafe.Pointer(&s.ascii.next[0]))
+	start := uintptr(unsafe.Pointer(&table[0]))
+	return p >= start && p < start+uintptr(len(table))
+}
+
+func TestLoad(t *testing.T) {
+	phrases := []string{"user unknown", "unknown", "mailbox full", "宛先不明", "boîte pleine", ""}
+	texts := []string{"550 user unknown", "la boîte pleine; 宛先不明", "nothing here", "mailbox fullunknown"}
+	table := marshal(t, New(phrases))
+	same := func(t *testing.T, got *Set, phrases []string) {
+		t.Helper()
+		want := New(phrases)
+		for _, text := range texts {
+			if g, w := got.Match(text), want.Match(text); !slices.Equal(g, w) {
+				t.Errorf("%q: got %b, want %b", text, g, w)
+			}
+		}
+	}
+	t.Run("in place", func(t *testing.T) {
+		s := Load(table, phrases)
+		if !inPlace(s, table) || s.wide == nil {
+			t.Fatal("Load built the set instead of using the table")
+		}
+		same(t, s, phrases)
+	})
+	fallbacks := map[string]struct {
+		table   []byte
+		phrases []string
+	}{
+		"other phrases": {table, []string{"user unknown", "unknown"}},
+		"reordered":     {table, append([]string{phrases[1], phrases[0]}, phrases[2:]...)},
+		"truncated":     {table[:len(table)-4], phrases},
+		"empty":         {nil, phrases},
+		"misaligned":    {append([]byte{0}, table...)[1:], phrases},
+		"bad size":      {corrupt(table, 5+1, 1<<20), phrases},
+		"bad magic":     {corrupt(table, 0, 0), phrases},
+	}
+	for name, c := range fallbacks {
+		t.Run(name, func(t *testing.T) {
+			s := Load(c.table, c.phrases)
+			if len(c.table) > 0 && inPlace(s, c.table) {
+				t.Fatal("Load used a table that does not fit")
+			}
+			same(t, s, c.phrases)
+		})
+	}
+}
+
+// corrupt returns a copy of table with its word i set to v.
+func corrupt(table []byte, i int, v uint32) []byte {
+	c := slices.Clone(table)
+	c[4*i], c[4*i+1], c[4*i+2], c[4*i+3] = byte(v), byte(v>>8), byte(v>>16), byte(v>>24)
+	return c
+}
+
+// FuzzLoad checks that a marshalled Set, loaded in place, finds what the
+// Set built from the same phrases finds.
+func FuzzLoad(f *testing.F) {
+	f.Add("ab", "é", "xabé")
+	f.Fuzz(func(t *testing.T, a, b, text string) {
+		phrases := []string{a, b, a + b, "b"}
+		want := New(phrases)
+		table := marshal(t, want)
+		got := Load(table, phrases)
+		if !inPlace(got, table) {
+			t.Fatalf("%q: the table was not used", phrases)
+		}
+		if g, w := got.Match(text), want.Match(text); !slices.Equal(g, w) {
+			t.Fatalf("%q in %q: got %b, want %b", phrases, text, g, w)
+		}
+	})
 }
 
 func FuzzMatch(f *testing.F) {
