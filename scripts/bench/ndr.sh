@@ -9,7 +9,9 @@
 #   5. 48MB:  one 48 MB bounce returning the original with its attachment,
 #   6. 48MB-text: one 48 MB bounce that is plain text throughout.
 # mailflow runs on one core (GOMAXPROCS=1 --workers 1) and on all cores.
-# Prints wall time, throughput, peak memory (/usr/bin/time -v), the ratio
+# Prints the median wall time (of 9 rounds for the corpus and the files, 3
+# for the large messages, 1 for the big mbox; the tools take turns in each
+# round), throughput, peak memory (/usr/bin/time, one more run), the ratio
 # to Sisimai and what each found (mbox messages, or recipients for the
 # single messages). Reads local files only; no network.
 set -euo pipefail
@@ -22,7 +24,8 @@ perl -MSisimai -e 1 2>/dev/null || { echo "ndr.sh: Sisimai not found (apt-get in
 
 dir=$(mktemp -d "${TMPDIR:-/tmp}/mailflow-bench-ndr.XXXXXX")
 trap 'rm -rf "$dir"' EXIT
-go build -o "$dir/mailflow" ./cmd/mailflow
+# Built as the release is (.goreleaser.yaml): static, without cgo.
+CGO_ENABLED=0 go build -o "$dir/mailflow" ./cmd/mailflow
 
 # mboxrd: an envelope line per message, a blank line after it, and body
 # lines starting with "From " quoted with '>'.
@@ -68,12 +71,29 @@ files=(pkg/ndr/testdata/corpus/*.eml pkg/ndr/testdata/constructed/*.eml)
 sisimai_mbox='my $v = Sisimai->make($ARGV[0], delivered => 1); print scalar(@{ $v || [] }), "\n"'
 sisimai_files='my $n = 0; for my $f (@ARGV) { my $v = Sisimai->make($f, delivered => 1); $n += scalar(@{ $v || [] }) } print "$n\n"'
 
-# run OUT CMD... times one command; prints "seconds peak_kb".
-run() {
-	local out=$1; shift
-	/usr/bin/time -v -o "$dir/time.txt" "$@" >"$out" 2>/dev/null
-	awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; printf "%.2f ", s }
-		/Maximum resident set size/ { printf "%d\n", $2 }' "$dir/time.txt"
+# once OUT CMD... runs a command once, bare, and prints its wall time in
+# milliseconds (the small sets take tens of them, below /usr/bin/time's
+# resolution, and a wrapper would add its own start to each).
+once() {
+	local out=$1 t0 t1
+	shift
+	# EPOCHREALTIME, not date: a clock read must not fork a process.
+	t0=${EPOCHREALTIME/[.,]/}
+	"$@" >"$out" 2>/dev/null
+	t1=${EPOCHREALTIME/[.,]/}
+	echo $(((t1 - t0) / 1000))
+}
+
+# peak CMD... runs a command under /usr/bin/time and prints its peak RSS
+# in kB.
+peak() {
+	/usr/bin/time -f %M -o "$dir/time.txt" "$@" >/dev/null 2>&1
+	tail -1 "$dir/time.txt"
+}
+
+# median FILE KB prints the median of the times in FILE in seconds, and KB.
+median() {
+	sort -n "$1" | awk -v kb="$2" '{ a[NR] = $1 } END { printf "%.3f %d\n", a[int((NR + 1) / 2)] / 1000, kb }'
 }
 
 # found FILE counts what mailflow found in its JSON lines: result records
@@ -96,16 +116,28 @@ for set in train big files 16k 48MB 48MB-text; do
 	*) inputs=("$dir/$set.eml"); sis=$sisimai_mbox ;;
 	esac
 	bytes=$(cat "${inputs[@]}" | wc -c)
-	read -r s_sec s_kb < <(run "$dir/sisimai.out" perl -MSisimai -e "$sis" "${inputs[@]}")
+	case $set in train | files) reps=9 ;; big) reps=1 ;; *) reps=3 ;; esac
+	# The tools take turns in every round, so a change in the machine's
+	# load touches all three alike.
+	: >"$dir/s.t" && : >"$dir/one.t" && : >"$dir/all.t"
+	sis_cmd=(perl -MSisimai -e "$sis" "${inputs[@]}")
+	one_cmd=("$dir/mailflow" ndr --format jsonl --workers 1 "${inputs[@]}")
+	all_cmd=("$dir/mailflow" ndr --format jsonl "${inputs[@]}")
+	for ((r = 0; r < reps; r++)); do
+		once "$dir/sisimai.out" "${sis_cmd[@]}" >>"$dir/s.t"
+		GOMAXPROCS=1 once "$dir/one.jsonl" "${one_cmd[@]}" >>"$dir/one.t"
+		once "$dir/all.jsonl" "${all_cmd[@]}" >>"$dir/all.t"
+	done
+	read -r s_sec s_kb < <(median "$dir/s.t" "$(peak "${sis_cmd[@]}")")
 	s_rec=$(tail -1 "$dir/sisimai.out")
 	line() { # tool seconds kb found
 		awk -v set="$set" -v tool="$1" -v sec="$2" -v kb="$3" -v bytes="$bytes" -v ref="$s_sec" -v rec="$4" \
-			'BEGIN { if (sec < 0.01) sec = 0.01; printf "%-10s %-22s %8.2f %9.1f %10.1f %9.1f %s\n", set, tool, sec, bytes / sec / 1e6, kb / 1024, ref / sec, rec }'
+			'BEGIN { if (sec < 0.001) sec = 0.001; printf "%-10s %-22s %8.3f %9.1f %10.1f %9.1f %s\n", set, tool, sec, bytes / sec / 1e6, kb / 1024, ref / sec, rec }'
 	}
 	line "sisimai $(perl -MSisimai -e 'print $Sisimai::VERSION')" "$s_sec" "$s_kb" "$s_rec results"
-	read -r sec kb < <(GOMAXPROCS=1 run "$dir/one.jsonl" "$dir/mailflow" ndr --format jsonl --workers 1 "${inputs[@]}")
+	read -r sec kb < <(median "$dir/one.t" "$(GOMAXPROCS=1 peak "${one_cmd[@]}")")
 	line "mailflow, 1 core" "$sec" "$kb" "$(found "$dir/one.jsonl")"
-	read -r sec kb < <(run "$dir/all.jsonl" "$dir/mailflow" ndr --format jsonl "${inputs[@]}")
+	read -r sec kb < <(median "$dir/all.t" "$(peak "${all_cmd[@]}")")
 	line "mailflow, $(nproc) cores" "$sec" "$kb" "$(found "$dir/all.jsonl")"
 	cmp -s <(grep -v '"type":"summary"' "$dir/one.jsonl") <(grep -v '"type":"summary"' "$dir/all.jsonl") ||
 		echo "ndr.sh: output differs between 1 and $(nproc) cores" >&2
