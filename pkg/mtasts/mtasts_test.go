@@ -187,9 +187,6 @@ func startPolicyServer(t *testing.T, policies map[string]ststest.Policy) *policy
 }
 
 func TestFetchPolicy(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts servers")
-	}
 	ps := startPolicyServer(t, map[string]ststest.Policy{
 		"mta-sts.good.x.test":      {Body: goodPolicy, ContentType: "text/plain; charset=utf-8"},
 		"mta-sts.redirect.x.test":  {Redirect: "https://elsewhere.example/policy"},

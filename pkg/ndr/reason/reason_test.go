@@ -46,7 +46,7 @@ func TestClassifyConditions(t *testing.T) {
 		{"unclassified at MAIL FROM", Input{Reply: 550, Text: "550 NN-222 (XX-22) Sorry", Stage: "MAIL"}, "rejected", false},
 		{"sender domain", Input{Status: "5.1.8", Reply: 553, Text: "553 5.1.8 <root@host>... Domain of sender address root@host does not exist", Stage: "MAIL"}, "rejected", false},
 		{"unclassified at connect", Input{Reply: 554, Text: "554 mx.example.org ESMTP not accepting messages", Stage: "CONN"}, "blocked", false},
-		{"DNSBL", Input{Status: "5.7.1", Reply: 554, Text: "554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org", Stage: "RCPT"}, "blocked", false},
+		{"DNSBL", Input{Status: "5.7.1", Reply: 554, Text: "554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using dnsbl.example.net", Stage: "RCPT"}, "blocked", false},
 
 		// More precise than securityerror.
 		{"RFC 5322", Input{Status: "5.7.1", Reply: 550, Text: "550-5.7.1 This message is not RFC 5322 compliant. There are multiple Subject headers.", Stage: "DATA"}, "notcompliantrfc", false},

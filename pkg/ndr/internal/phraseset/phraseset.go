@@ -23,7 +23,9 @@ package phraseset
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"hash/fnv"
+	"os"
 	"slices"
 	"unsafe"
 )
@@ -331,9 +333,16 @@ func view(table []byte, phrases []string) *Set {
 	return s
 }
 
-// Current returns the table Load wants for phrases and whether table is
-// it, for the test that keeps an embedded table up to date.
-func Current(table []byte, phrases []string) (want []byte, ok bool) {
-	want, _ = New(phrases).MarshalBinary()
-	return want, bytes.Equal(table, want)
+// CheckTable is for the test that keeps an embedded table up to date: it
+// reports an error when table, read from file, is not the one Load wants
+// for phrases, or, with update, rewrites file with that one.
+func CheckTable(file string, table []byte, phrases []string, update bool) error {
+	want, _ := New(phrases).MarshalBinary()
+	switch {
+	case bytes.Equal(table, want):
+		return nil
+	case update:
+		return os.WriteFile(file, want, 0o644)
+	}
+	return fmt.Errorf("%s is out of date with its phrases (go generate ./pkg/ndr/... rebuilds it)", file)
 }

@@ -2,6 +2,8 @@ package phraseset
 
 import (
 	"math/rand"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -166,5 +168,26 @@ func BenchmarkScan(b *testing.B) {
 	bits := s.NewBits()
 	for i := 0; i < b.N; i++ {
 		s.Scan(text, bits.Set)
+	}
+}
+
+func TestCheckTable(t *testing.T) {
+	phrases := []string{"user unknown", "mailbox full"}
+	file := filepath.Join(t.TempDir(), "t.bin")
+	if err := CheckTable(file, nil, phrases, false); err == nil || !strings.Contains(err.Error(), "go generate") {
+		t.Fatalf("a missing table: %v", err)
+	}
+	if err := CheckTable(file, nil, phrases, true); err != nil {
+		t.Fatal(err)
+	}
+	written, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckTable(file, written, phrases, false); err != nil {
+		t.Errorf("the rewritten table: %v", err)
+	}
+	if err := CheckTable(file, written, phrases[:1], false); err == nil {
+		t.Error("a table for other phrases passed")
 	}
 }
