@@ -165,6 +165,8 @@ var ndrProgressBytes int64 = 8 << 20
 const ndrGCPercent = 200
 
 func runNDR(ctx context.Context, e *Env, o *ndrOptions, args []string) error {
+	// The process's own environment, not e.IO's: the Go runtime reads
+	// GOGC from there, and it is the user's setting to respect.
 	if _, set := os.LookupEnv("GOGC"); !set {
 		defer debug.SetGCPercent(debug.SetGCPercent(ndrGCPercent))
 	}

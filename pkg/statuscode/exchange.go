@@ -11,7 +11,7 @@ func exch(codes ...codeSpan) rule { return newRule(famMicrosoft, srcExchange, co
 
 func outlook(codes ...codeSpan) rule { return newRule(famMicrosoft, srcOutlookCom, codes...) }
 
-// exchangeRules is what Exchange Server 2007 to 2019 means by its codes,
+// exchangeRules returns what Exchange Server 2007 to 2019 means by its codes,
 // including the texts that tell the 5.7.1 refusals apart.
 func exchangeRules() []rule {
 	return []rule{
@@ -124,7 +124,7 @@ func exchangeRules() []rule {
 	}
 }
 
-// exchangeOnlineRules is what Exchange Online and Exchange Online
+// exchangeOnlineRules returns what Exchange Online and Exchange Online
 // Protection mean by their codes.
 func exchangeOnlineRules() []rule {
 	return []rule{
@@ -337,7 +337,7 @@ func exchangeOnlineRules() []rule {
 	}
 }
 
-// outlookComRules are the Outlook.com (consumer) postmaster codes, which
+// outlookComRules returns the Outlook.com (consumer) postmaster codes, which
 // appear in the text rather than in the enhanced code.
 func outlookComRules() []rule {
 	return []rule{

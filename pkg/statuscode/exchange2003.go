@@ -8,10 +8,11 @@ func ex2003(class, subject, detail int, title, meaning string, causes, fixes []s
 		says(title, meaning).because(causes...).fix(fixes...)
 }
 
-// exchange2003Rules is the NDR diagnostic code table of the Exchange Server
-// 2003 transport and routing guide, with what that guide and its companion
-// notes say about each code in Exchange 2000/2003 (the categorizer, routing
-// groups, SMTP virtual servers and recipient policies).
+// exchange2003Rules returns the NDR diagnostic code table of the Exchange
+// Server 2003 transport and routing guide, with what that guide and its
+// companion notes say about each code in Exchange 2000/2003 (the
+// categorizer, routing groups, SMTP virtual servers and recipient
+// policies).
 func exchange2003Rules() []rule {
 	return []rule{
 		ex2003(4, 2, 2, "Mailbox or drop directory over quota",

@@ -2,10 +2,11 @@ package reason
 
 import _ "embed"
 
-// The phrase automata are built ahead and embedded, so a run that reads a
-// few bounces does not spend its first milliseconds building them (see
-// package phraseset). TestEmbeddedTables fails when one is out of date with the
-// phrases above; a stale table is never used, only slower.
+// The phrase automata of phrases.go, providers.go and stage.go are built
+// ahead and embedded, so a run that reads a few bounces does not spend its
+// first milliseconds building them (see package phraseset).
+// TestEmbeddedTables fails when one is out of date with its phrases; a
+// stale table is never used, only slower.
 //
 //go:generate go test -run ^TestEmbeddedTables$ -update
 
